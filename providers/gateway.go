@@ -1,0 +1,76 @@
+package providers
+
+import (
+	"net/http"
+	"time"
+)
+
+// Gateway describes one gateway to the rest of payform: how its provider
+// block is configured, what it supports, and how to build a client.
+type Gateway struct {
+	Name            string // "wllxpay"
+	Title           string // "WllxPay"
+	DefaultEndpoint string // the vendor's base URL
+	// SandboxPath is the base path of the gateway's API under `payform
+	// sandbox serve`, e.g. "/wllxpay/api/v1".
+	SandboxPath string
+	Credentials []Credential
+	Kinds       []KindSupport
+	// Currencies lists the currency codes the gateway handles.
+	Currencies []string
+	// Limits are the gateway's documented rate limits. The planner never
+	// sends faster than the tightest one.
+	Limits []Limit
+	// New builds a client for one configured provider block.
+	New func(Settings) (Provider, error)
+}
+
+// Credential is one secret a provider block needs.
+type Credential struct {
+	Attr    string // attribute in the provider block, e.g. "api_key"
+	Env     string // environment variable, e.g. "WLLXPAY_API_KEY"
+	Sandbox string // the sandboxes' fixed test value
+}
+
+// Limit is "at most N requests per Per".
+type Limit struct {
+	N   int
+	Per time.Duration
+	// CreatesOnly limits only create calls (e.g. invoices per hour).
+	CreatesOnly bool
+}
+
+// Settings configures one provider instance.
+type Settings struct {
+	// Name is the provider's name in configuration: "wllxpay" or
+	// "wllxpay.eu".
+	Name     string
+	Endpoint string
+	// Credentials by Credential.Attr. Never logged, stored or printed.
+	Credentials map[string]string
+	// HTTPClient is used for every request; its Timeout bounds each call.
+	HTTPClient *http.Client
+	// Options carries gateway-specific provider-block settings, e.g.
+	// wllxpay's "v2_lookup".
+	Options map[string]string
+}
+
+// Supports reports whether the gateway handles kind.
+func (g Gateway) Supports(kind Kind) (KindSupport, bool) {
+	for _, k := range g.Kinds {
+		if k.Kind == kind {
+			return k, true
+		}
+	}
+	return KindSupport{}, false
+}
+
+// HasCurrency reports whether the gateway handles the currency code.
+func (g Gateway) HasCurrency(code string) bool {
+	for _, c := range g.Currencies {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}

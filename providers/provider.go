@@ -1,0 +1,131 @@
+package providers
+
+import (
+	"context"
+
+	"github.com/shopspring/decimal"
+)
+
+// Kind is the kind of gateway object a resource instance manages.
+type Kind string
+
+const (
+	// Payout is a withdrawal: money leaves the merchant's balance.
+	Payout Kind = "payout"
+	// DepositAddress is an address taken for one customer and currency.
+	DepositAddress Kind = "deposit_address"
+	// Invoice is a payment request a customer pays.
+	Invoice Kind = "invoice"
+)
+
+// Request is one create call, keyed by the merchant's own key.
+type Request struct {
+	Kind Kind
+	// Key is the merchant key the gateway sees: foreign_id, order_id,
+	// refnum or externalID. For deposit addresses it is the customer's
+	// foreign_id.
+	Key      string
+	Amount   decimal.Decimal // zero where the kind has no amount
+	Currency string
+	Address  string // payout destination
+	Tag      string // destination tag or memo, where the chain needs one
+	// Fields holds kind-specific values (invoice title, URLs, ...).
+	Fields map[string]string
+}
+
+// Object is what a gateway reports about one object it holds.
+type Object struct {
+	Kind      Kind
+	Key       string
+	ID        string // the gateway's id; empty when the gateway did not say
+	Status    Status
+	RawStatus string // the gateway's own status word
+	Amount    decimal.Decimal
+	Currency  string
+	Address   string
+	Tag       string
+	Fields    map[string]string
+}
+
+// Ref names an object payform already knows, for Refresh.
+type Ref struct {
+	Kind Kind
+	Key  string
+	ID   string
+}
+
+// Provider is one configured gateway account. Implementations are safe for
+// concurrent use.
+//
+// The contract, which the planner's recovery rests on:
+//
+//   - Create sends exactly one create request carrying req.Key. It is NOT
+//     idempotent in general; the planner journals an intent before calling
+//     it and never calls it again for the same key unless the gateway's
+//     in-doubt strategy (KindSupport.InDoubt) says a resend is safe.
+//     Errors are classified (see Class): Rejected, Retryable, Ambiguous or
+//     Duplicate. A nil error means the object exists at the gateway.
+//   - Lookup finds an object by merchant key. It returns ErrNotFound only
+//     when absence is proven (a complete, successful search); it returns
+//     ErrUnsupported when the gateway cannot search by key. Any other error
+//     means "unknown" and must never be read as absent. Lookup is
+//     idempotent and has no side effects.
+//   - Refresh reads the current status of known objects, in as few requests
+//     as the gateway allows. It returns only objects it actually read; an
+//     object it could not read is left out, never reported as gone.
+//     Refresh returns ErrUnsupported when the gateway has no way to read
+//     status. Refresh is idempotent and has no side effects.
+type Provider interface {
+	// Gateway returns the gateway's name, e.g. "wllxpay".
+	Gateway() string
+	// Supports reports how the provider handles a kind, and whether it
+	// handles it at all.
+	Supports(kind Kind) (KindSupport, bool)
+	Create(ctx context.Context, req Request) (Object, error)
+	Lookup(ctx context.Context, kind Kind, key string) (Object, error)
+	Refresh(ctx context.Context, refs []Ref) ([]Object, error)
+}
+
+// InDoubt says how a create whose outcome is unknown (an Ambiguous error)
+// is settled for one kind at one gateway (DESIGN §7).
+type InDoubt int
+
+const (
+	// Resend: send again with the same key. The gateway refuses a repeated
+	// key, so an accepted resend proves the first never landed, and a
+	// Duplicate answer proves it did.
+	Resend InDoubt = iota + 1
+	// LookupByKey: search by merchant key; found ⇒ adopt, proven absent ⇒
+	// create.
+	LookupByKey
+	// Retake: take again. Used for deposit addresses, where a second
+	// object for the same key is harmless; the superseded one is recorded.
+	Retake
+	// Manual: nothing can be proven automatically. The item stays unknown
+	// until an operator settles it with `payform state resolve`.
+	Manual
+)
+
+func (d InDoubt) String() string {
+	switch d {
+	case Resend:
+		return "resend"
+	case LookupByKey:
+		return "lookup"
+	case Retake:
+		return "retake"
+	case Manual:
+		return "manual"
+	}
+	return "invalid"
+}
+
+// KindSupport describes one kind at one gateway.
+type KindSupport struct {
+	Kind    Kind
+	InDoubt InDoubt
+	// DuplicateAdopts is true when a Duplicate answer to a resend is enough
+	// to manage the object without its id (WllxPay payouts). When false, a
+	// duplicate leaves the item unknown (Coinilla).
+	DuplicateAdopts bool
+}

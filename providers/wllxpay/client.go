@@ -1,0 +1,229 @@
+package wllxpay
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/payform/payform/providers"
+)
+
+// maxBody bounds what the client reads from a response.
+const maxBody = 1 << 20
+
+// Client speaks WllxPay's v1 API (and, when enabled, the v2
+// transactions/info lookup). Every request is signed with
+// X-Processing-Key and X-Processing-Signature = hex(HMAC-SHA512(secret,
+// raw body)).
+type Client struct {
+	base   string // e.g. https://app.wllxpay.io/api/v1
+	key    string
+	secret []byte
+	http   *http.Client
+}
+
+// NewClient returns a client for the v1 base URL.
+func NewClient(base, key, secret string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{base: strings.TrimRight(base, "/"), key: key, secret: []byte(secret), http: hc}
+}
+
+// Sign returns the lowercase hex HMAC-SHA512 of body keyed with secret.
+func Sign(secret []byte, body []byte) string {
+	m := hmac.New(sha512.New, secret)
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// v2Base derives the v2 base URL from the v1 one.
+func (c *Client) v2Base() string {
+	if b, ok := strings.CutSuffix(c.base, "/v1"); ok {
+		return b + "/v2"
+	}
+	return c.base + "/../v2"
+}
+
+// do sends one signed request and decodes a 2xx body into out. Failures
+// come back as *providers.Error with their class.
+func (c *Client) do(ctx context.Context, method, url, op string, payload any, out any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "encoding request: " + err.Error()}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Processing-Key", c.key)
+	req.Header.Set("X-Processing-Signature", Sign(c.secret, body))
+
+	// wrote turns true once the whole request left this process: from then
+	// on a missing answer means "maybe processed".
+	var wrote bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { wrote = i.Err == nil }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		class := providers.Ambiguous
+		if !wrote {
+			class = providers.Retryable
+		}
+		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		// The gateway answered, but the answer was cut.
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			// It succeeded, but we cannot tell what it made.
+			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
+		}
+		return nil
+	}
+	return decodeError(op, resp, raw)
+}
+
+// transportMessage describes a transport failure without the request URL.
+func transportMessage(err error) string {
+	var ne interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// decodeError classifies a non-2xx answer.
+//
+//   - 403 {error, code}: authentication; rejected.
+//   - 400/422 {errors:{field:msg}, error_code}: validation; rejected,
+//     except errors.foreign_id "already been taken", which is Duplicate.
+//   - 429: retryable (nothing was processed).
+//   - 5xx (503 included: WllxPay does not say it came before processing):
+//     ambiguous.
+func decodeError(op string, resp *http.Response, raw []byte) error {
+	e := &providers.Error{Gateway: gatewayName, Op: op, Status: resp.StatusCode}
+	var env errorEnvelope
+	_ = json.Unmarshal(raw, &env) // bodies that are not JSON keep the status alone
+	e.Code = env.Code
+	if env.ErrorCode != "" {
+		e.Code = env.ErrorCode
+	}
+	e.Message = env.Error
+	if len(env.Errors) > 0 {
+		e.Fields = env.Errors
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests:
+		e.Class = providers.Retryable
+		if e.Message == "" && len(e.Fields) == 0 {
+			e.Message = "rate limited"
+		}
+		if ra, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && ra >= 0 {
+			e.RetryAfter = time.Duration(ra) * time.Second
+		}
+	case s >= 500:
+		e.Class = providers.Ambiguous
+		if e.Message == "" {
+			e.Message = http.StatusText(s)
+		}
+	case isDuplicate(env.Errors):
+		e.Class = providers.Duplicate
+		e.Message = env.Errors["foreign_id"]
+	default:
+		e.Class = providers.Rejected
+		if e.Message == "" && len(e.Fields) == 0 {
+			e.Message = http.StatusText(s)
+		}
+	}
+	return e
+}
+
+func isDuplicate(fields map[string]string) bool {
+	msg := strings.ToLower(fields["foreign_id"])
+	return strings.Contains(msg, "already been taken") || strings.Contains(msg, "already taken")
+}
+
+// errorEnvelope covers both documented error shapes: {error, code} (403,
+// transport) and {errors:{...}, error_code} (validation).
+type errorEnvelope struct {
+	Error     string    `json:"error"`
+	Code      string    `json:"code"`
+	Errors    fieldErrs `json:"errors"`
+	ErrorCode string    `json:"error_code"`
+}
+
+// fieldErrs decodes `errors` as a field → message map, tolerating values
+// that are arrays of messages (Laravel's default) or other JSON.
+type fieldErrs map[string]string
+
+func (f *fieldErrs) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil // not an object: ignore rather than fail the whole decode
+	}
+	out := make(fieldErrs, len(raw))
+	for k, v := range raw {
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			out[k] = s
+			continue
+		}
+		var list []string
+		if json.Unmarshal(v, &list) == nil {
+			out[k] = strings.Join(list, " ")
+			continue
+		}
+		out[k] = string(v)
+	}
+	*f = out
+	return nil
+}
+
+// flexString decodes a JSON string, number or null into a string; WllxPay
+// sends ids as numbers in responses and as strings in callbacks.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = ""
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("want a string or number, got %s", b)
+	}
+	*f = flexString(n.String())
+	return nil
+}

@@ -1,0 +1,13 @@
+// Package wllxpay is payform's client for WllxPay (a white-label of the
+// CoinsPaid v1 API): payouts through withdrawal/make and deposit addresses
+// through addresses/take, each request signed with HMAC-SHA512 over the raw
+// body. It classifies every failure (providers.Class): 403 authentication
+// and 400/422 validation are Rejected, "The Foreign ID has already been
+// taken." is Duplicate, 429 and failures before the request was fully
+// written are Retryable, and everything else that may have been processed
+// (timeouts, cut connections, 5xx) is Ambiguous.
+//
+// v1 cannot look anything up; the undocumented v2 transactions/info lookup
+// is used only when the provider block sets v2_lookup = true. The emulator
+// is in the sandbox subpackage.
+package wllxpay

@@ -1,0 +1,188 @@
+package wllxpay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/money"
+	"github.com/payform/payform/providers"
+)
+
+const gatewayName = "wllxpay"
+
+// Gateway describes WllxPay to payform.
+var Gateway = providers.Gateway{
+	Name:            gatewayName,
+	Title:           "WllxPay",
+	DefaultEndpoint: "https://app.wllxpay.io/api/v1",
+	SandboxPath:     "/wllxpay/api/v1",
+	Credentials: []providers.Credential{
+		{Attr: "api_key", Env: "WLLXPAY_API_KEY", Sandbox: "wllxpay-test-key"},
+		{Attr: "secret_key", Env: "WLLXPAY_SECRET_KEY", Sandbox: "wllxpay-test-secret"},
+	},
+	Kinds: []providers.KindSupport{
+		// A resend with the same foreign_id is refused as "already taken",
+		// which proves the first landed; that is enough to manage a payout.
+		{Kind: providers.Payout, InDoubt: providers.Resend, DuplicateAdopts: true},
+		// addresses/take may be repeated; each call makes a new address.
+		{Kind: providers.DepositAddress, InDoubt: providers.Retake},
+	},
+	Currencies: money.CryptoCodes(), // v1 has no fiat operations
+	New:        newProvider,
+}
+
+// provider implements providers.Provider for WllxPay.
+type provider struct {
+	c        *Client
+	v2Lookup bool
+}
+
+var _ providers.Provider = (*provider)(nil)
+
+func newProvider(s providers.Settings) (providers.Provider, error) {
+	key, secret := s.Credentials["api_key"], s.Credentials["secret_key"]
+	if key == "" || secret == "" {
+		return nil, errors.New("wllxpay: api_key and secret_key are required")
+	}
+	p := &provider{c: NewClient(s.Endpoint, key, secret, s.HTTPClient)}
+	switch v := s.Options["v2_lookup"]; v {
+	case "", "false":
+	case "true":
+		p.v2Lookup = true
+	default:
+		return nil, fmt.Errorf("wllxpay: v2_lookup must be true or false, not %q", v)
+	}
+	return p, nil
+}
+
+func (p *provider) Gateway() string { return gatewayName }
+
+func (p *provider) Supports(kind providers.Kind) (providers.KindSupport, bool) {
+	return Gateway.Supports(kind)
+}
+
+func (p *provider) Create(ctx context.Context, req providers.Request) (providers.Object, error) {
+	switch req.Kind {
+	case providers.Payout:
+		return p.withdraw(ctx, req)
+	case providers.DepositAddress:
+		return p.take(ctx, req)
+	}
+	return providers.Object{}, unsupportedKind(req.Kind)
+}
+
+func (p *provider) withdraw(ctx context.Context, req providers.Request) (providers.Object, error) {
+	in := withdrawalRequest{Currency: req.Currency, ForeignID: req.Key, Amount: req.Amount.String(), Address: req.Address, Tag: req.Tag}
+	var out envelope[transaction]
+	if err := p.c.do(ctx, "POST", p.c.base+"/withdrawal/make", "withdrawal/make", in, &out); err != nil {
+		return providers.Object{}, err
+	}
+	obj := out.Data.object(providers.Payout, req.Key)
+	if obj.Currency == "" {
+		obj.Currency = req.Currency
+	}
+	if obj.Address == "" {
+		obj.Address = req.Address
+	}
+	if obj.Amount.IsZero() {
+		obj.Amount = req.Amount
+	}
+	if obj.RawStatus == "" {
+		obj.RawStatus, obj.Status = "processing", providers.StatusSubmitted
+	}
+	return obj, nil
+}
+
+func (p *provider) take(ctx context.Context, req providers.Request) (providers.Object, error) {
+	in := takeRequest{Currency: req.Currency, ForeignID: req.Key}
+	var out envelope[depositAddress]
+	if err := p.c.do(ctx, "POST", p.c.base+"/addresses/take", "addresses/take", in, &out); err != nil {
+		return providers.Object{}, err
+	}
+	d := out.Data
+	if d.Address == "" {
+		return providers.Object{}, &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: "addresses/take", Message: "answer without an address"}
+	}
+	cur := string(d.Currency)
+	if cur == "" {
+		cur = req.Currency
+	}
+	return providers.Object{
+		Kind: providers.DepositAddress, Key: req.Key, ID: string(d.ID),
+		Status: providers.StatusActive, RawStatus: "active",
+		Currency: cur, Address: string(d.Address), Tag: string(d.Tag),
+	}, nil
+}
+
+// Lookup finds a withdrawal by foreign_id through the v2
+// transactions/info endpoint, when the provider block enables it. WllxPay
+// does not document that endpoint, so it is off by default.
+func (p *provider) Lookup(ctx context.Context, kind providers.Kind, key string) (providers.Object, error) {
+	if kind != providers.Payout || !p.v2Lookup {
+		return providers.Object{}, providers.ErrUnsupported
+	}
+	var out envelope[v2Transaction]
+	err := p.c.do(ctx, "GET", p.c.v2Base()+"/transactions/info", "transactions/info", map[string]string{"foreign_id": key}, &out)
+	var perr *providers.Error
+	if errors.As(err, &perr) && perr.Status == 404 && perr.Fields["foreign_id"] != "" {
+		return providers.Object{}, providers.ErrNotFound
+	}
+	if err != nil {
+		return providers.Object{}, err
+	}
+	return out.Data.object(key), nil
+}
+
+// Refresh reads payout statuses one by one through v2 (v1 has no read
+// endpoint at all). Deposit addresses have no status to refresh.
+func (p *provider) Refresh(ctx context.Context, refs []providers.Ref) ([]providers.Object, error) {
+	if !p.v2Lookup {
+		return nil, providers.ErrUnsupported
+	}
+	var out []providers.Object
+	for _, r := range refs {
+		if r.Kind != providers.Payout {
+			continue
+		}
+		obj, err := p.Lookup(ctx, r.Kind, r.Key)
+		if errors.Is(err, providers.ErrNotFound) {
+			continue // not read: never reported as gone
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, obj)
+	}
+	return out, nil
+}
+
+func unsupportedKind(k providers.Kind) error {
+	return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Message: fmt.Sprintf("%s is not supported by wllxpay", k)}
+}
+
+// mapStatus maps WllxPay's transaction statuses (v1 callbacks and create
+// answers, v2 lookups) to payform's.
+func mapStatus(raw string) providers.Status {
+	switch strings.ToLower(raw) {
+	case "confirmed":
+		return providers.StatusConfirmed
+	case "error", "rejected":
+		return providers.StatusFailed
+	case "cancelled", "canceled":
+		return providers.StatusCancelled
+	default: // processing, not_confirmed, not_enough_fee, pending, verifying ...
+		return providers.StatusSubmitted
+	}
+}
+
+func parseAmount(s flexString) decimal.Decimal {
+	d, err := money.ParseAmount(string(s))
+	if err != nil {
+		return decimal.Decimal{}
+	}
+	return d
+}

@@ -1,0 +1,80 @@
+package wllxpay
+
+import "github.com/payform/payform/providers"
+
+// Wire types. Field order in the request structs is the order of the
+// signed JSON body.
+
+type withdrawalRequest struct {
+	Currency  string `json:"currency"`
+	ForeignID string `json:"foreign_id"`
+	Amount    string `json:"amount"`
+	Address   string `json:"address"`
+	Tag       string `json:"tag,omitempty"`
+}
+
+type takeRequest struct {
+	Currency  string `json:"currency"`
+	ForeignID string `json:"foreign_id"`
+}
+
+// envelope is the success shape {"status":"ok","data":{...}}.
+type envelope[T any] struct {
+	Status string `json:"status"`
+	Data   T      `json:"data"`
+}
+
+// transaction is the v1 withdrawal object.
+type transaction struct {
+	ID          flexString `json:"id"`
+	ForeignID   flexString `json:"foreign_id"`
+	Currency    flexString `json:"currency"`
+	CurrencyFee flexString `json:"currency_fee"`
+	Address     flexString `json:"address"`
+	Tag         flexString `json:"tag"`
+	Amount      flexString `json:"amount"`
+	Status      flexString `json:"status"`
+}
+
+func (t transaction) object(kind providers.Kind, key string) providers.Object {
+	return providers.Object{
+		Kind: kind, Key: key, ID: string(t.ID),
+		Status: mapStatus(string(t.Status)), RawStatus: string(t.Status),
+		Amount: parseAmount(t.Amount), Currency: string(t.Currency),
+		Address: string(t.Address), Tag: string(t.Tag),
+	}
+}
+
+// depositAddress is the addresses/take answer.
+type depositAddress struct {
+	ID        flexString `json:"id"`
+	Currency  flexString `json:"currency"`
+	Address   flexString `json:"address"`
+	ForeignID flexString `json:"foreign_id"`
+	Tag       flexString `json:"tag"`
+}
+
+// v2Transaction is the nested v2 transactions/info object.
+type v2Transaction struct {
+	ID           flexString `json:"id"`
+	ForeignID    flexString `json:"foreign_id"`
+	Type         flexString `json:"type"`
+	Status       flexString `json:"status"`
+	CurrencySent struct {
+		Currency flexString `json:"currency"`
+		Amount   flexString `json:"amount"`
+	} `json:"currency_sent"`
+	CryptoAddress struct {
+		Address flexString `json:"address"`
+		Tag     flexString `json:"tag"`
+	} `json:"crypto_address"`
+}
+
+func (t v2Transaction) object(key string) providers.Object {
+	return providers.Object{
+		Kind: providers.Payout, Key: key, ID: string(t.ID),
+		Status: mapStatus(string(t.Status)), RawStatus: string(t.Status),
+		Amount: parseAmount(t.CurrencySent.Amount), Currency: string(t.CurrencySent.Currency),
+		Address: string(t.CryptoAddress.Address), Tag: string(t.CryptoAddress.Tag),
+	}
+}

@@ -1,0 +1,136 @@
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Op is what a journal entry records.
+type Op string
+
+const (
+	// OpIntent: a create is about to be sent (durable before the call).
+	OpIntent Op = "intent"
+	// OpOutcome: what the create call produced.
+	OpOutcome Op = "outcome"
+	// OpAdopt: an existing gateway object was recorded without a call.
+	OpAdopt Op = "adopt"
+	// OpForget: a resource left management; its key stays reserved.
+	OpForget Op = "forget"
+	// OpRestore: a forgotten resource came back under management.
+	OpRestore Op = "restore"
+	// OpResolve: an operator settled an in-doubt item.
+	OpResolve Op = "resolve"
+	// OpRefresh: a status read from the gateway.
+	OpRefresh Op = "refresh"
+	// OpApply: apply started a plan; the plan can never run again.
+	OpApply Op = "apply"
+)
+
+// Outcomes carried in Result.Outcome.
+const (
+	OutcomeCreated  = "created"  // the gateway made the object
+	OutcomeAdopted  = "adopted"  // the object exists; payform did not make it in this call
+	OutcomeRejected = "rejected" // the gateway refused; nothing exists
+	OutcomeUnknown  = "unknown"  // nothing can be proven automatically
+	OutcomeRetry    = "in-doubt" // still in doubt; a later run resolves it
+	OutcomeNotMade  = "not-created"
+)
+
+// Entry is one journal line. Entries form a hash chain:
+// Hash = hex(sha256(Prev ‖ canonical entry)), where the canonical entry is
+// the line's JSON without its "hash" member, exactly as written.
+type Entry struct {
+	Seq           uint64    `json:"seq"`
+	At            time.Time `json:"at"`
+	Actor         string    `json:"actor"`
+	PlanID        string    `json:"plan_id,omitempty"`
+	Op            Op        `json:"op"`
+	Address       string    `json:"address,omitempty"`
+	Provider      string    `json:"provider,omitempty"`
+	Key           string    `json:"key,omitempty"`
+	RequestDigest string    `json:"request_digest,omitempty"`
+	// Object is the declared object, on intent, adopt and resolve.
+	Object *Declared `json:"object,omitempty"`
+	Result *Result   `json:"result,omitempty"`
+	Prev   string    `json:"prev"`
+	Hash   string    `json:"hash,omitempty"`
+}
+
+// Declared is what the configuration declared for a resource.
+type Declared struct {
+	Kind     string            `json:"kind"`
+	Gateway  string            `json:"gateway"`
+	Amount   string            `json:"amount,omitempty"`
+	Currency string            `json:"currency,omitempty"`
+	Attrs    map[string]string `json:"attrs,omitempty"`
+}
+
+// Result is what a call, lookup or operator produced.
+type Result struct {
+	Outcome   string            `json:"outcome,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Status    string            `json:"status,omitempty"`
+	RawStatus string            `json:"raw_status,omitempty"`
+	Remote    map[string]string `json:"remote,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	Note      string            `json:"note,omitempty"`
+}
+
+// GenesisHash is the Prev of a journal's first entry: the chain starts from
+// the state's lineage, so a journal cannot be spliced onto another state.
+func GenesisHash(lineage string) string {
+	sum := sha256.Sum256([]byte("payform-journal:" + lineage))
+	return hex.EncodeToString(sum[:])
+}
+
+// encode fills e.Hash and returns the journal line, newline included.
+func (e *Entry) encode() ([]byte, error) {
+	e.Hash = ""
+	body, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	e.Hash = chainHash(e.Prev, body)
+	line := make([]byte, 0, len(body)+80)
+	line = append(line, body[:len(body)-1]...)
+	line = append(line, `,"hash":"`...)
+	line = append(line, e.Hash...)
+	line = append(line, "\"}\n"...)
+	return line, nil
+}
+
+func chainHash(prev string, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// errBadHash marks an entry whose hash does not match its content.
+var errBadHash = errors.New("hash does not match the entry's content")
+
+// decodeLine parses one journal line (without its newline) and checks its
+// own hash. It does not check the link to the previous entry.
+func decodeLine(line []byte) (*Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(line, &e); err != nil {
+		return nil, fmt.Errorf("not a journal entry: %v", err)
+	}
+	suffix := []byte(`,"hash":"` + e.Hash + `"}`)
+	if e.Hash == "" || !bytes.HasSuffix(line, suffix) {
+		return nil, errors.New(`entry does not end with its "hash" member`)
+	}
+	body := make([]byte, 0, len(line))
+	body = append(body, line[:len(line)-len(suffix)]...)
+	body = append(body, '}')
+	if chainHash(e.Prev, body) != e.Hash {
+		return nil, errBadHash
+	}
+	return &e, nil
+}
