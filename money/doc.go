@@ -1,5 +1,9 @@
 // Package money knows currencies: each one's precision and chain, exact
-// amount parsing (shopspring/decimal, never float64), and address
-// validation per chain. It is a leaf: schema/, providers and their
-// emulators use it; it uses none of them.
+// amount parsing (shopspring/decimal, never float64), and addresses per
+// chain. ValidateAddress checks an address's format, checksum and network
+// and says why one is refused in an *AddressError; GenerateAddress and
+// GenerateTag derive valid, deterministic addresses and destination tags
+// from caller-supplied entropy for emulators and tests. It does not know
+// whether an address exists on chain or who controls it. It is a leaf:
+// schema/, providers and their emulators use it; it uses none of them.
 package money
