@@ -15,7 +15,10 @@ type Gateway struct {
 	// sandbox serve`, e.g. "/wllxpay/api/v1".
 	SandboxPath string
 	Credentials []Credential
-	Kinds       []KindSupport
+	// Options are gateway-specific provider-block attributes (strings or
+	// bools), passed to New as Settings.Options.
+	Options []string
+	Kinds   []KindSupport
 	// Currencies lists the currency codes the gateway handles.
 	Currencies []string
 	// Limits are the gateway's documented rate limits. The planner never

@@ -24,6 +24,7 @@ var Gateway = providers.Gateway{
 		{Attr: "api_key", Env: "WLLXPAY_API_KEY", Sandbox: "wllxpay-test-key"},
 		{Attr: "secret_key", Env: "WLLXPAY_SECRET_KEY", Sandbox: "wllxpay-test-secret"},
 	},
+	Options: []string{"v2_lookup"},
 	Kinds: []providers.KindSupport{
 		// A resend with the same foreign_id is refused as "already taken",
 		// which proves the first landed; that is enough to manage a payout.

@@ -1,0 +1,135 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Ledger kinds, also the kinds of counted create requests.
+const (
+	kindWithdrawal = "withdrawal"
+	kindAddress    = "address"
+)
+
+type requestKey struct{ kind, key string }
+
+// Record ops. Each mutation is one record in the journal; replaying them
+// in order rebuilds the state.
+const (
+	opWithdrawal = "withdrawal" // a withdrawal made; its amount leaves the balance
+	opAddress    = "address"    // a deposit address taken
+	opRequest    = "request"    // a refused create request, counted for its key
+	opBalances   = "balances"   // balances set through the admin API
+	opEnabled    = "enabled"    // the enabled currencies replaced
+	opStatus     = "status"     // a withdrawal's status forced
+)
+
+// record is one journal line's record. Fields are used per Op.
+type record struct {
+	Op        string            `json:"op"`
+	ID        int64             `json:"id,omitzero"`
+	ForeignID string            `json:"foreign_id,omitzero"`
+	Currency  string            `json:"currency,omitzero"`
+	Amount    string            `json:"amount,omitzero"`
+	Address   string            `json:"address,omitzero"`
+	Tag       string            `json:"tag,omitzero"`
+	Kind      string            `json:"kind,omitzero"`
+	Key       string            `json:"key,omitzero"`
+	Status    string            `json:"status,omitzero"`
+	Balances  map[string]string `json:"balances,omitzero"`
+	Enabled   []string          `json:"enabled,omitzero"`
+	At        time.Time         `json:"at,omitzero"`
+}
+
+// errJournal marks a failure to journal a mutation: nothing changed.
+var errJournal = errors.New("journal")
+
+// commit journals rec, then applies it. Called with e.mu held, so the
+// journal's order is the order of the state's changes; nothing changes if
+// the journal refuses the record.
+func (e *Emulator) commit(rec record) error {
+	if e.journal != nil {
+		if err := e.journal.Append(rec); err != nil {
+			return fmt.Errorf("%w: %v", errJournal, err)
+		}
+	}
+	return e.apply(rec)
+}
+
+// refuse counts a refused create request for key (if there is one) and
+// returns r. Called with e.mu held.
+func (e *Emulator) refuse(kind, key string, r reply) reply {
+	if key == "" {
+		return r
+	}
+	if err := e.commit(record{Op: opRequest, Kind: kind, Key: key}); err != nil {
+		return internalError
+	}
+	return r
+}
+
+// replay rebuilds the state from the journal.
+func (e *Emulator) replay() error {
+	if e.journal == nil {
+		return nil
+	}
+	return e.journal.Replay(func(raw json.RawMessage) error {
+		var rec record
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return err
+		}
+		return e.apply(rec)
+	})
+}
+
+// apply makes one record's change to the state.
+func (e *Emulator) apply(rec record) error {
+	switch rec.Op {
+	case opWithdrawal:
+		amount, err := decimal.NewFromString(rec.Amount)
+		if err != nil {
+			return fmt.Errorf("withdrawal %d: amount %q: %w", rec.ID, rec.Amount, err)
+		}
+		w := &withdrawal{id: rec.ID, foreignID: rec.ForeignID, currency: rec.Currency, amount: amount,
+			address: rec.Address, tag: rec.Tag, createdAt: rec.At}
+		e.withdrawals[w.foreignID] = w
+		e.withdrawalIDs[w.id] = w
+		e.balances[w.currency] = e.balances[w.currency].Sub(amount)
+		e.requests[requestKey{kindWithdrawal, w.foreignID}]++
+		e.lastWithdraw = max(e.lastWithdraw, w.id)
+	case opAddress:
+		a := &depositAddress{id: rec.ID, foreignID: rec.ForeignID, currency: rec.Currency,
+			address: rec.Address, tag: rec.Tag, createdAt: rec.At}
+		e.addresses = append(e.addresses, a)
+		e.requests[requestKey{kindAddress, addressKey(a.foreignID, a.currency)}]++
+		e.lastAddress = max(e.lastAddress, a.id)
+	case opRequest:
+		e.requests[requestKey{rec.Kind, rec.Key}]++
+	case opBalances:
+		for code, s := range rec.Balances {
+			d, err := decimal.NewFromString(s)
+			if err != nil {
+				return fmt.Errorf("balance %s %q: %w", code, s, err)
+			}
+			e.balances[code] = d
+		}
+	case opEnabled:
+		clear(e.enabled)
+		for _, code := range rec.Enabled {
+			e.enabled[code] = true
+		}
+	case opStatus:
+		w, ok := e.withdrawals[rec.ForeignID]
+		if !ok {
+			return fmt.Errorf("status for unknown withdrawal %q", rec.ForeignID)
+		}
+		w.forced = rec.Status
+	default:
+		return fmt.Errorf("unknown record op %q", rec.Op)
+	}
+	return nil
+}
