@@ -1,0 +1,185 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/planner"
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/state"
+)
+
+type applyOptions struct {
+	planFlags
+	autoApprove bool
+	planFile    string
+}
+
+func newApplyCmd(a *app) *cobra.Command {
+	opts := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply [PLANFILE]",
+		Short: "Make the calls: send, adopt, resolve and forget, each exactly once",
+		Long: `Without PLANFILE, apply makes a plan, shows it, asks for "yes" (unless
+--auto-approve) and runs it. With PLANFILE (from "payform plan --out"), it runs
+exactly that plan after checking that the state, the configuration and the
+variables are still what the plan was made from, that it has not expired and
+that it was never applied.
+
+Every create is journaled before the call and its outcome after it; an
+interrupted or failed apply is settled by the next one, never by sending twice.
+Ctrl-C stops new work, lets calls under way finish and records them.
+
+Exit codes: 0 success; 1 error, refused or failed items; 130 interrupted.`,
+		Example: `  payform apply
+  payform apply --auto-approve --parallelism 20
+  payform plan --out november.plan && payform apply november.plan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.planFile = args[0]
+			}
+			return runApply(cmd.Context(), a, opts)
+		},
+	}
+	opts.planFlags.register(cmd)
+	cmd.Flags().BoolVar(&opts.autoApprove, "auto-approve", false, "do not ask for confirmation")
+	return cmd
+}
+
+func runApply(ctx context.Context, a *app, opts *applyOptions) error {
+	cfg, err := a.loadConfig(opts.vars)
+	if err != nil {
+		return err
+	}
+	store, err := a.openStore(ctx, a.statePath(cfg), "apply", opts.lockTimeout, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	var p *planner.Plan
+	closeProviders := func() {}
+	var provsErr error
+	var provs map[string]providers.Provider
+	if opts.planFile != "" {
+		p, err = planner.ReadFile(a.path(opts.planFile))
+		if err != nil {
+			return err
+		}
+		if err := planner.CheckStale(p, store.State(), cfg, a.now()); err != nil {
+			return err
+		}
+		if diags := cfg.CheckCredentials(); diags.HasErrors() {
+			a.renderDiags(cfg.Files, diags)
+			return silent
+		}
+		provs, closeProviders, provsErr = a.openProviders(cfg, store.Describe())
+		if provsErr != nil {
+			return provsErr
+		}
+		fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to resolve, %d to forget, %d status changes.\n",
+			p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
+	} else {
+		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, 0)
+		if err != nil {
+			return err
+		}
+		a.renderPlan(a.ios.Out, p)
+		if !p.HasChanges() {
+			closeProviders()
+			return store.Close()
+		}
+		if !opts.autoApprove {
+			if !a.confirm() {
+				closeProviders()
+				return &exitErr{code: exitError, err: errors.New("apply cancelled")}
+			}
+		}
+	}
+	defer closeProviders()
+
+	prog := a.newProgress()
+	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: prog}
+	res, err := x.Apply(ctx, p)
+	prog.finish()
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
+	a.renderApplyResult(a.ios.Out, res)
+	switch {
+	case err != nil:
+		return fmt.Errorf("apply stopped: %w; run payform apply again to settle what was under way", err)
+	case res.Interrupted:
+		a.ios.Errorf("interrupted: %d %s not started; calls under way were finished and recorded", res.NotStarted, plural(res.NotStarted, "change", "changes"))
+		return withCode(exitInterrupted)
+	case len(res.Failures) > 0:
+		return silent
+	}
+	return nil
+}
+
+// confirm asks for "yes".
+func (a *app) confirm() bool {
+	fmt.Fprintf(a.ios.Out, "Do you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
+	line, err := a.ios.ReadLine()
+	fmt.Fprintln(a.ios.Out)
+	return err == nil && strings.TrimSpace(line) == "yes"
+}
+
+// renderApplyResult writes the counts and every item that needs
+// attention.
+func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
+	if res == nil {
+		return
+	}
+	c := res.Counts
+	parts := []string{
+		fmt.Sprintf("%d created", c[state.OutcomeCreated]),
+		fmt.Sprintf("%d adopted", c[state.OutcomeAdopted]),
+		fmt.Sprintf("%d forgotten", c["forgotten"]),
+	}
+	if n := c["refreshed"]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d status %s", n, plural(n, "update", "updates")))
+	}
+	problems := map[string]string{
+		state.OutcomeRejected: "refused by the gateway",
+		state.OutcomeNotMade:  "not sent",
+		state.OutcomeRetry:    "still in doubt",
+		state.OutcomeUnknown:  "unknown (needs an operator)",
+	}
+	keys := make([]string, 0, len(problems))
+	for k := range problems {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if n := c[k]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, problems[k]))
+		}
+	}
+	if len(res.Failures) == 0 && !res.Interrupted {
+		fmt.Fprintf(w, "\n%s %s.\n", a.ios.Paint(bold+green, "Apply complete:"), strings.Join(parts, ", "))
+		return
+	}
+	fmt.Fprintf(w, "\n%s %s.\n", a.ios.Paint(bold+yellow, "Apply finished with problems:"), strings.Join(parts, ", "))
+	for i, f := range res.Failures {
+		if i == maxShownDiags {
+			fmt.Fprintf(w, "  ... and %d more\n", len(res.Failures)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s %s: %s: %s\n", a.ios.Paint(red, "✗"), f.Address, problems[f.Outcome], f.Message)
+	}
+	if c[state.OutcomeRetry] > 0 || c[state.OutcomeNotMade] > 0 {
+		fmt.Fprintln(w, "Run payform apply again: items in doubt are settled by their gateway's rule, never sent twice.")
+	}
+	if c[state.OutcomeUnknown] > 0 {
+		fmt.Fprintln(w, "Items of unknown outcome are never sent again automatically: check the gateway, then run payform state resolve.")
+	}
+}

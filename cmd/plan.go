@@ -1,0 +1,135 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/planner"
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
+	"github.com/payform/payform/state"
+)
+
+// planFlags are shared by plan and apply.
+type planFlags struct {
+	vars        varFlags
+	refresh     bool
+	parallelism int
+	lockTimeout time.Duration
+}
+
+func (f *planFlags) register(cmd *cobra.Command) {
+	f.vars.register(cmd.Flags())
+	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "ask the gateways for statuses and existing keys before planning")
+	cmd.Flags().IntVar(&f.parallelism, "parallelism", 10, "gateway calls in flight at once")
+	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock (e.g. 30s)")
+}
+
+type planOptions struct {
+	planFlags
+	out              string
+	detailedExitcode bool
+	ttl              time.Duration
+}
+
+func newPlanCmd(a *app) *cobra.Command {
+	opts := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan",
+		Short: "Show the money diff: what apply would send, adopt, resolve and forget",
+		Long: `Compare the configuration with the state and the gateways and show what apply
+would do, with the money per currency and provider. plan never calls a gateway's
+create endpoint and never changes the state.
+
+With --out FILE the plan is saved; "payform apply FILE" then runs exactly it, and
+refuses it if anything changed in between.
+
+Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
+2 changes present (with --detailed-exitcode).`,
+		Example: `  payform plan
+  payform plan --out november.plan --var month=2026-11
+  payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), a, opts) },
+	}
+	opts.planFlags.register(cmd)
+	cmd.Flags().StringVar(&opts.out, "out", "", "save the plan to `FILE` for apply")
+	cmd.Flags().BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	cmd.Flags().DurationVar(&opts.ttl, "ttl", planner.DefaultTTL, "how long a saved plan may be applied")
+	return cmd
+}
+
+func runPlan(ctx context.Context, a *app, opts *planOptions) error {
+	cfg, err := a.loadConfig(opts.vars)
+	if err != nil {
+		return err
+	}
+	store, err := a.openStore(ctx, a.statePath(cfg), "plan", opts.lockTimeout, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	p, _, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, opts.ttl)
+	if err != nil {
+		return err
+	}
+	closeProviders()
+	a.renderPlan(a.ios.Out, p)
+	if opts.out != "" {
+		if err := planner.WriteFile(a.path(opts.out), p); err != nil {
+			return fmt.Errorf("saving the plan: %w", err)
+		}
+		fmt.Fprintf(a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",
+			opts.out, p.PlanID, formatTime(p.ExpiresAt), opts.out)
+	}
+	if err := store.Close(); err != nil {
+		return err
+	}
+	if opts.detailedExitcode && p.HasChanges() {
+		return withCode(exitChanges)
+	}
+	return nil
+}
+
+// makePlan checks credentials, opens the providers, refreshes and plans.
+// The caller closes the providers.
+func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Store, f planFlags, ttl time.Duration) (*planner.Plan, map[string]providers.Provider, func(), error) {
+	if diags := cfg.CheckCredentials(); diags.HasErrors() {
+		a.renderDiags(cfg.Files, diags)
+		return nil, nil, nil, silent
+	}
+	provs, closeProviders, err := a.openProviders(cfg, store.Describe())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	obs := &planner.Observed{}
+	if f.refresh {
+		var diags hcl.Diagnostics
+		obs, diags = planner.Refresh(ctx, cfg, store.State(), provs, f.parallelism)
+		a.renderDiags(cfg.Files, diags)
+		if diags.HasErrors() {
+			closeProviders()
+			return nil, nil, nil, silent
+		}
+	}
+	planID := state.NewID()
+	vars, err := planner.Variables(cfg, planID)
+	if err != nil {
+		closeProviders()
+		return nil, nil, nil, err
+	}
+	p, diags := planner.MakePlan(cfg, store.State(), obs, planner.Options{
+		PlanID: planID, Version: Version, Now: a.now(), TTL: ttl, Variables: vars,
+	})
+	a.renderDiags(cfg.Files, diags)
+	if diags.HasErrors() {
+		closeProviders()
+		return nil, nil, nil, silent
+	}
+	return p, provs, closeProviders, nil
+}

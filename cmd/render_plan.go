@@ -1,0 +1,179 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/payform/payform/planner"
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
+)
+
+// renderPlan writes the human rendering of a plan: one line per change
+// (Terraform's + <= ? - glyphs), status drift, then the money summary.
+func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
+	s := p.Summary
+	if !p.HasChanges() {
+		fmt.Fprintf(w, "%s The configuration, the state and the gateways agree", a.ios.Paint(bold+green, "No changes."))
+		if s.NoOp > 0 {
+			fmt.Fprintf(w, " (%d %s up to date)", s.NoOp, plural(s.NoOp, "object", "objects"))
+		}
+		fmt.Fprintln(w, ".")
+		if s.Unknown > 0 {
+			fmt.Fprintf(w, "%d %s in doubt need an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"))
+		}
+		return
+	}
+	width := 0
+	for _, c := range p.Changes {
+		width = max(width, len(c.Address))
+	}
+	for _, d := range p.Drift {
+		width = max(width, len(d.Address))
+	}
+	width = min(width, 60)
+	if len(p.Changes) > 0 {
+		fmt.Fprintf(w, "payform will perform the following actions:\n\n")
+		for _, c := range p.Changes {
+			fmt.Fprintf(w, "%s %-*s  %s\n", a.glyph(c.Action), width, c.Address, describe(c))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(p.Drift) > 0 {
+		fmt.Fprintf(w, "Statuses the gateways report (recorded by apply):\n\n")
+		for _, d := range p.Drift {
+			raw := ""
+			if d.RawAfter != "" && d.RawAfter != d.After {
+				raw = fmt.Sprintf(" (%s)", d.RawAfter)
+			}
+			fmt.Fprintf(w, "%s %-*s  %s → %s%s\n", a.ios.Paint(yellow, " ~"), width, d.Address, d.Before, d.After, raw)
+		}
+		fmt.Fprintln(w)
+	}
+	a.renderTotals(w, p)
+	fmt.Fprintf(w, "%s %d to create, %d to adopt, %d to resolve, %d to forget",
+		a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt, s.Resolve, s.Forget)
+	if s.Drift > 0 {
+		fmt.Fprintf(w, ", %d status %s", s.Drift, plural(s.Drift, "change", "changes"))
+	}
+	fmt.Fprintln(w, ".")
+	if s.Unknown > 0 {
+		fmt.Fprintf(w, "%d %s in doubt need an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"))
+	}
+}
+
+// renderTotals writes the money per currency, provider and action, and
+// the largest items.
+func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
+	s := p.Summary
+	if len(s.Totals) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Money:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  CURRENCY\tPROVIDER\tACTION\tITEMS\tAMOUNT\t\n")
+	for _, t := range s.Totals {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t\n", t.Currency, t.Provider, t.Action, t.Count, t.Amount)
+	}
+	tw.Flush()
+	if s.Create > planner.LargestPerCurrency && len(s.Largest) > 0 {
+		fmt.Fprintln(w, "\nLargest to send:")
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, it := range s.Largest {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", it.Currency, it.Amount, it.Address)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintln(w)
+}
+
+func (a *app) glyph(act planner.Action) string {
+	g := fmt.Sprintf("%2s", act.Glyph())
+	switch act {
+	case planner.Create:
+		return a.ios.Paint(green, g)
+	case planner.Adopt:
+		return a.ios.Paint(cyan, g)
+	case planner.Resolve:
+		return a.ios.Paint(yellow, g)
+	case planner.Forget:
+		return a.ios.Paint(red, g)
+	}
+	return g
+}
+
+// describe says in one line what a change does.
+func describe(c *planner.Change) string {
+	keyAttr := schema.KeyAttr(c.Kind)
+	what := object(c)
+	switch c.Action {
+	case planner.Create:
+		return fmt.Sprintf("%s (%s, %s %q)", verb(c.Kind)+" "+what, c.Provider, keyAttr, c.Key)
+	case planner.Adopt:
+		return fmt.Sprintf("adopt %s: %s (id %s, %s); no call", what, c.Note, orDash(c.Found.ID), c.Found.Status)
+	case planner.Resolve:
+		return fmt.Sprintf("resolve %s (%s, %s %q): %s", what, c.Provider, keyAttr, c.Key, c.Note)
+	case planner.Forget:
+		tail := fmt.Sprintf("no call; %s %q stays reserved", keyAttr, c.Key)
+		if c.Note != "" {
+			tail += "; " + c.Note
+		}
+		return fmt.Sprintf("forget %s (%s)", what, tail)
+	}
+	return what
+}
+
+func verb(k providers.Kind) string {
+	switch k {
+	case providers.Payout:
+		return "send"
+	case providers.DepositAddress:
+		return "take"
+	}
+	return "create"
+}
+
+// object describes the declared object: "0.015 BTC to bc1q..." for a
+// payout.
+func object(c *planner.Change) string {
+	switch c.Kind {
+	case providers.Payout:
+		s := fmt.Sprintf("%s %s to %s", c.Amount, c.Currency, c.Attrs["address"])
+		if t := c.Attrs["tag"]; t != "" {
+			s += " tag " + t
+		}
+		return s
+	case providers.DepositAddress:
+		return fmt.Sprintf("a %s address", c.Currency)
+	}
+	return fmt.Sprintf("%s %s", c.Amount, c.Currency)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// indentLines prefixes every line of s.
+func indentLines(s, prefix string) string {
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}

@@ -1,0 +1,152 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/gateways"
+)
+
+// Version is payform's version, set at build time with
+// -ldflags "-X github.com/payform/payform/cmd.Version=v1.2.3".
+var Version = "0.1.0-dev"
+
+// app is what every command shares: the streams, the global flags and the
+// environment. Commands read it; they do not keep state in it.
+type app struct {
+	ios      *IOStreams
+	chdir    string
+	noColor  bool
+	config   string
+	state    string
+	env      []string
+	now      func() time.Time
+	gateways []providers.Gateway
+}
+
+// Execute runs payform with os.Args and returns the exit code.
+func Execute() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, System(), os.Args[1:], os.Environ())
+}
+
+// Run runs payform with the given streams, arguments and environment, and
+// returns the exit code. Tests call it directly.
+func Run(ctx context.Context, ios *IOStreams, args, env []string) int {
+	a := &app{ios: ios, env: env, now: time.Now, gateways: gateways.All()}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	err := root.ExecuteContext(ctx)
+	return exitCode(a, err)
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "payform",
+		Short: "Terraform for money: declare payouts in HCL, review the money diff, apply it once",
+		Long: `payform sends payouts, takes deposit addresses and creates invoices at payment
+gateways from an HCL declaration. "payform plan" shows the money diff against the
+state and the gateways; "payform apply" makes the calls, each keyed by your own
+merchant key (foreign_id, order_id, ...), so that nothing is ever sent twice.
+
+Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
+3 fmt --check found unformatted files; 130 interrupted.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			a.ios.SetColor(!a.noColor && a.ios.IsTerminal())
+			if a.chdir != "" {
+				fi, err := os.Stat(a.chdir)
+				if err != nil || !fi.IsDir() {
+					return fmt.Errorf("--chdir %s: not a directory", a.chdir)
+				}
+			}
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.chdir, "chdir", "", "work in `DIR`: read configuration, state and files there")
+	root.PersistentFlags().BoolVar(&a.noColor, "no-color", false, "do not color the output")
+	root.PersistentFlags().StringVar(&a.config, "config", "", "read only this configuration `FILE` instead of every *.hcl in the directory")
+	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
+	root.AddCommand(
+		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newShowCmd(a),
+		newStateCmd(a), newVersionCmd(a), newSandboxCmd(a),
+	)
+	return root
+}
+
+// path resolves p against --chdir.
+func (a *app) path(p string) string {
+	if p == "" || filepath.IsAbs(p) || a.chdir == "" {
+		return p
+	}
+	return filepath.Join(a.chdir, p)
+}
+
+// dir is the working directory (--chdir or ".").
+func (a *app) dir() string {
+	if a.chdir == "" {
+		return "."
+	}
+	return a.chdir
+}
+
+// Exit codes, decided here and nowhere else.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitChanges     = 2
+	exitUnformatted = 3
+	exitInterrupted = 130
+)
+
+// exitErr carries an exit code; with a nil err the message was already
+// shown.
+type exitErr struct {
+	code int
+	err  error
+}
+
+func (e *exitErr) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// silent is an error whose message was already rendered.
+var silent = &exitErr{code: exitError}
+
+func withCode(code int) error { return &exitErr{code: code} }
+
+func exitCode(a *app, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			a.ios.Errorf("%s", ee.err)
+		}
+		return ee.code
+	}
+	if errors.Is(err, context.Canceled) {
+		a.ios.Errorf("interrupted")
+		return exitInterrupted
+	}
+	a.ios.Errorf("%s", err)
+	return exitError
+}

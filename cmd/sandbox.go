@@ -1,0 +1,123 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/gateways"
+)
+
+func newVersionCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print payform's version",
+		Example: "  payform version",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintf(a.ios.Out, "payform %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+			return nil
+		},
+	}
+}
+
+func newSandboxCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "Run the gateway emulators",
+	}
+	cmd.AddCommand(newSandboxServeCmd(a))
+	return cmd
+}
+
+type sandboxServeOptions struct {
+	addr   string
+	data   string
+	faults string
+}
+
+func newSandboxServeCmd(a *app) *cobra.Command {
+	opts := &sandboxServeOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve every gateway's emulator on one port, with an admin API",
+		Long: `Serve faithful emulators of every gateway on one address, under /wllxpay,
+..., each checking credentials and signatures as the vendor does, with the fixed
+test credentials printed at start. The admin API under /_sandbox/ shows the
+ledger (every object, its key and how many create requests each key received)
+and changes faults at run time.
+
+Faults, comma-separated: drop-after-commit=P (process, then cut the connection
+without answering), fail-before-commit=P, status-500=P, status-429=P,
+latency=DURATION, seed=N.
+
+Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
+		Example: `  payform sandbox serve
+  payform sandbox serve --addr 127.0.0.1:8787 --data sandbox.jsonl --faults drop-after-commit=0.3
+  curl -s http://127.0.0.1:8787/_sandbox/ledger`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd.Context(), a, opts) },
+	}
+	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:8787", "listen on `HOST:PORT` (port 0 picks a free one)")
+	cmd.Flags().StringVar(&opts.data, "data", "", "keep the emulators' data in `FILE` across restarts")
+	cmd.Flags().StringVar(&opts.faults, "faults", "", "inject faults: `SPEC`, e.g. drop-after-commit=0.3,latency=50ms")
+	return cmd
+}
+
+func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) error {
+	faults, err := emulator.ParseFaults(opts.faults)
+	if err != nil {
+		return fmt.Errorf("--faults: %w", err)
+	}
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: a.path(opts.data), Faults: faults})
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	out := a.ios.Out
+	fmt.Fprintf(out, "payform sandbox listening on %s\n\n", base)
+	for _, g := range a.gateways {
+		fmt.Fprintf(out, "  %-10s endpoint = %q\n", g.Name, base+g.SandboxPath)
+		for _, c := range g.Credentials {
+			fmt.Fprintf(out, "  %-10s %s = %q   (or %s)\n", "", c.Attr, c.Sandbox, c.Env)
+		}
+	}
+	fmt.Fprintf(out, "\n  ledger     %s/_sandbox/ledger\n  faults     %s/_sandbox/faults", base, base)
+	if opts.faults != "" {
+		fmt.Fprintf(out, " (now: %s)", faults)
+	}
+	fmt.Fprintln(out)
+	if opts.data != "" {
+		fmt.Fprintf(out, "  data       %s\n", opts.data)
+	}
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
+		a.ios.Warnf("listening on a non-loopback address: anyone who can reach %s can use the test credentials", host)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(out, "sandbox stopped")
+	return nil
+}

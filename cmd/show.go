@@ -1,0 +1,100 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/shopspring/decimal"
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/planner"
+	"github.com/payform/payform/state"
+)
+
+func newShowCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show [PLANFILE]",
+		Short: "Show a saved plan, or the state",
+		Long: `With PLANFILE, show the saved plan as plan showed it. Without, summarize the
+state: every managed resource with its status, and the totals per currency.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform show
+  payform show november.plan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				p, err := planner.ReadFile(a.path(args[0]))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.ios.Out, "Plan %s, made %s against state serial %d, valid until %s.\n\n",
+					p.PlanID, formatTime(p.CreatedAt), p.StateSerial, formatTime(p.ExpiresAt))
+				a.renderPlan(a.ios.Out, p)
+				return nil
+			}
+			st, err := a.readState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			renderState(a.ios.Out, st)
+			return nil
+		},
+	}
+}
+
+// renderState writes one line per managed resource and the totals per
+// provider, currency and status.
+func renderState(w io.Writer, st *state.State) {
+	list := st.List()
+	if len(list) == 0 {
+		fmt.Fprintln(w, "The state is empty.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tKEY\tAMOUNT\tSTATUS\tID")
+	type tkey struct{ provider, currency, status string }
+	totals := map[tkey]decimal.Decimal{}
+	counts := map[tkey]int{}
+	for _, r := range list {
+		amount := r.Currency
+		if r.Amount != "" {
+			amount = r.Amount + " " + r.Currency
+		}
+		if a := r.Remote["address"]; a != "" && r.Amount == "" {
+			amount += " " + a
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Address, r.Key, amount, r.Status, orDash(r.ID))
+		k := tkey{r.Provider, r.Currency, r.Status}
+		d, _ := decimal.NewFromString(r.Amount)
+		totals[k] = totals[k].Add(d)
+		counts[k]++
+	}
+	tw.Flush()
+	keys := make([]tkey, 0, len(totals))
+	for k := range totals {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.currency != b.currency {
+			return a.currency < b.currency
+		}
+		if a.provider != b.provider {
+			return a.provider < b.provider
+		}
+		return a.status < b.status
+	})
+	fmt.Fprintln(w, "\nTotals:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "  CURRENCY\tPROVIDER\tSTATUS\tITEMS\tAMOUNT\t\n")
+	for _, k := range keys {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t\n", k.currency, k.provider, k.status, counts[k], totals[k])
+	}
+	tw.Flush()
+	if n := len(st.ForgottenList()); n > 0 {
+		fmt.Fprintf(w, "\n%d forgotten %s (payform state list --forgotten).\n", n, plural(n, "record", "records"))
+	}
+}

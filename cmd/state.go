@@ -1,0 +1,147 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/state"
+)
+
+func newStateCmd(a *app) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "state",
+		Short: "Read the state: what payform sent, took and created",
+		Long: `Subcommands read the state file (and replay its journal) without locking it.
+
+Exit codes: 0 success; 1 error (including an address that is not in the state).`,
+	}
+	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a))
+	return cmd
+}
+
+func newStateListCmd(a *app) *cobra.Command {
+	var forgotten bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the managed resource instances",
+		Example: `  payform state list
+  payform state list --forgotten`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.readState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			list := st.List()
+			if forgotten {
+				list = st.ForgottenList()
+			}
+			for _, r := range list {
+				fmt.Fprintln(a.ios.Out, r.Address)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&forgotten, "forgotten", false, "list forgotten records instead (no longer managed, keys still reserved)")
+	return cmd
+}
+
+func newStateShowCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ADDR",
+		Short: "Show everything recorded about one resource instance",
+		Example: `  payform state show 'payout.vendor["po-1"]'
+  payform state show payout.single`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.readState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			addr := args[0]
+			r := st.Resource(addr)
+			if r == nil {
+				r = st.ForgottenResource(addr)
+			}
+			if r == nil {
+				return fmt.Errorf("%s is not in the state; payform state list shows what is", addr)
+			}
+			renderResource(a.ios.Out, r)
+			return nil
+		},
+	}
+}
+
+// readState loads the state without taking the lock.
+func (a *app) readState(ctx context.Context) (*state.State, error) {
+	store, err := a.openStore(ctx, a.statePath(a.backendOnly()), "read", 0, true)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	return store.State(), nil
+}
+
+// renderResource writes one state record as aligned attributes.
+func renderResource(w io.Writer, r *state.Resource) {
+	fmt.Fprintf(w, "# %s", r.Address)
+	if !r.ForgottenAt.IsZero() {
+		fmt.Fprintf(w, " (forgotten %s: no longer managed, key still reserved)", formatTime(r.ForgottenAt))
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "  %s\t= %s\n", k, v)
+		}
+	}
+	row("kind", r.Kind)
+	row("provider", r.Provider)
+	row("key", fmt.Sprintf("%q", r.Key))
+	if r.Amount != "" {
+		row("amount", r.Amount+" "+r.Currency)
+	} else {
+		row("currency", r.Currency)
+	}
+	attrs := make([]string, 0, len(r.Attrs))
+	for k := range r.Attrs {
+		attrs = append(attrs, k)
+	}
+	sort.Strings(attrs)
+	for _, k := range attrs {
+		row(k, fmt.Sprintf("%q", r.Attrs[k]))
+	}
+	row("id", r.ID)
+	status := r.Status
+	if r.RawStatus != "" && r.RawStatus != r.Status {
+		status += " (gateway: " + r.RawStatus + ")"
+	}
+	row("status", status)
+	remote := make([]string, 0, len(r.Remote))
+	for k := range r.Remote {
+		remote = append(remote, k)
+	}
+	sort.Strings(remote)
+	for _, k := range remote {
+		row("gateway."+k, fmt.Sprintf("%q", r.Remote[k]))
+	}
+	if r.Pending != nil {
+		p := r.Pending
+		how := "in doubt"
+		if p.Manual {
+			how = "unknown: needs payform state resolve"
+		}
+		row("pending", fmt.Sprintf("%s since %s, %d %s, %s", how, formatTime(p.At), p.Attempts, plural(p.Attempts, "attempt", "attempts"), strings.TrimSpace(p.Reason)))
+	}
+	row("note", r.Note)
+	row("plan_id", r.PlanID)
+	row("created_at", formatTime(r.CreatedAt))
+	row("updated_at", formatTime(r.UpdatedAt))
+	tw.Flush()
+}

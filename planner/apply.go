@@ -1,0 +1,205 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/state"
+)
+
+// Hooks receive apply's progress; cmd/ renders it. Implementations must
+// be safe for concurrent use.
+type Hooks interface {
+	// Started is called once with the number of items apply will handle.
+	Started(total int)
+	// Finished is called once per item, in completion order.
+	Finished(c *Change, r ItemResult)
+}
+
+// ItemResult is what became of one change.
+type ItemResult struct {
+	Outcome string // a state.Outcome* value, "forgotten" or "refreshed"
+	ID      string
+	Status  string
+	Note    string
+	Err     error
+}
+
+// Failed reports whether the item needs attention: it was refused, not
+// sent, or is still (or definitively) in doubt.
+func (r ItemResult) Failed() bool {
+	switch r.Outcome {
+	case state.OutcomeRejected, state.OutcomeNotMade, state.OutcomeUnknown, state.OutcomeRetry:
+		return true
+	}
+	return false
+}
+
+// Result sums up an apply.
+type Result struct {
+	Counts map[string]int // by outcome
+	// Failures lists the items that need attention, sorted by address.
+	Failures []Failure
+	// NotStarted counts changes never begun because apply was interrupted.
+	NotStarted  int
+	Interrupted bool
+}
+
+// Failure is one item that needs attention.
+type Failure struct {
+	Address string
+	Outcome string
+	Message string
+}
+
+// Executor applies plans. For every create it journals an intent and
+// waits until it is durable, then calls the gateway, then journals the
+// outcome; an ambiguous outcome is settled at once by the gateway's
+// in-doubt rule where that is possible, and otherwise stays in doubt for
+// the next run. It never sends a key twice except as that rule allows.
+type Executor struct {
+	Store *state.Store
+	// Providers by configured name, wrapped for retries of Retryable
+	// failures and for rate limits.
+	Providers   map[string]providers.Provider
+	Parallelism int
+	Hooks       Hooks
+	// Backoff spaces attempts to settle an in-doubt create.
+	Backoff providers.Backoff
+	// ResolveAttempts bounds those attempts per item; DefaultResolveAttempts
+	// when zero.
+	ResolveAttempts int
+}
+
+// DefaultResolveAttempts bounds attempts to settle one in-doubt create.
+const DefaultResolveAttempts = 10
+
+// Apply runs the plan's changes. ctx stops apply from starting new work
+// (Ctrl-C); calls already under way finish and their outcomes are
+// journaled. The error is fatal (the journal could not be written);
+// per-item problems are in the Result.
+func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
+	res := &Result{Counts: map[string]int{}}
+	var mu sync.Mutex
+	done := func(c *Change, r ItemResult) {
+		mu.Lock()
+		res.Counts[r.Outcome]++
+		if r.Failed() {
+			msg := r.Note
+			if r.Err != nil {
+				msg = r.Err.Error()
+			}
+			res.Failures = append(res.Failures, Failure{Address: c.Address, Outcome: r.Outcome, Message: msg})
+		}
+		mu.Unlock()
+		if x.Hooks != nil {
+			x.Hooks.Finished(c, r)
+		}
+	}
+	if x.Hooks != nil {
+		x.Hooks.Started(len(p.Changes) + len(p.Drift))
+	}
+	if err := x.Store.Record(&state.Entry{Op: state.OpApply, PlanID: p.PlanID}, true); err != nil {
+		return res, err
+	}
+
+	// Changes that make no call: journal them directly.
+	var calls []*Change
+	for _, c := range p.Changes {
+		if c.Action.Calls() {
+			calls = append(calls, c)
+			continue
+		}
+		r, err := x.record(p.PlanID, c)
+		if err != nil {
+			return res, err
+		}
+		done(c, r)
+	}
+	for _, d := range p.Drift {
+		e := &state.Entry{Op: state.OpRefresh, PlanID: p.PlanID, Address: d.Address, Provider: d.Provider, Key: d.Key,
+			Result: &state.Result{Outcome: "refreshed", ID: d.ID, Status: d.After, RawStatus: d.RawAfter}}
+		if err := x.Store.Record(e, false); err != nil {
+			return res, err
+		}
+		done(&Change{Address: d.Address, Action: NoOp, Provider: d.Provider, Key: d.Key}, ItemResult{Outcome: "refreshed", Status: d.After})
+	}
+
+	// Changes that call a gateway: a pool of workers.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	callCtx := context.WithoutCancel(ctx) // calls under way finish on Ctrl-C
+	var fatal error
+	var fatalOnce sync.Once
+	work := make(chan *Change)
+	var wg sync.WaitGroup
+	for range max(1, min(x.Parallelism, len(calls))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				r, err := x.call(runCtx, callCtx, p.PlanID, c)
+				if err != nil {
+					fatalOnce.Do(func() { fatal = err; cancel() })
+				}
+				done(c, r)
+			}
+		}()
+	}
+	sent := 0
+dispatch:
+	for _, c := range calls {
+		select {
+		case work <- c:
+			sent++
+		case <-runCtx.Done():
+			break dispatch
+		}
+	}
+	close(work)
+	wg.Wait()
+	res.NotStarted = len(calls) - sent
+	res.Interrupted = ctx.Err() != nil
+	sort.Slice(res.Failures, func(i, j int) bool { return res.Failures[i].Address < res.Failures[j].Address })
+	return res, fatal
+}
+
+// record journals a change that makes no call.
+func (x *Executor) record(planID string, c *Change) (ItemResult, error) {
+	e := &state.Entry{PlanID: planID, Address: c.Address, Provider: c.Provider, Key: c.Key}
+	var r ItemResult
+	switch c.Action {
+	case Forget:
+		e.Op = state.OpForget
+		e.Result = &state.Result{Outcome: "forgotten", Note: c.Note}
+		r = ItemResult{Outcome: "forgotten", Note: c.Note}
+	case Adopt:
+		e.Op = state.OpAdopt
+		e.Object = c.Declared()
+		e.Result = &state.Result{Outcome: state.OutcomeAdopted, ID: c.Found.ID, Status: c.Found.Status, RawStatus: c.Found.RawStatus, Note: c.Note}
+		r = ItemResult{Outcome: state.OutcomeAdopted, ID: c.Found.ID, Status: c.Found.Status, Note: c.Note}
+	default:
+		return r, fmt.Errorf("internal error: %s is not a journal-only action", c.Action)
+	}
+	return r, x.Store.Record(e, false)
+}
+
+// call runs one create or resolve. The error is fatal (journal failure).
+func (x *Executor) call(ctx, callCtx context.Context, planID string, c *Change) (ItemResult, error) {
+	prov := x.Providers[c.Provider]
+	if prov == nil {
+		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("provider %s is not configured", c.Provider)}, nil
+	}
+	ks, ok := prov.Supports(c.Kind)
+	if !ok {
+		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
+	}
+	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks}
+	if c.Action == Resolve {
+		return s.resolve(nil)
+	}
+	return s.create()
+}

@@ -1,0 +1,318 @@
+package planner
+
+import (
+	"fmt"
+	"maps"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
+	"github.com/payform/payform/state"
+)
+
+// Observed is what the gateways reported, gathered by Refresh. Plan reads
+// it; it never does I/O itself.
+type Observed struct {
+	// Current is what refresh read of resources in state, by address.
+	Current map[string]providers.Object
+	// Found is what a lookup by merchant key found for declared resources
+	// not in state, by address.
+	Found map[string]providers.Object
+}
+
+// Options tune a plan.
+type Options struct {
+	PlanID  string
+	Version string
+	Now     time.Time
+	// TTL is how long the plan may be applied; DefaultTTL when zero.
+	TTL time.Duration
+	// Variables are recorded for the staleness check (see Variables).
+	Variables map[string]PlanVariable
+}
+
+// DefaultTTL is how long a plan file stays applicable.
+const DefaultTTL = 24 * time.Hour
+
+// MakePlan compares the declared resources with the state and what the
+// gateways reported, and returns the actions that make them agree, with
+// every error found (edits of sent objects, reused keys). It is pure.
+func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) (*Plan, hcl.Diagnostics) {
+	if obs == nil {
+		obs = &Observed{}
+	}
+	ttl := opts.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	p := &Plan{
+		FormatVersion: FormatVersion, PayformVersion: opts.Version, PlanID: opts.PlanID,
+		CreatedAt: opts.Now.UTC(), ExpiresAt: opts.Now.Add(ttl).UTC(),
+		StateLineage: st.Lineage, StateSerial: st.Serial, StateJournalSeq: st.JournalSeq,
+		ConfigDigest: cfg.Digest, Variables: opts.Variables,
+		Changes: []*Change{}, Drift: []*Drift{},
+	}
+	pl := &planning{st: st, obs: obs, plan: p}
+	pl.indexKeys()
+	declared := make(map[string]bool, len(cfg.Resources))
+	for _, r := range cfg.Resources {
+		declared[r.Addr.String()] = true
+		pl.declared(r)
+	}
+	for _, r := range st.List() {
+		if !declared[r.Address] {
+			pl.undeclared(r)
+		}
+	}
+	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Address < p.Changes[j].Address })
+	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Address < p.Drift[j].Address })
+	p.Summary = summarize(p, pl.noops, pl.manual)
+	if pl.diags.HasErrors() {
+		return nil, pl.diags
+	}
+	return p, pl.diags
+}
+
+type planning struct {
+	st     *state.State
+	obs    *Observed
+	plan   *Plan
+	diags  hcl.Diagnostics
+	owners map[state.KeyRef]*state.Resource // who used each key
+	noops  int
+	manual int // in-doubt items only an operator can settle
+}
+
+// indexKeys maps every used key to the resource that used it.
+func (pl *planning) indexKeys() {
+	pl.owners = make(map[state.KeyRef]*state.Resource, pl.st.Len())
+	for _, r := range pl.st.ForgottenList() {
+		pl.owners[r.KeyRef()] = r
+	}
+	for _, r := range pl.st.List() {
+		pl.owners[r.KeyRef()] = r
+	}
+}
+
+func (pl *planning) declared(r *schema.Resource) {
+	addr := r.Addr.String()
+	rec := pl.st.Resource(addr)
+	if rec == nil {
+		pl.notInState(r, addr)
+		return
+	}
+	if !pl.sameObject(r, rec) {
+		return
+	}
+	if rec.InDoubt() {
+		pl.inDoubt(r, rec)
+		return
+	}
+	pl.noops++
+	if cur, ok := pl.obs.Current[addr]; ok && string(cur.Status) != rec.Status && cur.Status != "" {
+		pl.plan.Drift = append(pl.plan.Drift, &Drift{
+			Address: addr, Provider: rec.Provider, Key: rec.Key, ID: firstNonEmpty(cur.ID, rec.ID),
+			Before: rec.Status, After: string(cur.Status), RawBefore: rec.RawStatus, RawAfter: cur.RawStatus,
+		})
+	}
+}
+
+// notInState plans a declared resource payform has no record of.
+func (pl *planning) notInState(r *schema.Resource, addr string) {
+	key := state.KeyRef{Provider: r.Provider.Name(), Kind: string(r.Kind), Key: r.Key}
+	if pl.st.Reserved(key) || pl.owners[key] != nil {
+		pl.keyReused(r, key)
+		return
+	}
+	c := newChange(r, Create)
+	if found, ok := pl.obs.Found[addr]; ok {
+		if !pl.foundMatches(r, found) {
+			return
+		}
+		c.Action = Adopt
+		c.Found = &Found{ID: found.ID, Status: string(found.Status), RawStatus: found.RawStatus}
+		c.Note = fmt.Sprintf("%s already has %s %q", r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key)
+	}
+	pl.plan.Changes = append(pl.plan.Changes, c)
+}
+
+// inDoubt plans a declared resource whose last create has no settled
+// outcome.
+func (pl *planning) inDoubt(r *schema.Resource, rec *state.Resource) {
+	ks, _ := r.Provider.Gateway.Supports(r.Kind)
+	if rec.Pending.Manual || ks.InDoubt == providers.Manual {
+		pl.manual++
+		pl.diags = append(pl.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Unknown outcome: " + rec.Address,
+			Detail: fmt.Sprintf("payform cannot tell whether %s created %s %q (%s). It will not send it again. Check the gateway's dashboard, then run `payform state resolve %s --id ID` if it exists, or `payform state resolve %s --not-created` if it does not.",
+				rec.Provider, schema.KeyAttr(r.Kind), rec.Key, firstNonEmpty(rec.Pending.Reason, "in doubt"), rec.Address, rec.Address),
+			Subject: r.DeclRange.Ptr(),
+		})
+		return
+	}
+	c := newChange(r, Resolve)
+	c.Before = rec
+	c.Note = fmt.Sprintf("in doubt since %s: %s", rec.Pending.At.UTC().Format(time.RFC3339), resolveNote(ks))
+	pl.plan.Changes = append(pl.plan.Changes, c)
+}
+
+func resolveNote(ks providers.KindSupport) string {
+	switch ks.InDoubt {
+	case providers.Resend:
+		return "send again with the same key; the gateway refuses it if the first attempt landed"
+	case providers.LookupByKey:
+		return "look it up by key; adopt it if found, send it if proven absent"
+	case providers.Retake:
+		return "take again; a second object for the same key is harmless and recorded"
+	}
+	return "an operator must settle it"
+}
+
+// undeclared plans a managed resource whose block is gone: forget it.
+func (pl *planning) undeclared(rec *state.Resource) {
+	c := &Change{
+		Address: rec.Address, Action: Forget, Kind: providers.Kind(rec.Kind), Provider: rec.Provider,
+		Gateway: rec.Gateway, Key: rec.Key, Currency: rec.Currency, Attrs: rec.Attrs, Before: rec,
+	}
+	c.Amount, _ = decimal.NewFromString(rec.Amount)
+	if rec.InDoubt() {
+		c.Note = "in doubt: it may or may not exist at the gateway; its key stays reserved and the record is kept"
+		pl.diags = append(pl.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Forgetting an in-doubt item: " + rec.Address,
+			Detail:   fmt.Sprintf("%s is no longer declared, but payform never learned whether %s created %q. It will not be sent again (the key stays reserved). Check the gateway before relying on it.", rec.Address, rec.Provider, rec.Key),
+		})
+	}
+	pl.plan.Changes = append(pl.plan.Changes, c)
+}
+
+// sameObject reports whether the declared resource still describes the
+// recorded one; every difference is an error at its attribute.
+func (pl *planning) sameObject(r *schema.Resource, rec *state.Resource) bool {
+	ok := true
+	what := "sent"
+	if rec.InDoubt() {
+		what = "possibly sent"
+	}
+	fail := func(attr, was, now string) {
+		ok = false
+		pl.diags = append(pl.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Cannot change a %s %s", what, r.Kind),
+			Detail: fmt.Sprintf("%s was %s on %s with %s %s; the configuration now says %s. A %s %s cannot be edited or replaced: to move more money, declare a new %s with a new %s; to stop managing this one, remove its block.",
+				rec.Address, what, rec.CreatedAt.UTC().Format("2006-01-02 15:04 MST"), attr, was, now, what, r.Kind, r.Kind, schema.KeyAttr(r.Kind)),
+			Subject: r.Range(attr).Ptr(),
+		})
+	}
+	if name := r.Provider.Name(); name != rec.Provider {
+		fail("provider", rec.Provider, name)
+	}
+	if r.Key != rec.Key {
+		fail(schema.KeyAttr(r.Kind), quoted(rec.Key), quoted(r.Key))
+	}
+	if r.Currency != rec.Currency {
+		fail("currency", rec.Currency, r.Currency)
+	}
+	if was, err := decimal.NewFromString(rec.Amount); rec.Amount != "" && (err != nil || !was.Equal(r.Amount)) {
+		fail("amount", rec.Amount+" "+rec.Currency, r.Amount.String()+" "+r.Currency)
+	}
+	names := map[string]bool{}
+	for k := range rec.Attrs {
+		names[k] = true
+	}
+	for k := range r.Attrs {
+		names[k] = true
+	}
+	for _, k := range sortedKeys(names) {
+		was, had := rec.Attrs[k]
+		now, has := r.Attrs[k]
+		if was != now || had != has {
+			fail(k, orNone(was, had), orNone(now, has))
+		}
+	}
+	return ok
+}
+
+// keyReused reports a declared key that state already used.
+func (pl *planning) keyReused(r *schema.Resource, key state.KeyRef) {
+	attr := schema.KeyAttr(r.Kind)
+	owner := pl.owners[key]
+	where := "an earlier resource"
+	hint := ""
+	if owner != nil {
+		where = fmt.Sprintf("%s (%s %s, id %s)", owner.Address, owner.Status, owner.CreatedAt.UTC().Format("2006-01-02"), firstNonEmpty(owner.ID, "unknown"))
+		if owner.ForgottenAt.IsZero() {
+			hint = " If you renamed the block, move the record instead: payform state mv " + owner.Address + " " + r.Addr.String() + "."
+		}
+	}
+	pl.diags = append(pl.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("%s already used", attr),
+		Detail: fmt.Sprintf("%s: %s %q was already used at %s by %s. Merchant keys are single-use, so that a payment can never be sent twice: give this %s a new %s.%s",
+			r.Addr, attr, r.Key, key.Provider, where, r.Kind, attr, hint),
+		Subject: r.Range(attr).Ptr(),
+	})
+}
+
+// foundMatches checks an object found by key against the declaration
+// before it is adopted.
+func (pl *planning) foundMatches(r *schema.Resource, found providers.Object) bool {
+	var diffs []string
+	if !found.Amount.IsZero() && !found.Amount.Equal(r.Amount) {
+		diffs = append(diffs, fmt.Sprintf("amount %s (declared %s)", found.Amount, r.Amount))
+	}
+	if found.Currency != "" && found.Currency != r.Currency {
+		diffs = append(diffs, fmt.Sprintf("currency %s (declared %s)", found.Currency, r.Currency))
+	}
+	if len(diffs) == 0 {
+		return true
+	}
+	pl.diags = append(pl.diags, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Gateway object differs from its declaration",
+		Detail: fmt.Sprintf("%s: %s already has %s %q (id %s) with %v. payform will neither adopt it nor send another; fix the declaration to match what exists, or use a new %s.",
+			r.Addr, r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key, found.ID, diffs, schema.KeyAttr(r.Kind)),
+		Subject: r.Range("amount").Ptr(),
+	})
+	return false
+}
+
+func newChange(r *schema.Resource, a Action) *Change {
+	return &Change{
+		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(),
+		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
+		Attrs: maps.Clone(r.Attrs),
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func orNone(v string, ok bool) string {
+	if !ok {
+		return "(none)"
+	}
+	return quoted(v)
+}
+
+func quoted(s string) string { return fmt.Sprintf("%q", s) }
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

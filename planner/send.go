@@ -1,0 +1,216 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/state"
+)
+
+// sending is one create (or resolve) under way: intent → call → outcome.
+type sending struct {
+	x       *Executor
+	ctx     context.Context // cancelled on Ctrl-C: stop before sending
+	callCtx context.Context // never cancelled: a call under way finishes
+	planID  string
+	c       *Change
+	prov    providers.Provider
+	ks      providers.KindSupport
+}
+
+// create sends a change for the first time.
+func (s *sending) create() (ItemResult, error) {
+	if err := s.intent(); err != nil {
+		return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+	}
+	return s.send(true)
+}
+
+// send makes one create call after a durable intent. definitive says
+// whether a refusal proves that nothing exists: true for a first attempt
+// or after proven absence, false for a resend while in doubt.
+func (s *sending) send(definitive bool) (ItemResult, error) {
+	if s.ctx.Err() != nil {
+		// Interrupted after the intent, before the request: nothing sent.
+		return s.outcome(state.OutcomeNotMade, providers.Object{}, "interrupted before the request was sent", nil)
+	}
+	obj, err := s.prov.Create(s.callCtx, s.c.Request())
+	if err != nil && providers.ClassOf(err) == providers.Ambiguous {
+		return s.resolve(err)
+	}
+	return s.settle(obj, err, definitive)
+}
+
+// settle journals the outcome of a call that was not Ambiguous.
+func (s *sending) settle(obj providers.Object, err error, definitive bool) (ItemResult, error) {
+	if err == nil {
+		note := ""
+		if !definitive {
+			note = "sent again after an ambiguous failure; the gateway accepted it, so the earlier attempt had not landed"
+		}
+		return s.outcome(state.OutcomeCreated, obj, note, nil)
+	}
+	switch providers.ClassOf(err) {
+	case providers.Duplicate:
+		return s.duplicate(definitive, err)
+	case providers.Rejected:
+		if !definitive {
+			// A refused resend says nothing about the first attempt.
+			return s.outcome(state.OutcomeRetry, providers.Object{}, "a resend was refused, which does not tell whether the first attempt landed; the next apply tries again", err)
+		}
+		return s.outcome(state.OutcomeRejected, providers.Object{}, "", err)
+	default: // Retryable, after the retry wrapper gave up
+		if !definitive {
+			return s.outcome(state.OutcomeRetry, providers.Object{}, "the gateway could not be reached to settle it; the next apply tries again", err)
+		}
+		return s.outcome(state.OutcomeNotMade, providers.Object{}, "the request never reached the gateway", err)
+	}
+}
+
+// duplicate handles "the gateway already has this key".
+func (s *sending) duplicate(definitive bool, err error) (ItemResult, error) {
+	if !s.ks.DuplicateAdopts {
+		return s.outcome(state.OutcomeUnknown, providers.Object{},
+			"the gateway already has this key but cannot say which object it is; settle it with payform state resolve", err)
+	}
+	note := "the gateway already had this key: an earlier attempt landed"
+	if definitive {
+		note = "the gateway already had this key before this apply sent it; adopted without sending"
+	}
+	obj := providers.Object{Kind: s.c.Kind, Key: s.c.Key, Status: providers.StatusSubmitted}
+	// Where the gateway can look the object up, check it is the declared one.
+	found, lerr := s.prov.Lookup(s.callCtx, s.c.Kind, s.c.Key)
+	switch {
+	case lerr == nil:
+		if diff := differs(s.c, found); diff != "" {
+			return s.outcome(state.OutcomeUnknown, found, "the gateway's object with this key differs from the declaration: "+diff, nil)
+		}
+		obj = found
+	case errors.Is(lerr, providers.ErrUnsupported), errors.Is(lerr, providers.ErrNotFound):
+		note += " (not verified: the gateway cannot look it up)"
+	default:
+		note += fmt.Sprintf(" (not verified: lookup failed: %v)", lerr)
+	}
+	return s.outcome(state.OutcomeAdopted, obj, note, nil)
+}
+
+// resolve settles a create whose outcome is unknown, by the gateway's
+// in-doubt rule (DESIGN §7). cause is the ambiguous failure, nil when
+// resolving an item left in doubt by an earlier run.
+func (s *sending) resolve(cause error) (ItemResult, error) {
+	attempts := s.x.ResolveAttempts
+	if attempts <= 0 {
+		attempts = DefaultResolveAttempts
+	}
+	for n := 1; n <= attempts; n++ {
+		if cause != nil {
+			if s.x.Backoff.Wait(s.ctx, n, 0) != nil {
+				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
+			}
+		}
+		switch s.ks.InDoubt {
+		case providers.Resend, providers.Retake:
+			if err := s.intent(); err != nil {
+				return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+			}
+			if s.ctx.Err() != nil {
+				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
+			}
+			obj, err := s.prov.Create(s.callCtx, s.c.Request())
+			if err != nil && providers.ClassOf(err) == providers.Ambiguous {
+				cause = err
+				continue
+			}
+			return s.settle(obj, err, false)
+		case providers.LookupByKey:
+			found, err := s.prov.Lookup(s.callCtx, s.c.Kind, s.c.Key)
+			switch {
+			case err == nil:
+				if diff := differs(s.c, found); diff != "" {
+					return s.outcome(state.OutcomeUnknown, found, "found by key, but it differs from the declaration: "+diff, nil)
+				}
+				return s.outcome(state.OutcomeAdopted, found, "found by key after an ambiguous failure", nil)
+			case errors.Is(err, providers.ErrNotFound):
+				// Proven absent: send it, as a first attempt.
+				if err := s.intent(); err != nil {
+					return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+				}
+				if s.ctx.Err() != nil {
+					return s.outcome(state.OutcomeNotMade, providers.Object{}, "proven absent; interrupted before sending again", nil)
+				}
+				obj, err := s.prov.Create(s.callCtx, s.c.Request())
+				if err != nil && providers.ClassOf(err) == providers.Ambiguous {
+					cause = err
+					continue
+				}
+				return s.settle(obj, err, true)
+			default:
+				cause = err
+			}
+		default: // Manual
+			return s.outcome(state.OutcomeUnknown, providers.Object{},
+				"the gateway cannot tell whether it was created; check its dashboard, then run payform state resolve", cause)
+		}
+	}
+	return s.outcome(state.OutcomeRetry, providers.Object{}, fmt.Sprintf("still in doubt after %d attempts; the next apply tries again", attempts), cause)
+}
+
+// intent journals, durably, that a create is about to be sent.
+func (s *sending) intent() error {
+	return s.x.Store.Record(&state.Entry{
+		Op: state.OpIntent, PlanID: s.planID, Address: s.c.Address, Provider: s.c.Provider, Key: s.c.Key,
+		RequestDigest: s.c.RequestDigest(), Object: s.c.Declared(),
+	}, true)
+}
+
+// outcome journals what a call produced (group-committed: durable at the
+// next sync) and returns it as the item's result.
+func (s *sending) outcome(outcome string, obj providers.Object, note string, cause error) (ItemResult, error) {
+	res := &state.Result{Outcome: outcome, ID: obj.ID, Status: string(obj.Status), RawStatus: obj.RawStatus, Note: note}
+	if cause != nil {
+		res.Error = cause.Error()
+	}
+	if outcome == state.OutcomeCreated || outcome == state.OutcomeAdopted {
+		if res.Status == "" {
+			res.Status = string(providers.StatusSubmitted)
+		}
+		res.Remote = remoteFields(s.c.Kind, obj)
+	}
+	r := ItemResult{Outcome: outcome, ID: obj.ID, Status: res.Status, Note: note, Err: cause}
+	err := s.x.Store.Record(&state.Entry{
+		Op: state.OpOutcome, PlanID: s.planID, Address: s.c.Address, Provider: s.c.Provider, Key: s.c.Key, Result: res,
+	}, false)
+	return r, err
+}
+
+// remoteFields keeps what the gateway returned beyond id and status.
+func remoteFields(kind providers.Kind, obj providers.Object) map[string]string {
+	m := maps.Clone(obj.Fields)
+	if kind == providers.DepositAddress {
+		if m == nil {
+			m = map[string]string{}
+		}
+		m["address"] = obj.Address
+		if obj.Tag != "" {
+			m["tag"] = obj.Tag
+		}
+	}
+	return m
+}
+
+// differs compares a gateway object with a change; "" when they agree on
+// everything the gateway reported.
+func differs(c *Change, o providers.Object) string {
+	switch {
+	case !o.Amount.IsZero() && !o.Amount.Equal(c.Amount):
+		return fmt.Sprintf("amount %s, declared %s", o.Amount, c.Amount)
+	case o.Currency != "" && o.Currency != c.Currency:
+		return fmt.Sprintf("currency %s, declared %s", o.Currency, c.Currency)
+	case c.Kind == providers.Payout && o.Address != "" && o.Address != c.Attrs["address"]:
+		return fmt.Sprintf("address %s, declared %s", o.Address, c.Attrs["address"])
+	}
+	return ""
+}

@@ -1,0 +1,143 @@
+package gateways
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/wllxpay"
+	wllxsandbox "github.com/payform/payform/providers/wllxpay/sandbox"
+)
+
+// entry pairs a gateway with its emulator.
+type entry struct {
+	gateway     providers.Gateway
+	newEmulator func(store *emulator.Journal, clock emulator.Clock) (emulator.Emulator, error)
+}
+
+var catalog = []entry{
+	{wllxpay.Gateway, func(store *emulator.Journal, clock emulator.Clock) (emulator.Emulator, error) {
+		return wllxsandbox.New(wllxsandbox.Options{Store: store, Clock: clock})
+	}},
+}
+
+// All returns every gateway payform speaks to.
+func All() []providers.Gateway {
+	out := make([]providers.Gateway, len(catalog))
+	for i, e := range catalog {
+		out[i] = e.gateway
+	}
+	return out
+}
+
+func find(name string) (entry, bool) {
+	for _, e := range catalog {
+		if e.gateway.Name == name {
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// Spec is what Open needs to know about one provider block.
+type Spec struct {
+	Gateway     providers.Gateway
+	Name        string // "wllxpay" or "wllxpay.eu"
+	Endpoint    string
+	Credentials map[string]string
+	Options     map[string]string
+	Timeout     time.Duration
+	// Sandbox runs the gateway's emulator inside this process, its data
+	// kept in SandboxDir/NAME.jsonl.
+	Sandbox    bool
+	SandboxDir string
+	Clock      emulator.Clock // for the embedded emulator; nil = wall clock
+}
+
+// Retry settings for Retryable failures (nothing reached the gateway).
+var (
+	RetryAttempts = 5
+	RetryBackoff  = providers.Backoff{Base: 200 * time.Millisecond, Max: 5 * time.Second}
+)
+
+// Open builds the provider for one provider block, wrapped so that
+// Retryable failures are retried and the gateway's documented rate limits
+// are never exceeded. Close releases what it holds (the embedded
+// emulator's store).
+func Open(spec Spec) (providers.Provider, io.Closer, error) {
+	hc := &http.Client{Timeout: spec.Timeout}
+	var closer io.Closer = nopCloser{}
+	settings := providers.Settings{Name: spec.Name, Endpoint: spec.Endpoint, Credentials: spec.Credentials, HTTPClient: hc, Options: spec.Options}
+	if spec.Sandbox {
+		e, ok := find(spec.Gateway.Name)
+		if !ok {
+			return nil, nil, fmt.Errorf("no sandbox for gateway %s", spec.Gateway.Name)
+		}
+		if err := os.MkdirAll(spec.SandboxDir, 0o700); err != nil {
+			return nil, nil, err
+		}
+		store, err := emulator.OpenStore(filepath.Join(spec.SandboxDir, spec.Name+".jsonl"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
+		}
+		emu, err := e.newEmulator(store.Journal(spec.Gateway.Name), spec.Clock)
+		if err != nil {
+			store.Close()
+			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
+		}
+		hc.Transport = emulator.Transport(http.StripPrefix("/"+spec.Gateway.Name, emu))
+		settings.Endpoint = "http://sandbox" + spec.Gateway.SandboxPath
+		settings.Credentials = map[string]string{}
+		for _, c := range spec.Gateway.Credentials {
+			settings.Credentials[c.Attr] = c.Sandbox
+		}
+		closer = store
+	}
+	p, err := spec.Gateway.New(settings)
+	if err != nil {
+		closer.Close()
+		return nil, nil, err
+	}
+	p = providers.WithRateLimit(p, spec.Gateway.Limits)
+	p = providers.WithRetry(p, RetryAttempts, RetryBackoff)
+	return p, closer, nil
+}
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
+
+// SandboxOptions configure the server `payform sandbox serve` runs.
+type SandboxOptions struct {
+	// DataFile keeps every emulator's data across restarts; "" keeps it in
+	// memory.
+	DataFile string
+	Faults   emulator.Faults
+	Clock    emulator.Clock
+}
+
+// NewSandboxServer returns every gateway's emulator mounted under
+// /<gateway>, with the admin API under /_sandbox/.
+func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) {
+	store, err := emulator.OpenStore(opts.DataFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	var emus []emulator.Emulator
+	for _, e := range catalog {
+		emu, err := e.newEmulator(store.Journal(e.gateway.Name), opts.Clock)
+		if err != nil {
+			store.Close()
+			return nil, nil, errors.Join(fmt.Errorf("sandbox %s", e.gateway.Name), err)
+		}
+		emus = append(emus, emu)
+	}
+	srv := emulator.NewServer(emulator.ServerOptions{Emulators: emus, Faults: emulator.NewFaultInjector(opts.Faults)})
+	return srv, store, nil
+}

@@ -1,0 +1,166 @@
+package schema
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/shopspring/decimal"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/payform/payform/providers"
+)
+
+// Config is a decoded, validated configuration: every *.hcl file of a
+// directory (or the one given), with variables, locals and for_each
+// resolved into resource instances.
+type Config struct {
+	Dir string
+	// Files holds every parsed file (configuration and variable files),
+	// for rendering diagnostics with source snippets.
+	Files     map[string]*hcl.File
+	Backend   Backend
+	Providers []*Provider
+	Variables []*Variable
+	Resources []*Resource
+	// Digest is a hash of the configuration files and of every file read
+	// through file(): a plan made from other bytes is stale.
+	Digest string
+}
+
+// Backend is the payform { backend "..." { } } block.
+type Backend struct {
+	Type  string // "local"
+	Path  string // local: the snapshot path, "" for the default
+	Range hcl.Range
+}
+
+// Provider is one provider block.
+type Provider struct {
+	Gateway  providers.Gateway
+	Alias    string
+	Sandbox  bool
+	Endpoint string        // "" means the gateway's default
+	Timeout  time.Duration // per request
+	// Credentials by attribute name, from the block or the environment.
+	// Never printed, stored or logged.
+	Credentials map[string]string
+	// Options holds gateway-specific settings (e.g. wllxpay v2_lookup).
+	Options   map[string]string
+	DeclRange hcl.Range
+}
+
+// Name is how resources refer to the provider: "wllxpay" or "wllxpay.eu".
+func (p *Provider) Name() string {
+	if p.Alias == "" {
+		return p.Gateway.Name
+	}
+	return p.Gateway.Name + "." + p.Alias
+}
+
+// MissingCredentials lists the credentials neither the block nor the
+// environment gave. Sandbox providers need none.
+func (p *Provider) MissingCredentials() []providers.Credential {
+	if p.Sandbox {
+		return nil
+	}
+	var out []providers.Credential
+	for _, c := range p.Gateway.Credentials {
+		if p.Credentials[c.Attr] == "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Variable is one variable block with its final value.
+type Variable struct {
+	Name        string
+	Description string
+	Type        cty.Type
+	Sensitive   bool
+	Value       cty.Value // unmarked
+	Source      string    // "default", "--var", "--var-file NAME", "environment"
+	DeclRange   hcl.Range
+}
+
+// Addr is a resource instance address: payout.vendor["po-1"].
+type Addr struct {
+	Type   string // block type: "payout"
+	Name   string
+	Key    string
+	HasKey bool // declared with for_each
+}
+
+func (a Addr) String() string {
+	if !a.HasKey {
+		return a.Type + "." + a.Name
+	}
+	return a.Type + "." + a.Name + "[" + strconv.Quote(a.Key) + "]"
+}
+
+// Resource is one resource instance as declared: what payform must make
+// exist at a gateway, keyed by the merchant key.
+type Resource struct {
+	Addr     Addr
+	Kind     providers.Kind
+	Provider *Provider
+	// Key is the merchant key (foreign_id, order_id, ...).
+	Key      string
+	Amount   decimal.Decimal
+	Currency string
+	// Attrs holds the other declared values (address, tag, ...), all of
+	// which are immutable once sent.
+	Attrs map[string]string
+	// Ranges gives the source range of each declared attribute, by
+	// attribute name ("amount", "address", "foreign_id", ...).
+	Ranges    map[string]hcl.Range
+	DeclRange hcl.Range
+}
+
+// KeyAttr names the attribute that holds a kind's merchant key.
+func KeyAttr(kind providers.Kind) string {
+	switch kind {
+	case providers.Payout, providers.DepositAddress:
+		return "foreign_id"
+	}
+	return "key"
+}
+
+// Range returns the source range of attr, or the block's.
+func (r *Resource) Range(attr string) hcl.Range {
+	if rng, ok := r.Ranges[attr]; ok {
+		return rng
+	}
+	return r.DeclRange
+}
+
+// Provider returns the provider named name ("wllxpay", "wllxpay.eu").
+func (c *Config) Provider(name string) *Provider {
+	for _, p := range c.Providers {
+		if p.Name() == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// CheckCredentials reports providers that lack credentials. validate does
+// not call it (a pipeline validates without secrets); plan and apply do.
+func (c *Config) CheckCredentials() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, p := range c.Providers {
+		for _, cred := range p.MissingCredentials() {
+			rng := p.DeclRange
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  fmt.Sprintf("Missing credential for provider %s", p.Name()),
+				Detail: fmt.Sprintf("provider %q needs %s: set %s in the provider block (e.g. from a sensitive variable) or the environment variable %s. For testing without credentials, set sandbox = true.",
+					p.Name(), cred.Attr, cred.Attr, cred.Env),
+				Subject: &rng,
+			})
+		}
+	}
+	return diags
+}

@@ -1,0 +1,14 @@
+// Package schema turns payform's HCL configuration into a validated
+// Config: it parses every *.hcl file, settles variables (--var, --var-file,
+// PAYFORM_VAR_*, defaults), evaluates locals in dependency order, decodes
+// the payform, provider and resource blocks in two phases (the generic
+// for_each/provider part first, then the kind's own attributes), expands
+// for_each, and checks amounts, currencies, addresses and duplicate
+// merchant keys.
+//
+// Every problem becomes an hcl.Diagnostic with a summary, a detail that
+// says what to do, and the source range of the attribute at fault; Load
+// keeps going to report all of them. Rendering is left to cmd/, planning
+// to planner/. The only I/O is reading configuration, variable files and
+// files named by file().
+package schema

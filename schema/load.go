@@ -1,0 +1,221 @@
+package schema
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+
+	"github.com/payform/payform/providers"
+)
+
+// Options says where the configuration and its inputs come from.
+type Options struct {
+	// Dir is the configuration directory; every *.hcl file in it is read.
+	Dir string
+	// File, when set, is the only configuration file read; file() paths
+	// are then relative to its directory.
+	File string
+	// Vars are --var NAME=VALUE arguments, in order.
+	Vars []string
+	// VarFiles are --var-file paths, in order.
+	VarFiles []string
+	// Env is the process environment (os.Environ()) for PAYFORM_VAR_* and
+	// provider credentials.
+	Env []string
+	// Gateways are the gateways provider blocks may name.
+	Gateways []providers.Gateway
+}
+
+// rootSchema lists the top-level blocks.
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "payform"},
+		{Type: "provider", LabelNames: []string{"gateway"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
+		{Type: "payout", LabelNames: []string{"name"}},
+	},
+}
+
+// loader carries one Load through its phases.
+type loader struct {
+	opts   Options
+	dir    string
+	parser *hclparse.Parser
+	env    map[string]string
+	cfg    *Config
+	diags  hcl.Diagnostics
+
+	vars   map[string]cty.Value // marked sensitive where declared so
+	locals map[string]cty.Value
+	funcs  map[string]function.Function
+	reads  map[string][]byte // files read through file(), by clean path
+}
+
+// Load reads, decodes and validates a configuration. It reports every
+// problem it finds, not just the first; the returned Config (never nil)
+// carries the parsed files even when there are errors, for rendering.
+func Load(opts Options) (*Config, hcl.Diagnostics) {
+	l := &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+	l.dir = opts.Dir
+	if opts.File != "" {
+		l.dir = filepath.Dir(opts.File)
+	}
+	l.cfg = &Config{Dir: l.dir, Backend: Backend{Type: "local"}}
+	l.funcs = functions(l.readFile)
+	defer func() { l.cfg.Files = l.parser.Files() }()
+
+	files, paths := l.parseConfigFiles()
+	if l.diags.HasErrors() {
+		return l.cfg, l.diags
+	}
+	content, diags := hcl.MergeFiles(files).Content(rootSchema)
+	l.diags = append(l.diags, diags...)
+
+	byType := map[string][]*hcl.Block{}
+	for _, b := range content.Blocks {
+		byType[b.Type] = append(byType[b.Type], b)
+	}
+	l.decodeVariables(byType["variable"])
+	l.decodeLocals(byType["locals"])
+	l.decodePayform(byType["payform"])
+	l.decodeProviders(byType["provider"])
+	l.decodeResources(byType)
+	l.checkDuplicateKeys()
+	l.cfg.Digest = l.digest(paths)
+	return l.cfg, l.diags
+}
+
+// LoadBackend reads only the payform block's backend settings, which are
+// literals, so that state commands can find the state without settling
+// variables.
+func LoadBackend(opts Options) (Backend, map[string]*hcl.File, hcl.Diagnostics) {
+	l := &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+	l.dir = opts.Dir
+	if opts.File != "" {
+		l.dir = filepath.Dir(opts.File)
+	}
+	l.cfg = &Config{Dir: l.dir, Backend: Backend{Type: "local"}}
+	files, _ := l.parseConfigFiles()
+	if l.diags.HasErrors() {
+		return l.cfg.Backend, l.parser.Files(), l.diags
+	}
+	content, _, diags := hcl.MergeFiles(files).PartialContent(&hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "payform"}}})
+	l.diags = append(l.diags, diags...)
+	l.decodePayform(content.Blocks)
+	return l.cfg.Backend, l.parser.Files(), l.diags
+}
+
+// parseConfigFiles parses the configuration files, sorted by name.
+func (l *loader) parseConfigFiles() ([]*hcl.File, []string) {
+	var paths []string
+	if l.opts.File != "" {
+		paths = []string{l.opts.File}
+	} else {
+		matches, err := filepath.Glob(filepath.Join(l.dir, "*.hcl"))
+		if err != nil {
+			l.errorf(nil, "Cannot list configuration files", "%s", err)
+			return nil, nil
+		}
+		paths = matches
+	}
+	sort.Strings(paths)
+	if len(paths) == 0 {
+		l.errorf(nil, "No configuration files",
+			"payform reads every *.hcl file in %s and found none. Run payform in the directory holding your configuration, or use --chdir DIR or --config FILE.", displayDir(l.dir))
+		return nil, nil
+	}
+	var files []*hcl.File
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > maxConfigFile {
+			l.errorf(nil, "Configuration file too large", "%s is %d bytes; configuration files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", p, fi.Size(), maxConfigFile)
+			continue
+		}
+		f, diags := l.parser.ParseHCLFile(p)
+		l.diags = append(l.diags, diags...)
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	return files, paths
+}
+
+// maxConfigFile bounds one configuration file.
+const maxConfigFile = 64 << 20
+
+// digest hashes the configuration files and every file read through
+// file(), by path relative to the configuration directory.
+func (l *loader) digest(configPaths []string) string {
+	type part struct {
+		name string
+		data []byte
+	}
+	var parts []part
+	for _, p := range configPaths {
+		if f := l.parser.Files()[p]; f != nil {
+			parts = append(parts, part{"config:" + l.rel(p), f.Bytes})
+		}
+	}
+	for p, data := range l.reads {
+		parts = append(parts, part{"file:" + l.rel(p), data})
+	}
+	sort.Slice(parts, func(i, j int) bool { return parts[i].name < parts[j].name })
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%s\x00%d\x00", p.name, len(p.data))
+		h.Write(p.data)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+func (l *loader) rel(p string) string {
+	if r, err := filepath.Rel(l.dir, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return filepath.ToSlash(p)
+}
+
+func (l *loader) errorf(subject *hcl.Range, summary, format string, args ...any) {
+	l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: subject})
+}
+
+func (l *loader) warnf(subject *hcl.Range, summary, format string, args ...any) {
+	l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: summary, Detail: fmt.Sprintf(format, args...), Subject: subject})
+}
+
+func envMap(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func displayDir(dir string) string {
+	if dir == "" || dir == "." {
+		return "the current directory"
+	}
+	return dir
+}
+
+// evalContext returns the context for expressions outside resources.
+func (l *loader) evalContext() *hcl.EvalContext {
+	return &hcl.EvalContext{
+		Variables: map[string]cty.Value{
+			"var":   cty.ObjectVal(l.vars),
+			"local": cty.ObjectVal(l.locals),
+		},
+		Functions: l.funcs,
+	}
+}

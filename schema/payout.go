@@ -1,0 +1,131 @@
+package schema
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/payform/payform/money"
+	"github.com/payform/payform/providers"
+)
+
+var payoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
+	{Name: "foreign_id", Required: true},
+	{Name: "currency", Required: true},
+	{Name: "amount", Required: true},
+	{Name: "address", Required: true},
+	{Name: "tag"},
+}}
+
+// decodePayout decodes a payout block into one Resource per instance.
+func (l *loader) decodePayout(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
+	content, diags := rest.Content(payoutSchema)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() || meta.provider == nil {
+		return
+	}
+	attrs := content.Attributes
+	ranges := map[string]hcl.Range{}
+	for name, a := range attrs {
+		ranges[name] = a.Expr.Range()
+	}
+	for _, inst := range meta.instances {
+		if r := l.decodePayoutInstance(b, meta.provider, inst, attrs, ranges); r != nil {
+			l.cfg.Resources = append(l.cfg.Resources, r)
+		}
+	}
+}
+
+func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, attrs hcl.Attributes, ranges map[string]hcl.Range) *Resource {
+	name := inst.addr.String()
+	ok := true
+	key, kok := l.evalString(attrs["foreign_id"], inst.ctx, true, name)
+	if kok {
+		if msg := keyCheck(key); msg != "" {
+			l.errorf(attrs["foreign_id"].Expr.Range().Ptr(), "Invalid foreign_id", "%s: foreign_id %s %s.", name, quote(key), msg)
+			kok = false
+		}
+	}
+	cur, cok := l.evalCurrency(attrs["currency"], inst.ctx, p.Gateway, name)
+	amount, aok := l.evalAmount(attrs["amount"], inst.ctx, name)
+	if aok && cok {
+		if err := money.CheckPrecision(amount, cur); err != nil {
+			l.errorf(attrs["amount"].Expr.Range().Ptr(), "Invalid amount", "%s: amount %s %s.", name, amount, err)
+			aok = false
+		}
+	}
+	address, dok := l.evalString(attrs["address"], inst.ctx, true, name)
+	if dok && cok {
+		if err := money.ValidateAddress(cur.Code, address); err != nil {
+			var ae *money.AddressError
+			msg := err.Error()
+			if errors.As(err, &ae) {
+				msg = "is not a valid " + cur.Code + " address: " + ae.Reason
+			}
+			l.errorf(attrs["address"].Expr.Range().Ptr(), "Invalid address", "%s: address %s %s.", name, quote(address), msg)
+			dok = false
+		}
+	}
+	var tag string
+	if a := attrs["tag"]; a != nil {
+		t, set, tok := l.evalOptionalString(a, inst.ctx, true, name)
+		switch {
+		case !tok:
+			ok = false
+		case set && cok && cur.Tag == money.NoTag:
+			l.errorf(a.Expr.Range().Ptr(), "Unexpected tag", "%s: %s addresses take no destination tag; remove tag (or set it to null).", name, cur.Code)
+			ok = false
+		case set && cok && cur.Chain == money.ChainRipple:
+			if n, err := strconv.ParseUint(t, 10, 32); err != nil || strings.HasPrefix(t, "+") {
+				l.errorf(a.Expr.Range().Ptr(), "Invalid tag", "%s: an XRP destination tag is a whole number from 0 to 4294967295, not %s.", name, quote(t))
+				ok = false
+			} else {
+				t = strconv.FormatUint(n, 10)
+			}
+		}
+		tag = t
+	}
+	if cok && cur.Tag == money.TagRequired && tag == "" && ok {
+		l.warnf(attrs["address"].Expr.Range().Ptr(), "Payout without destination tag", "%s: %s payouts to exchanges and custodial wallets need a destination tag; without one the funds may be lost. Set tag if the recipient gave one.", name, cur.Code)
+	}
+	if !(ok && kok && cok && aok && dok) {
+		return nil
+	}
+	r := &Resource{
+		Addr: inst.addr, Kind: providers.Payout, Provider: p,
+		Key: key, Amount: amount, Currency: cur.Code,
+		Attrs:  map[string]string{"address": address},
+		Ranges: ranges, DeclRange: b.DefRange,
+	}
+	if tag != "" {
+		r.Attrs["tag"] = tag
+	}
+	return r
+}
+
+// evalCurrency evaluates a currency code and checks the gateway takes it.
+func (l *loader) evalCurrency(a *hcl.Attribute, ctx *hcl.EvalContext, gw providers.Gateway, inst string) (money.Currency, bool) {
+	code, ok := l.evalString(a, ctx, true, inst)
+	if !ok {
+		return money.Currency{}, false
+	}
+	rng := a.Expr.Range().Ptr()
+	cur, known := money.Lookup(code)
+	if !known {
+		hint := suggest(code, gw.Currencies)
+		if up := strings.ToUpper(strings.TrimSpace(code)); up != code {
+			if _, ok := money.Lookup(up); ok {
+				hint = " Currency codes are upper case: did you mean \"" + up + "\"?"
+			}
+		}
+		l.errorf(rng, "Unknown currency", "%s: currency %s is not one payform knows.%s", inst, quote(code), hint)
+		return money.Currency{}, false
+	}
+	if !gw.HasCurrency(code) {
+		l.errorf(rng, "Unsupported currency", "%s: %s does not handle %s. It handles: %s.", inst, gw.Title, code, strings.Join(gw.Currencies, ", "))
+		return money.Currency{}, false
+	}
+	return cur, true
+}

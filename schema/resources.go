@@ -1,0 +1,234 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/payform/payform/providers"
+)
+
+// metaSchema holds the attributes every resource block has; decoding
+// takes them first, then the kind's own attributes from the rest.
+var metaSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "for_each"}, {Name: "provider"}}}
+
+// resourceKinds maps block types to kinds and their decoders, in the order
+// they are decoded.
+var resourceKinds = []struct {
+	block  string
+	kind   providers.Kind
+	decode func(l *loader, b *hcl.Block, meta *blockMeta, rest hcl.Body)
+}{
+	{"payout", providers.Payout, (*loader).decodePayout},
+}
+
+// blockMeta is the generic part of a resource block.
+type blockMeta struct {
+	provider  *Provider
+	instances []instance
+}
+
+// instance is one for_each element (or the single instance of a block
+// without for_each).
+type instance struct {
+	addr Addr
+	ctx  *hcl.EvalContext
+}
+
+func (l *loader) decodeResources(byType map[string][]*hcl.Block) {
+	ctx := l.evalContext()
+	for _, rk := range resourceKinds {
+		seen := map[string]*hcl.Block{}
+		for _, b := range byType[rk.block] {
+			name := b.Labels[0]
+			if !hclsyntax.ValidIdentifier(name) {
+				l.errorf(b.LabelRanges[0].Ptr(), "Invalid block name", "%q is not a valid name: use letters, digits, underscores and dashes, starting with a letter.", name)
+				continue
+			}
+			if prev := seen[name]; prev != nil {
+				l.errorf(b.DefRange.Ptr(), "Duplicate "+rk.block+" block", "%s.%s is also declared at %s; each block needs its own name.", rk.block, name, prev.DefRange)
+				continue
+			}
+			seen[name] = b
+			content, rest, diags := b.Body.PartialContent(metaSchema)
+			l.diags = append(l.diags, diags...)
+			meta := &blockMeta{provider: l.resolveProvider(b, content.Attributes["provider"], rk.kind)}
+			meta.instances = l.expand(rk.block, name, content.Attributes["for_each"], ctx)
+			rk.decode(l, b, meta, rest)
+		}
+	}
+}
+
+// resolveProvider finds the provider a block names (provider = wllxpay or
+// wllxpay.eu), or the only provider block when it names none.
+func (l *loader) resolveProvider(b *hcl.Block, a *hcl.Attribute, kind providers.Kind) *Provider {
+	var p *Provider
+	if a == nil {
+		switch len(l.cfg.Providers) {
+		case 1:
+			p = l.cfg.Providers[0]
+		case 0:
+			l.errorf(b.DefRange.Ptr(), "No provider", "%s.%s needs a provider, and there is no provider block. Add one, e.g. provider \"wllxpay\" { sandbox = true }.", b.Type, b.Labels[0])
+			return nil
+		default:
+			l.errorf(b.DefRange.Ptr(), "Missing provider", "%s.%s must say which provider sends it: there are %d provider blocks (%s). Add provider = NAME.",
+				b.Type, b.Labels[0], len(l.cfg.Providers), providerNames(l.cfg.Providers))
+			return nil
+		}
+	} else {
+		tr, diags := hcl.AbsTraversalForExpr(a.Expr)
+		name := ""
+		if !diags.HasErrors() {
+			switch len(tr) {
+			case 1:
+				name = tr.RootName()
+			case 2:
+				if step, ok := tr[1].(hcl.TraverseAttr); ok {
+					name = tr.RootName() + "." + step.Name
+				}
+			}
+		}
+		if name == "" {
+			l.errorf(a.Expr.Range().Ptr(), "Invalid provider reference", "provider must be a provider name such as wllxpay or wllxpay.eu (without quotes).")
+			return nil
+		}
+		p = l.cfg.Provider(name)
+		if p == nil {
+			l.errorf(a.Expr.Range().Ptr(), "Unknown provider", "there is no provider %q. Configured: %s.%s", name, providerNames(l.cfg.Providers), suggest(name, providerNameList(l.cfg.Providers)))
+			return nil
+		}
+	}
+	if _, ok := p.Gateway.Supports(kind); !ok {
+		rng := b.DefRange
+		if a != nil {
+			rng = a.Expr.Range()
+		}
+		l.errorf(&rng, "Unsupported resource", "%s does not handle %s resources.", p.Gateway.Title, b.Type)
+		return nil
+	}
+	return p
+}
+
+func providerNameList(ps []*Provider) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Name()
+	}
+	return out
+}
+
+func providerNames(ps []*Provider) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	return strings.Join(providerNameList(ps), ", ")
+}
+
+// expand evaluates for_each into instances, each with `each.key` and
+// `each.value` in its context.
+func (l *loader) expand(blockType, name string, a *hcl.Attribute, ctx *hcl.EvalContext) []instance {
+	if a == nil {
+		return []instance{{addr: Addr{Type: blockType, Name: name}, ctx: ctx}}
+	}
+	val, diags := a.Expr.Value(ctx)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() || !val.IsWhollyKnown() {
+		return nil
+	}
+	rng := a.Expr.Range()
+	if val.IsMarked() {
+		l.errorf(&rng, "Sensitive for_each", "for_each is derived from a sensitive variable; instance keys are stored in the state.")
+		return nil
+	}
+	if val.IsNull() {
+		l.errorf(&rng, "Invalid for_each", "for_each is null; give a map, or a set of strings.")
+		return nil
+	}
+	ty := val.Type()
+	isSet := ty.IsSetType()
+	if !(ty.IsMapType() || ty.IsObjectType() || isSet) {
+		hint := ""
+		if ty.IsListType() || ty.IsTupleType() {
+			hint = " Convert a list of strings with toset(...), or a list of objects with { for v in LIST : v.id => v }."
+		}
+		l.errorf(&rng, "Invalid for_each", "for_each must be a map or a set of strings, not %s.%s", ty.FriendlyName(), hint)
+		return nil
+	}
+	if isSet && !ty.ElementType().Equals(cty.String) {
+		l.errorf(&rng, "Invalid for_each", "for_each over a set needs a set of strings, not %s.", ty.FriendlyName())
+		return nil
+	}
+	out := make([]instance, 0, val.LengthInt())
+	for it := val.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		if isSet {
+			if v.IsNull() {
+				l.errorf(&rng, "Invalid for_each", "for_each set has a null element.")
+				continue
+			}
+			k = v
+		}
+		key := k.AsString()
+		child := ctx.NewChild()
+		child.Variables = map[string]cty.Value{"each": cty.ObjectVal(map[string]cty.Value{"key": k, "value": v})}
+		out = append(out, instance{addr: Addr{Type: blockType, Name: name, Key: key, HasKey: true}, ctx: child})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].addr.Key < out[j].addr.Key })
+	return out
+}
+
+// keyCheck reports a merchant key that gateways may not take, or that
+// could hide a duplicate: empty, too long, or outside printable ASCII.
+func keyCheck(key string) string {
+	if key == "" {
+		return "is empty"
+	}
+	if len(key) > maxKeyLen {
+		return fmt.Sprintf("is %d bytes long; merchant keys are limited to %d", len(key), maxKeyLen)
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
+				return "contains whitespace; merchant keys are limited to printable ASCII without spaces"
+			}
+			return fmt.Sprintf("contains %q (U+%04X); merchant keys are limited to printable ASCII, so that look-alike characters cannot hide a duplicate", r, r)
+		}
+	}
+	return ""
+}
+
+// maxKeyLen bounds merchant keys.
+const maxKeyLen = 128
+
+// checkDuplicateKeys refuses two instances with the same merchant key at
+// the same provider, naming both.
+func (l *loader) checkDuplicateKeys() {
+	type scope struct {
+		provider string
+		kind     providers.Kind
+		key      string
+	}
+	first := map[scope]*Resource{}
+	for _, r := range l.cfg.Resources {
+		if !uniqueKeys(r.Kind) {
+			continue
+		}
+		s := scope{r.Provider.Name(), r.Kind, r.Key}
+		prev := first[s]
+		if prev == nil {
+			first[s] = r
+			continue
+		}
+		attr := KeyAttr(r.Kind)
+		l.errorf(r.Range(attr).Ptr(), "Duplicate "+attr,
+			"%s %q of %s is also the %s of %s (%s). A %s identifies one %s at %s: give each its own.",
+			attr, r.Key, r.Addr, attr, prev.Addr, prev.Range(attr), attr, r.Kind, r.Provider.Name())
+	}
+}
+
+// uniqueKeys reports whether a kind's merchant keys must be unique.
+func uniqueKeys(kind providers.Kind) bool { return kind != providers.DepositAddress }
