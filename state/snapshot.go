@@ -33,42 +33,62 @@ func encodeSnapshot(st *State) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(len(body) + 100)
 	b.Write(head)
-	fmt.Fprintf(&b, ",\n  \"checksum\": \"%s\"\n}\n", hex.EncodeToString(sum[:]))
+	fmt.Fprintf(&b, "%s%s\"\n}\n", checksumMember, hex.EncodeToString(sum[:]))
 	return b.Bytes(), nil
 }
 
 // decodeSnapshot parses snapshot bytes, refusing newer formats and any
-// content that does not match its checksum.
+// content that does not match its checksum. The version is read from the
+// first member and the checksum from the last, so the document is decoded
+// only once.
 func decodeSnapshot(name string, data []byte) (*State, error) {
-	var probe struct {
-		FormatVersion int    `json:"format_version"`
-		Checksum      string `json:"checksum"`
+	version, ok := sniffVersion(data)
+	if !ok {
+		return nil, &CorruptError{What: name, Reason: "it does not start with a format_version member: not a payform state file"}
 	}
-	if err := json.Unmarshal(data, &probe); err != nil {
-		return nil, &CorruptError{What: name, Reason: "not valid JSON: " + err.Error()}
-	}
-	if probe.FormatVersion > FormatVersion {
-		return nil, fmt.Errorf("%s has format version %d; this payform reads up to %d: upgrade payform", name, probe.FormatVersion, FormatVersion)
-	}
-	if probe.FormatVersion < 1 {
-		return nil, &CorruptError{What: name, Reason: "missing format_version"}
+	if version > FormatVersion {
+		return nil, fmt.Errorf("%s has format version %d; this payform reads up to %d: upgrade payform", name, version, FormatVersion)
 	}
 	trimmed := bytes.TrimRight(data, "\n")
-	suffix := []byte(",\n  \"checksum\": \"" + probe.Checksum + "\"\n}")
-	if probe.Checksum == "" || !bytes.HasSuffix(trimmed, suffix) {
+	i := bytes.LastIndex(trimmed, []byte(checksumMember))
+	if i < 0 || !bytes.HasSuffix(trimmed, []byte("\"\n}")) {
 		return nil, &CorruptError{What: name, Reason: "the checksum is missing or not the last member; the file was edited or truncated"}
 	}
-	sum := sha256.Sum256(trimmed[:len(trimmed)-len(suffix)])
-	if hex.EncodeToString(sum[:]) != probe.Checksum {
+	want := string(trimmed[i+len(checksumMember) : len(trimmed)-len("\"\n}")])
+	sum := sha256.Sum256(trimmed[:i])
+	if hex.EncodeToString(sum[:]) != want {
 		return nil, &CorruptError{What: name, Reason: "checksum mismatch: the file was altered after payform wrote it"}
 	}
-	var f snapshotFile
-	f.State = &State{}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &CorruptError{What: name, Reason: err.Error()}
+	st := &State{}
+	if err := json.Unmarshal(data, &snapshotFile{State: st}); err != nil {
+		return nil, &CorruptError{What: name, Reason: "not valid JSON: " + err.Error()}
 	}
-	f.State.index()
-	return f.State, nil
+	st.index()
+	return st, nil
+}
+
+// checksumMember starts the snapshot's last member.
+const checksumMember = ",\n  \"checksum\": \""
+
+// sniffVersion reads format_version, the snapshot's first member.
+func sniffVersion(data []byte) (int, bool) {
+	head := data[:min(len(data), 128)]
+	const member = "\"format_version\": "
+	i := bytes.Index(head, []byte(member))
+	if i < 0 {
+		return 0, false
+	}
+	if prefix := bytes.TrimSpace(head[:i]); len(prefix) != 1 || prefix[0] != '{' {
+		return 0, false
+	}
+	n, digits := 0, 0
+	for _, c := range head[i+len(member):] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n, digits = n*10+int(c-'0'), digits+1
+	}
+	return n, digits > 0 && n > 0
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -31,7 +31,7 @@ type State struct {
 	ConsumedPlans []string `json:"consumed_plans"`
 	// ReservedKeys lists every merchant key payform ever used at a
 	// gateway. It only grows.
-	ReservedKeys []KeyRef   `json:"reserved_keys"`
+	ReservedKeys []KeyRef    `json:"reserved_keys"`
 	Resources    []*Resource `json:"resources"`
 	// Forgotten holds resources no longer managed (their block was
 	// removed). They stay for auditors and keep their keys reserved.

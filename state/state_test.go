@@ -319,3 +319,23 @@ func TestLockDiesWithProcess(t *testing.T) {
 	}
 	s.Close()
 }
+
+func TestSnapshotRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name, data, want string
+	}{
+		{"empty", "", "not a payform state file"},
+		{"garbage", "hello", "not a payform state file"},
+		{"other json", `{"version": 4, "terraform_version": "1.9.0"}`, "not a payform state file"},
+		{"newer", "{\n  \"format_version\": 2,\n  \"lineage\": \"x\"\n}\n", "format version 2; this payform reads up to 1: upgrade payform"},
+		{"no checksum", "{\n  \"format_version\": 1,\n  \"lineage\": \"x\"\n}\n", "checksum is missing"},
+		{"truncated", "{\n  \"format_version\": 1,\n  \"lineage\": \"x\",\n  \"checks", "checksum is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := decodeSnapshot("s.json", []byte(tc.data))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("decodeSnapshot = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -65,7 +65,9 @@ func Open(ctx context.Context, b Backend, opts Options) (*Store, error) {
 		return nil, err
 	}
 	if st == nil {
-		st = New(NewID(), opts.Version)
+		// No state yet: the lineage is born with the first write, so that
+		// a plan made now still matches when it is applied.
+		st = New("", opts.Version)
 	} else if st.replayed > 0 {
 		s.dirty = true // the snapshot is behind the journal
 	}
@@ -101,6 +103,9 @@ func (s *Store) Record(e *Entry, durable bool) error {
 	}
 	s.mu.Lock()
 	if s.journal == nil {
+		if s.st.Lineage == "" {
+			s.st.Lineage = NewID()
+		}
 		j, err := s.backend.OpenJournal(s.st)
 		if err != nil {
 			s.mu.Unlock()
