@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -57,6 +59,17 @@ func (p *Provider) Name() string {
 		return p.Gateway.Name
 	}
 	return p.Gateway.Name + "." + p.Alias
+}
+
+// Account identifies the gateway account behind the block: two blocks
+// with the same endpoint and API key are one account, whose merchant keys
+// must be unique across both. Each sandbox provider is its own account.
+func (p *Provider) Account() string {
+	if p.Sandbox || len(p.Gateway.Credentials) == 0 || p.Credentials[p.Gateway.Credentials[0].Attr] == "" {
+		return "provider:" + p.Name()
+	}
+	sum := sha256.Sum256([]byte(p.Credentials[p.Gateway.Credentials[0].Attr]))
+	return p.Gateway.Name + "|" + p.Endpoint + "|" + hex.EncodeToString(sum[:8])
 }
 
 // MissingCredentials lists the credentials neither the block nor the

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"unicode/utf8"
@@ -117,22 +118,43 @@ func (l *loader) readFile(name string) ([]byte, error) {
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %q (relative to %s): %v", name, displayDir(l.dir), unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read %s (relative to %s): %v", quote(name), displayDir(l.dir), unwrapPathError(err))
 	}
 	if fi.IsDir() {
-		return nil, fmt.Errorf("%q is a directory, not a file", name)
+		return nil, fmt.Errorf("%s is a directory, not a file", quote(name))
+	}
+	// A device or a pipe has no size to check, and may never end.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", quote(name))
 	}
 	if fi.Size() > maxReadFile {
-		return nil, fmt.Errorf("%q is %d bytes; file() reads at most %d", name, fi.Size(), maxReadFile)
+		return nil, fmt.Errorf("%s is %d bytes; file() reads at most %d", quote(name), fi.Size(), maxReadFile)
 	}
-	data, err := os.ReadFile(path)
+	data, err := readAtMost(path, maxReadFile)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read %q: %v", name, unwrapPathError(err))
+		return nil, fmt.Errorf("cannot read %s: %v", quote(name), unwrapPathError(err))
 	}
 	if !utf8.Valid(data) {
-		return nil, fmt.Errorf("%q is not valid UTF-8 text", name)
+		return nil, fmt.Errorf("%s is not valid UTF-8 text", quote(name))
 	}
 	l.reads[path] = data
+	return data, nil
+}
+
+// readAtMost reads a file that may have grown since it was checked.
+func readAtMost(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
+	}
 	return data, nil
 }
 

@@ -59,6 +59,9 @@ type loader struct {
 	locals map[string]cty.Value
 	funcs  map[string]function.Function
 	reads  map[string][]byte // files read through file(), by clean path
+	// failedProviders holds the gateway labels of provider blocks that
+	// were refused, so that resources naming them are not refused again.
+	failedProviders map[string]bool
 }
 
 // Load reads, decodes and validates a configuration. It reports every
@@ -92,6 +95,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.decodeResources(byType)
 	l.checkDuplicateKeys()
 	l.cfg.Digest = l.digest(paths)
+	sanitizeDiags(l.diags)
 	return l.cfg, l.diags
 }
 

@@ -20,7 +20,7 @@ func (l *loader) decodeLocals(blocks []*hcl.Block) {
 		l.diags = append(l.diags, diags...)
 		for name, a := range battrs {
 			if prev := attrs[name]; prev != nil {
-				l.errorf(a.NameRange.Ptr(), "Duplicate local value", "local.%s is also defined at %s.", name, prev.NameRange)
+				l.errorf(a.NameRange.Ptr(), "Duplicate local value", "local.%s is also defined at %s. Each local value is defined once: remove one, or rename it.", name, prev.NameRange)
 				continue
 			}
 			attrs[name] = a
@@ -73,7 +73,7 @@ func (l *loader) decodeLocals(blocks []*hcl.Block) {
 			}
 			if attrs[step.Name] == nil {
 				l.errorf(tr.SourceRange().Ptr(), "Reference to undeclared local value",
-					"there is no local value %q.%s", step.Name, suggest(step.Name, names))
+					"there is no local value %q. Declare it in a locals block, or check the spelling.%s", step.Name, suggest(step.Name, names))
 				l.locals[name] = cty.DynamicVal
 				continue
 			}
@@ -87,7 +87,7 @@ func (l *loader) decodeLocals(blocks []*hcl.Block) {
 		if _, failed := l.locals[name]; failed {
 			return
 		}
-		val, diags := a.Expr.Value(l.evalContext())
+		val, diags := eval(a.Expr, l.evalContext())
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
 			val = cty.DynamicVal

@@ -71,6 +71,9 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 	var tag string
 	if a := attrs["tag"]; a != nil {
 		t, set, tok := l.evalOptionalString(a, inst.ctx, true, name)
+		// An empty tag is no tag: a CSV with a tag column has one in
+		// every row, empty where the chain takes none.
+		set = set && t != ""
 		switch {
 		case !tok:
 			ok = false
@@ -117,7 +120,11 @@ func (l *loader) evalCurrency(a *hcl.Attribute, ctx *hcl.EvalContext, gw provide
 		hint := suggest(code, gw.Currencies)
 		if up := strings.ToUpper(strings.TrimSpace(code)); up != code {
 			if _, ok := money.Lookup(up); ok {
-				hint = " Currency codes are upper case: did you mean \"" + up + "\"?"
+				what := "upper case"
+				if strings.TrimSpace(code) != code {
+					what = "upper case, without spaces"
+				}
+				hint = " Currency codes are " + what + ": did you mean \"" + up + "\"?"
 			}
 		}
 		l.errorf(rng, "Unknown currency", "%s: currency %s is not one payform knows.%s", inst, quote(code), hint)

@@ -38,15 +38,18 @@ func (l *loader) decodeProviders(blocks []*hcl.Block) {
 		byName[g.Name] = g
 	}
 	seen := map[string]*Provider{}
+	l.failedProviders = map[string]bool{}
 	for _, b := range blocks {
 		gw, ok := byName[b.Labels[0]]
 		if !ok {
 			l.errorf(b.LabelRanges[0].Ptr(), "Unknown gateway", "there is no gateway %q; payform knows %s.%s",
 				b.Labels[0], strings.Join(names, ", "), suggest(b.Labels[0], names))
+			l.failedProviders[b.Labels[0]] = true
 			continue
 		}
 		p := l.decodeProvider(b, gw)
 		if p == nil {
+			l.failedProviders[b.Labels[0]] = true
 			continue
 		}
 		if prev := seen[p.Name()]; prev != nil {
@@ -65,16 +68,18 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 	p := &Provider{Gateway: gw, Timeout: defaultTimeout, Credentials: map[string]string{}, Options: map[string]string{}, DeclRange: b.DefRange}
 	ctx := l.evalContext()
 	if a := content.Attributes["alias"]; a != nil {
-		if s, ok := l.evalString(a, ctx, true, ""); ok {
-			if !hclsyntax.ValidIdentifier(s) {
-				l.errorf(a.Expr.Range().Ptr(), "Invalid alias", "alias %q must be a name: letters, digits, underscores and dashes, starting with a letter.", s)
-				return nil
-			}
-			p.Alias = s
+		s, ok := l.evalString(a, ctx, true, "")
+		if !ok {
+			return nil // reported, or derived from a value that failed
 		}
+		if !hclsyntax.ValidIdentifier(s) {
+			l.errorf(a.Expr.Range().Ptr(), "Invalid alias", "alias %s must be a name: letters, digits, underscores and dashes, starting with a letter.", quote(s))
+			return nil
+		}
+		p.Alias = s
 	}
 	if a := content.Attributes["sandbox"]; a != nil {
-		val, diags := a.Expr.Value(ctx)
+		val, diags := eval(a.Expr, ctx)
 		l.diags = append(l.diags, diags...)
 		if v, err := convert.Convert(val, cty.Bool); err == nil && v.IsKnown() && !v.IsNull() {
 			p.Sandbox = v.True()

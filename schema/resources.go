@@ -68,15 +68,18 @@ func (l *loader) decodeResources(byType map[string][]*hcl.Block) {
 func (l *loader) resolveProvider(b *hcl.Block, a *hcl.Attribute, kind providers.Kind) *Provider {
 	var p *Provider
 	if a == nil {
-		switch len(l.cfg.Providers) {
+		switch len(l.cfg.Providers) + len(l.failedProviders) {
 		case 1:
+			if len(l.cfg.Providers) == 0 {
+				return nil // the provider block's own error says what to fix
+			}
 			p = l.cfg.Providers[0]
 		case 0:
 			l.errorf(b.DefRange.Ptr(), "No provider", "%s.%s needs a provider, and there is no provider block. Add one, e.g. provider \"wllxpay\" { sandbox = true }.", b.Type, b.Labels[0])
 			return nil
 		default:
 			l.errorf(b.DefRange.Ptr(), "Missing provider", "%s.%s must say which provider sends it: there are %d provider blocks (%s). Add provider = NAME.",
-				b.Type, b.Labels[0], len(l.cfg.Providers), providerNames(l.cfg.Providers))
+				b.Type, b.Labels[0], len(l.cfg.Providers)+len(l.failedProviders), providerNames(l.cfg.Providers))
 			return nil
 		}
 	} else {
@@ -97,6 +100,9 @@ func (l *loader) resolveProvider(b *hcl.Block, a *hcl.Attribute, kind providers.
 			return nil
 		}
 		p = l.cfg.Provider(name)
+		if p == nil && l.failedProviders[tr.RootName()] {
+			return nil // the provider block's own error says what to fix
+		}
 		if p == nil {
 			l.errorf(a.Expr.Range().Ptr(), "Unknown provider", "there is no provider %q. Configured: %s.%s", name, providerNames(l.cfg.Providers), suggest(name, providerNameList(l.cfg.Providers)))
 			return nil
@@ -135,6 +141,12 @@ func (l *loader) expand(blockType, name string, a *hcl.Attribute, ctx *hcl.EvalC
 		return []instance{{addr: Addr{Type: blockType, Name: name}, ctx: ctx}}
 	}
 	val, diags := a.Expr.Value(ctx)
+	for _, d := range diags {
+		if d.Summary == "Duplicate object key" {
+			explainDuplicateKey(d, blockType+"."+name)
+		}
+	}
+	hideSensitive(a.Expr, ctx, diags)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() || !val.IsWhollyKnown() {
 		return nil
@@ -181,6 +193,19 @@ func (l *loader) expand(blockType, name string, a *hcl.Attribute, ctx *hcl.EvalC
 	return out
 }
 
+// explainDuplicateKey replaces the detail of HCL's "Duplicate object key"
+// in a for_each, which suggests grouping by key with "...": for_each
+// keys name instances, so a repeated one is a mistake in the data.
+func explainDuplicateKey(d *hcl.Diagnostic, block string) {
+	key := "the same key"
+	if d.Expression != nil && d.EvalContext != nil {
+		if k, diags := d.Expression.Value(d.EvalContext); !diags.HasErrors() && k.IsKnown() && !k.IsMarked() && k.Type() == cty.String && !k.IsNull() {
+			key = "the key " + quote(k.AsString())
+		}
+	}
+	d.Detail = fmt.Sprintf("Two items of this for_each produced %s, but each key names one instance of %s and must be unique. Remove or correct the repeated item, for example a CSV row listed twice.", key, block)
+}
+
 // keyCheck reports a merchant key that gateways may not take, or that
 // could hide a duplicate: empty, too long, or outside printable ASCII.
 func keyCheck(key string) string {
@@ -205,7 +230,7 @@ func keyCheck(key string) string {
 const maxKeyLen = 128
 
 // checkDuplicateKeys refuses two instances with the same merchant key at
-// the same provider, naming both.
+// the same provider, naming both, and keeps only the first.
 func (l *loader) checkDuplicateKeys() {
 	type scope struct {
 		provider string
@@ -213,21 +238,29 @@ func (l *loader) checkDuplicateKeys() {
 		key      string
 	}
 	first := map[scope]*Resource{}
+	kept := l.cfg.Resources[:0]
 	for _, r := range l.cfg.Resources {
 		if !uniqueKeys(r.Kind) {
+			kept = append(kept, r)
 			continue
 		}
-		s := scope{r.Provider.Name(), r.Kind, r.Key}
+		s := scope{r.Provider.Account(), r.Kind, r.Key}
 		prev := first[s]
 		if prev == nil {
 			first[s] = r
+			kept = append(kept, r)
 			continue
 		}
 		attr := KeyAttr(r.Kind)
+		at := r.Provider.Name()
+		if pn := prev.Provider.Name(); pn != at {
+			at = fmt.Sprintf("one account (providers %s and %s have the same endpoint and API key)", pn, at)
+		}
 		l.errorf(r.Range(attr).Ptr(), "Duplicate "+attr,
 			"%s %q of %s is also the %s of %s (%s). A %s identifies one %s at %s: give each its own.",
-			attr, r.Key, r.Addr, attr, prev.Addr, prev.Range(attr), attr, r.Kind, r.Provider.Name())
+			attr, r.Key, r.Addr, attr, prev.Addr, prev.Range(attr), attr, r.Kind, at)
 	}
+	l.cfg.Resources = kept
 }
 
 // uniqueKeys reports whether a kind's merchant keys must be unique.

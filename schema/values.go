@@ -28,7 +28,7 @@ func (l *loader) evalString(a *hcl.Attribute, ctx *hcl.EvalContext, storable boo
 // evalOptionalString is evalString where null means "not set". inst names
 // the resource instance in messages ("" outside resources).
 func (l *loader) evalOptionalString(a *hcl.Attribute, ctx *hcl.EvalContext, storable bool, inst string) (s string, set, ok bool) {
-	val, diags := a.Expr.Value(ctx)
+	val, diags := eval(a.Expr, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() || !val.IsWhollyKnown() {
 		return "", false, false
@@ -57,7 +57,7 @@ func (l *loader) evalOptionalString(a *hcl.Attribute, ctx *hcl.EvalContext, stor
 // infinities, signs and more than money.MaxAmountDigits digits are
 // refused. The precision check needs the currency and happens later.
 func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string) (decimal.Decimal, bool) {
-	val, diags := a.Expr.Value(ctx)
+	val, diags := eval(a.Expr, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() || !val.IsWhollyKnown() {
 		return decimal.Decimal{}, false
@@ -78,7 +78,7 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 			return decimal.Decimal{}, false
 		}
 		if exp := bf.MantExp(nil); exp > 200 || exp < -200 {
-			l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s is out of range.", prefix(inst), bf.Text('g', 10))
+			l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s is out of range: an amount has at most %d digits.", prefix(inst), bf.Text('g', 10), money.MaxAmountDigits)
 			return decimal.Decimal{}, false
 		}
 		text = bf.Text('f', -1)
@@ -90,7 +90,11 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 	}
 	d, err := money.ParseAmount(text)
 	if err != nil {
-		l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s %s.", prefix(inst), quote(text), err)
+		hint := ""
+		if val.Type() == cty.Number && err == money.ErrAmountTooLong {
+			hint = " Arithmetic on numbers is binary floating point and rarely exact: write the amount as a decimal string such as \"0.1\"."
+		}
+		l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s %s.%s", prefix(inst), quote(text), err, hint)
 		return decimal.Decimal{}, false
 	}
 	if !d.IsPositive() {
@@ -100,10 +104,15 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 	return d, true
 }
 
-// prefix renders "payout.x["k"]: " for messages about one instance.
+// prefix renders "payout.x["k"]: " for messages about one instance,
+// shortening a very long instance key.
 func prefix(inst string) string {
+	const max = 200
 	if inst == "" {
 		return ""
+	}
+	if len(inst) > max {
+		return truncate(inst, max) + "…(" + strconv.Itoa(len(inst)) + " bytes): "
 	}
 	return inst + ": "
 }
@@ -112,7 +121,7 @@ func prefix(inst string) string {
 func quote(s string) string {
 	const max = 80
 	if len(s) > max {
-		return strconv.Quote(s[:max]) + "…(" + strconv.Itoa(len(s)) + " bytes)"
+		return strconv.Quote(truncate(s, max)) + "…(" + strconv.Itoa(len(s)) + " bytes)"
 	}
 	return strconv.Quote(s)
 }

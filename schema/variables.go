@@ -2,11 +2,11 @@ package schema
 
 import (
 	"fmt"
-
-	"github.com/agext/levenshtein"
+	"os"
 	"sort"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -32,16 +32,19 @@ type varValue struct {
 	rng    *hcl.Range // where it was written, when in a file
 }
 
-// decodeVariables decodes variable blocks and settles each value:
-// environment < --var-file (in order) < --var (in order) < default.
+// decodeVariables decodes variable blocks and settles each value, later
+// sources winning: default < environment < --var-file (in order) < --var
+// (in order).
 func (l *loader) decodeVariables(blocks []*hcl.Block) {
 	l.vars = map[string]cty.Value{}
 	decls := map[string]*Variable{}
+	badDefault := map[string]bool{} // already reported
 	var order []string
 	for _, b := range blocks {
-		v := l.decodeVariableBlock(b, decls)
+		v, bad := l.decodeVariableBlock(b, decls)
 		if v != nil {
 			decls[v.Name] = v
+			badDefault[v.Name] = bad
 			order = append(order, v.Name)
 		}
 	}
@@ -76,6 +79,10 @@ func (l *loader) decodeVariables(blocks []*hcl.Block) {
 		v := decls[name]
 		g, ok := given[name]
 		if !ok {
+			if badDefault[name] {
+				l.vars[name] = cty.DynamicVal
+				continue
+			}
 			if v.Value == cty.NilVal {
 				rng := v.DeclRange
 				l.errorf(&rng, "No value for required variable",
@@ -87,7 +94,11 @@ func (l *loader) decodeVariables(blocks []*hcl.Block) {
 		}
 		val, err := convert.Convert(g.val, v.Type)
 		if err != nil {
-			l.errorf(g.rng, "Invalid value for variable", "variable %q (from %s): %s.", name, g.source, err)
+			rng := g.rng
+			if rng == nil { // --var or the environment: point at the type
+				rng = v.DeclRange.Ptr()
+			}
+			l.errorf(rng, "Invalid value for variable", "variable %q (from %s): %s. Give a value of type %s.", name, g.source, err, v.Type.FriendlyNameForConstraint())
 			l.vars[name] = cty.DynamicVal
 			continue
 		}
@@ -101,21 +112,23 @@ func (l *loader) decodeVariables(blocks []*hcl.Block) {
 	sort.Slice(l.cfg.Variables, func(i, j int) bool { return l.cfg.Variables[i].Name < l.cfg.Variables[j].Name })
 }
 
-func (l *loader) decodeVariableBlock(b *hcl.Block, decls map[string]*Variable) *Variable {
+// decodeVariableBlock decodes a variable block; badDefault says its
+// default was refused (and reported).
+func (l *loader) decodeVariableBlock(b *hcl.Block, decls map[string]*Variable) (v *Variable, badDefault bool) {
 	name := b.Labels[0]
 	if !hclsyntax.ValidIdentifier(name) {
 		rng := b.LabelRanges[0]
 		l.errorf(&rng, "Invalid variable name", "%q is not a valid name: use letters, digits, underscores and dashes, starting with a letter.", name)
-		return nil
+		return nil, false
 	}
 	if prev := decls[name]; prev != nil {
 		rng := b.DefRange
-		l.errorf(&rng, "Duplicate variable", "variable %q is also declared at %s.", name, prev.DeclRange)
-		return nil
+		l.errorf(&rng, "Duplicate variable", "variable %q is also declared at %s. Remove one, or rename it.", name, prev.DeclRange)
+		return nil, false
 	}
 	content, diags := b.Body.Content(variableSchema)
 	l.diags = append(l.diags, diags...)
-	v := &Variable{Name: name, Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
+	v = &Variable{Name: name, Type: cty.DynamicPseudoType, DeclRange: b.DefRange}
 	if a := content.Attributes["type"]; a != nil {
 		ty, diags := typeexpr.TypeConstraint(a.Expr)
 		l.diags = append(l.diags, diags...)
@@ -140,15 +153,17 @@ func (l *loader) decodeVariableBlock(b *hcl.Block, decls map[string]*Variable) *
 	if a := content.Attributes["default"]; a != nil {
 		val, diags := a.Expr.Value(nil)
 		l.diags = append(l.diags, diags...)
+		badDefault = diags.HasErrors()
 		if !diags.HasErrors() {
 			if _, err := convert.Convert(val, v.Type); err != nil {
 				l.errorf(a.Expr.Range().Ptr(), "Invalid default value", "the default for variable %q does not match its type: %s.", name, err)
+				badDefault = true
 			} else {
 				v.Value = val
 			}
 		}
 	}
-	return v
+	return v, badDefault
 }
 
 // parseRawVar turns a --var or environment value into a cty value: taken
@@ -166,13 +181,25 @@ func (l *loader) parseRawVar(v *Variable, raw, what string) (cty.Value, bool) {
 			return val, true
 		}
 	}
-	l.errorf(nil, "Invalid value for variable", "%s: cannot parse the value for variable %q (%s): %s", what, v.Name, v.Type.FriendlyName(), diags.Error())
+	l.errorf(v.DeclRange.Ptr(), "Invalid value for variable", "%s: cannot parse the value for variable %q (%s): %s", what, v.Name, v.Type.FriendlyName(), diags.Error())
 	return cty.NilVal, false
 }
 
 // readVarFile reads a --var-file: HCL attributes, or JSON when the name
 // ends in .json.
 func (l *loader) readVarFile(path string, decls map[string]*Variable, given map[string]varValue) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		l.errorf(nil, "Cannot read variable file", "--var-file %s: %v. Check the path.", path, unwrapPathError(err))
+		return
+	case fi.IsDir():
+		l.errorf(nil, "Cannot read variable file", "--var-file %s is a directory; give a file of NAME = VALUE lines (or JSON, ending in .json).", path)
+		return
+	case fi.Size() > maxConfigFile:
+		l.errorf(nil, "Variable file too large", "--var-file %s is %d bytes; variable files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", path, fi.Size(), maxConfigFile)
+		return
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(path, ".json") {

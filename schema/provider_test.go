@@ -1,0 +1,203 @@
+package schema
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/wllxpay"
+)
+
+func TestLoadProviders(t *testing.T) {
+	// decodedProvider is what a test compares of a Provider.
+	type decodedProvider struct {
+		Name        string
+		Sandbox     bool
+		Endpoint    string
+		Timeout     time.Duration
+		Credentials map[string]string
+		Options     map[string]string
+	}
+	const defaultEndpoint = "https://app.wllxpay.io/api/v1"
+	sandboxCreds := map[string]string{"api_key": "wllxpay-test-key", "secret_key": "wllxpay-test-secret"}
+	tests := []struct {
+		name string
+		hcl  string
+		vars []string
+		env  []string
+		want []decodedProvider
+	}{
+		{
+			name: "sandbox gets the test credentials",
+			hcl: `provider "wllxpay" {
+  sandbox = true
+}`,
+			env:  []string{"WLLXPAY_API_KEY=live-key", "WLLXPAY_SECRET_KEY=live-secret"},
+			want: []decodedProvider{{Name: "wllxpay", Sandbox: true, Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: sandboxCreds}},
+		},
+		{
+			name: "credentials from attributes",
+			hcl: `provider "wllxpay" {
+  api_key    = "attr-key"
+  secret_key = "attr-secret"
+}`,
+			env:  []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret"},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "attr-key", "secret_key": "attr-secret"}}},
+		},
+		{
+			name: "credentials from the environment",
+			hcl:  `provider "wllxpay" {}`,
+			env:  []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret", "MILACOINS_API_KEY=other"},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "env-secret"}}},
+		},
+		{
+			name: "one credential from each",
+			hcl: `provider "wllxpay" {
+  secret_key = "attr-secret"
+}`,
+			env:  []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret"},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "attr-secret"}}},
+		},
+		{
+			name: "credentials from a sensitive variable",
+			hcl: `variable "key" {
+  type      = string
+  sensitive = true
+}
+
+provider "wllxpay" {
+  api_key    = var.key
+  secret_key = "attr-secret"
+}`,
+			vars: []string{"key=var-key"},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "var-key", "secret_key": "attr-secret"}}},
+		},
+		{
+			name: "no credentials yet",
+			hcl:  `provider "wllxpay" {}`,
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second}},
+		},
+		{
+			name: "endpoint, timeout and options",
+			hcl: `provider "wllxpay" {
+  alias     = "eu"
+  endpoint  = "https://eu.wllxpay.example/api/v1"
+  timeout   = "1m30s"
+  v2_lookup = true
+}`,
+			want: []decodedProvider{{Name: "wllxpay.eu", Endpoint: "https://eu.wllxpay.example/api/v1", Timeout: 90 * time.Second, Options: map[string]string{"v2_lookup": "true"}}},
+		},
+		{
+			name: "plain http on loopback",
+			hcl: `provider "wllxpay" {
+  endpoint = "http://127.0.0.1:8787/wllxpay/api/v1"
+}
+
+provider "wllxpay" {
+  alias    = "local"
+  endpoint = "http://localhost:8787/wllxpay/api/v1"
+}
+
+provider "wllxpay" {
+  alias    = "v6"
+  endpoint = "http://[::1]:8787/wllxpay/api/v1"
+}`,
+			want: []decodedProvider{
+				{Name: "wllxpay", Endpoint: "http://127.0.0.1:8787/wllxpay/api/v1", Timeout: 30 * time.Second},
+				{Name: "wllxpay.local", Endpoint: "http://localhost:8787/wllxpay/api/v1", Timeout: 30 * time.Second},
+				{Name: "wllxpay.v6", Endpoint: "http://[::1]:8787/wllxpay/api/v1", Timeout: 30 * time.Second},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.hcl": tt.hcl})
+			cfg := mustLoad(t, Options{Dir: dir, Vars: tt.vars, Env: tt.env})
+			var got []decodedProvider
+			for _, p := range cfg.Providers {
+				got = append(got, decodedProvider{p.Name(), p.Sandbox, p.Endpoint, p.Timeout, p.Credentials, p.Options})
+			}
+			if diff := cmp.Diff(tt.want, got, cmpOpts); diff != "" {
+				t.Errorf("providers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMissingCredentials(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"main.hcl": `provider "wllxpay" {
+  api_key = "k"
+}
+
+provider "wllxpay" {
+  alias   = "sandbox"
+  sandbox = true
+}
+`})
+	cfg := mustLoad(t, Options{Dir: dir})
+	var got []string
+	for _, c := range cfg.Provider("wllxpay").MissingCredentials() {
+		got = append(got, c.Attr+" "+c.Env)
+	}
+	if diff := cmp.Diff([]string{"secret_key WLLXPAY_SECRET_KEY"}, got); diff != "" {
+		t.Errorf("MissingCredentials (-want +got):\n%s", diff)
+	}
+	if got := cfg.Provider("wllxpay.sandbox").MissingCredentials(); len(got) != 0 {
+		t.Errorf("sandbox MissingCredentials = %v, want none", got)
+	}
+	if p := cfg.Provider("wllxpay.nope"); p != nil {
+		t.Errorf(`Provider("wllxpay.nope") = %s, want nil`, p.Name())
+	}
+}
+
+// TestDuplicateKeyAcrossAliasesOfOneAccount: two provider blocks with the
+// same endpoint and API key are one account; a foreign_id must be unique
+// across them, or the second payout would meet "already taken".
+func TestDuplicateKeyAcrossAliasesOfOneAccount(t *testing.T) {
+	block := func(provider, name string) string {
+		return `
+payout "` + name + `" {
+  provider   = ` + provider + `
+  foreign_id = "same-key"
+  currency   = "BTC"
+  amount     = "0.1"
+  address    = "bc1qac9ugdn47xg69zet79n3uegql4dru99ad6p3dv"
+}
+`
+	}
+	providersHCL := func(keyB string) string {
+		return `
+provider "wllxpay" {
+  alias      = "a"
+  api_key    = "k1"
+  secret_key = "s"
+}
+provider "wllxpay" {
+  alias      = "b"
+  api_key    = "` + keyB + `"
+  secret_key = "s"
+}
+`
+	}
+	for _, tc := range []struct {
+		keyB    string
+		wantErr bool
+	}{{"k1", true}, {"k2", false}} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(providersHCL(tc.keyB)+block("wllxpay.a", "x")+block("wllxpay.b", "y")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, diags := Load(Options{Dir: dir, Gateways: []providers.Gateway{wllxpay.Gateway}})
+		if diags.HasErrors() != tc.wantErr {
+			t.Errorf("api keys k1/%s: errors = %v, want %v", tc.keyB, diags, tc.wantErr)
+		}
+		if tc.wantErr && !strings.Contains(diags.Error(), "one account (providers wllxpay.a and wllxpay.b have the same endpoint and API key)") {
+			t.Errorf("message: %v", diags.Error())
+		}
+	}
+}
