@@ -26,6 +26,9 @@ type ItemResult struct {
 	Status  string
 	Note    string
 	Err     error
+	// Warning flags a success an operator should check, e.g. a key the
+	// gateway already had, adopted without verification.
+	Warning string
 }
 
 // Failed reports whether the item needs attention: it was refused, not
@@ -43,6 +46,9 @@ type Result struct {
 	Counts map[string]int // by outcome
 	// Failures lists the items that need attention, sorted by address.
 	Failures []Failure
+	// Warnings lists items that succeeded but deserve a look, sorted by
+	// address.
+	Warnings []Failure
 	// NotStarted counts changes never begun because apply was interrupted.
 	NotStarted  int
 	Interrupted bool
@@ -93,6 +99,9 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 				msg = r.Err.Error()
 			}
 			res.Failures = append(res.Failures, Failure{Address: c.Address, Outcome: r.Outcome, Message: msg})
+		}
+		if r.Warning != "" {
+			res.Warnings = append(res.Warnings, Failure{Address: c.Address, Outcome: r.Outcome, Message: r.Warning})
 		}
 		mu.Unlock()
 		if x.Hooks != nil {
@@ -164,6 +173,7 @@ dispatch:
 	res.NotStarted = len(calls) - sent
 	res.Interrupted = ctx.Err() != nil
 	sort.Slice(res.Failures, func(i, j int) bool { return res.Failures[i].Address < res.Failures[j].Address })
+	sort.Slice(res.Warnings, func(i, j int) bool { return res.Warnings[i].Address < res.Warnings[j].Address })
 	return res, fatal
 }
 

@@ -83,18 +83,26 @@ func (s *sending) duplicate(definitive bool, err error) (ItemResult, error) {
 	obj := providers.Object{Kind: s.c.Kind, Key: s.c.Key, Status: providers.StatusSubmitted}
 	// Where the gateway can look the object up, check it is the declared one.
 	found, lerr := s.prov.Lookup(s.callCtx, s.c.Kind, s.c.Key)
+	verified := false
 	switch {
 	case lerr == nil:
 		if diff := differs(s.c, found); diff != "" {
 			return s.outcome(state.OutcomeUnknown, found, "the gateway's object with this key differs from the declaration: "+diff, nil)
 		}
-		obj = found
+		obj, verified = found, true
 	case errors.Is(lerr, providers.ErrUnsupported), errors.Is(lerr, providers.ErrNotFound):
 		note += " (not verified: the gateway cannot look it up)"
 	default:
 		note += fmt.Sprintf(" (not verified: lookup failed: %v)", lerr)
 	}
-	return s.outcome(state.OutcomeAdopted, obj, note, nil)
+	r, err := s.outcome(state.OutcomeAdopted, obj, note, nil)
+	if definitive && !verified {
+		// Nothing was sent twice, but payform never sent this one: the key
+		// may belong to another payment (another state, another tool).
+		r.Warning = fmt.Sprintf("not sent: %s already had %s %q, which this state never sent; it is recorded as submitted without verification. Check at the gateway that it is this payout.",
+			s.c.Provider, keyName(s.c.Kind), s.c.Key)
+	}
+	return r, err
 }
 
 // resolve settles a create whose outcome is unknown, by the gateway's
@@ -213,4 +221,11 @@ func differs(c *Change, o providers.Object) string {
 		return fmt.Sprintf("address %s, declared %s", o.Address, c.Attrs["address"])
 	}
 	return ""
+}
+
+func keyName(k providers.Kind) string {
+	if k == providers.Payout || k == providers.DepositAddress {
+		return "foreign_id"
+	}
+	return "key"
 }

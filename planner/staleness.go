@@ -33,7 +33,7 @@ func CheckStale(p *Plan, st *state.State, cfg *schema.Config, now time.Time) err
 		return &StaleError{"already applied",
 			fmt.Sprintf("plan %s was applied before (the state records it); a plan runs once. %s", p.PlanID, remake)}
 	}
-	if p.StateLineage != st.Lineage {
+	if p.StateLineage != "" && p.StateLineage != st.Lineage {
 		return &StaleError{"it belongs to another state",
 			fmt.Sprintf("it was made against state lineage %s, but this state's lineage is %s (a different workspace or a replaced state file). %s", p.StateLineage, st.Lineage, remake)}
 	}
