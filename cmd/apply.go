@@ -54,11 +54,7 @@ Exit codes: 0 success; 1 error, refused or failed items; 130 interrupted.`,
 }
 
 func runApply(ctx context.Context, a *app, opts *applyOptions) error {
-	cfg, err := a.loadConfig(opts.vars)
-	if err != nil {
-		return err
-	}
-	store, err := a.openStore(ctx, a.statePath(cfg), "apply", opts.lockTimeout, false)
+	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "apply", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -69,7 +65,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	var provsErr error
 	var provs map[string]providers.Provider
 	if opts.planFile != "" {
-		p, err = planner.ReadFile(a.path(opts.planFile))
+		p, err = planner.ReadFile(opts.planFile)
 		if err != nil {
 			return err
 		}
@@ -164,6 +160,7 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 			parts = append(parts, fmt.Sprintf("%d %s", n, problems[k]))
 		}
 	}
+	defer a.renderApplyWarnings(w, res.Warnings)
 	if len(res.Failures) == 0 && !res.Interrupted {
 		fmt.Fprintf(w, "\n%s %s.\n", a.ios.Paint(bold+green, "Apply complete:"), strings.Join(parts, ", "))
 		return
@@ -181,5 +178,16 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 	}
 	if c[state.OutcomeUnknown] > 0 {
 		fmt.Fprintln(w, "Items of unknown outcome are never sent again automatically: check the gateway, then run payform state resolve.")
+	}
+}
+
+// renderApplyWarnings lists items that succeeded but deserve a look.
+func (a *app) renderApplyWarnings(w io.Writer, warnings []planner.Failure) {
+	for i, f := range warnings {
+		if i == maxShownDiags {
+			fmt.Fprintf(w, "  ... and %d more warnings\n", len(warnings)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s %s: %s\n", a.ios.Paint(yellow, "!"), f.Address, f.Message)
 	}
 }

@@ -36,13 +36,13 @@ does not parse); 3 with --check: some files need formatting (they are listed).`,
 func runFmt(a *app, opts *fmtOptions, args []string) error {
 	var paths []string
 	for _, p := range args {
-		paths = append(paths, a.path(p))
+		paths = append(paths, p)
 	}
 	if len(paths) == 0 {
 		if a.config != "" {
-			paths = []string{a.path(a.config)}
+			paths = []string{a.config}
 		} else {
-			m, err := filepath.Glob(filepath.Join(a.dir(), "*.hcl"))
+			m, err := filepath.Glob(filepath.Join(".", "*.hcl"))
 			if err != nil {
 				return err
 			}
@@ -87,7 +87,7 @@ func runFmt(a *app, opts *fmtOptions, args []string) error {
 		fmt.Fprintln(a.ios.Out, p)
 	}
 	if opts.check && len(unformatted) > 0 {
-		a.ios.Errorf("%d %s need formatting: run payform fmt", len(unformatted), plural(len(unformatted), "file", "files"))
+		a.ios.Errorf("%d %s formatting: run payform fmt", len(unformatted), plural(len(unformatted), "file needs", "files need"))
 		return withCode(exitUnformatted)
 	}
 	return nil

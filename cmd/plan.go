@@ -65,11 +65,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
 }
 
 func runPlan(ctx context.Context, a *app, opts *planOptions) error {
-	cfg, err := a.loadConfig(opts.vars)
-	if err != nil {
-		return err
-	}
-	store, err := a.openStore(ctx, a.statePath(cfg), "plan", opts.lockTimeout, false)
+	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "plan", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -81,7 +77,7 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	closeProviders()
 	a.renderPlan(a.ios.Out, p)
 	if opts.out != "" {
-		if err := planner.WriteFile(a.path(opts.out), p); err != nil {
+		if err := planner.WriteFile(opts.out, p); err != nil {
 			return fmt.Errorf("saving the plan: %w", err)
 		}
 		fmt.Fprintf(a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/payform/payform/planner"
@@ -23,7 +22,7 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		}
 		fmt.Fprintln(w, ".")
 		if s.Unknown > 0 {
-			fmt.Fprintf(w, "%d %s in doubt need an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"))
+			fmt.Fprintf(w, "%d %s in doubt %s an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
 		}
 		return
 	}
@@ -61,7 +60,7 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	}
 	fmt.Fprintln(w, ".")
 	if s.Unknown > 0 {
-		fmt.Fprintf(w, "%d %s in doubt need an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"))
+		fmt.Fprintf(w, "%d %s in doubt %s an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
 	}
 }
 
@@ -73,19 +72,20 @@ func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
 		return
 	}
 	fmt.Fprintln(w, "Money:")
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  CURRENCY\tPROVIDER\tACTION\tITEMS\tAMOUNT\t\n")
+	tb := newTable("  ", left, left, left, right, decimalPoint)
+	tb.row("CURRENCY", "PROVIDER", "ACTION", "ITEMS", "AMOUNT")
 	for _, t := range s.Totals {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t\n", t.Currency, t.Provider, t.Action, t.Count, t.Amount)
+		tb.row(t.Currency, t.Provider, string(t.Action), fmt.Sprint(t.Count), t.Amount.String())
 	}
-	tw.Flush()
+	tb.write(w)
 	if s.Create > planner.LargestPerCurrency && len(s.Largest) > 0 {
 		fmt.Fprintln(w, "\nLargest to send:")
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		tb = newTable("  ", left, decimalPoint, left)
+		tb.row("CURRENCY", "AMOUNT", "RESOURCE")
 		for _, it := range s.Largest {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", it.Currency, it.Amount, it.Address)
+			tb.row(it.Currency, it.Amount.String(), it.Address)
 		}
-		tw.Flush()
+		tb.write(w)
 	}
 	fmt.Fprintln(w)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -68,16 +67,17 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			a.ios.SetColor(!a.noColor && a.ios.IsTerminal())
+			// Like Terraform's -chdir: everything after it, paths in
+			// messages included, is relative to DIR.
 			if a.chdir != "" {
-				fi, err := os.Stat(a.chdir)
-				if err != nil || !fi.IsDir() {
-					return fmt.Errorf("--chdir %s: not a directory", a.chdir)
+				if err := os.Chdir(a.chdir); err != nil {
+					return fmt.Errorf("--chdir: %w", err)
 				}
 			}
 			return nil
 		},
 	}
-	root.PersistentFlags().StringVar(&a.chdir, "chdir", "", "work in `DIR`: read configuration, state and files there")
+	root.PersistentFlags().StringVar(&a.chdir, "chdir", "", "switch to `DIR` before doing anything else")
 	root.PersistentFlags().BoolVar(&a.noColor, "no-color", false, "do not color the output")
 	root.PersistentFlags().StringVar(&a.config, "config", "", "read only this configuration `FILE` instead of every *.hcl in the directory")
 	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
@@ -86,22 +86,6 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		newStateCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
 	return root
-}
-
-// path resolves p against --chdir.
-func (a *app) path(p string) string {
-	if p == "" || filepath.IsAbs(p) || a.chdir == "" {
-		return p
-	}
-	return filepath.Join(a.chdir, p)
-}
-
-// dir is the working directory (--chdir or ".").
-func (a *app) dir() string {
-	if a.chdir == "" {
-		return "."
-	}
-	return a.chdir
 }
 
 // Exit codes, decided here and nowhere else.

@@ -76,7 +76,7 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if err != nil {
 		return fmt.Errorf("--faults: %w", err)
 	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: a.path(opts.data), Faults: faults})
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"text/tabwriter"
 
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
@@ -26,7 +25,7 @@ Exit codes: 0 success; 1 error.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				p, err := planner.ReadFile(a.path(args[0]))
+				p, err := planner.ReadFile(args[0])
 				if err != nil {
 					return err
 				}
@@ -53,26 +52,19 @@ func renderState(w io.Writer, st *state.State) {
 		fmt.Fprintln(w, "The state is empty.")
 		return
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ADDRESS\tKEY\tAMOUNT\tSTATUS\tID")
+	tb := newTable("", left, left, decimalPoint, left, left, left)
+	tb.row("ADDRESS", "KEY", "AMOUNT", "CURRENCY", "STATUS", "ID")
 	type tkey struct{ provider, currency, status string }
 	totals := map[tkey]decimal.Decimal{}
 	counts := map[tkey]int{}
 	for _, r := range list {
-		amount := r.Currency
-		if r.Amount != "" {
-			amount = r.Amount + " " + r.Currency
-		}
-		if a := r.Remote["address"]; a != "" && r.Amount == "" {
-			amount += " " + a
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Address, r.Key, amount, r.Status, orDash(r.ID))
+		tb.row(r.Address, r.Key, r.Amount, r.Currency, r.Status, orDash(r.ID))
 		k := tkey{r.Provider, r.Currency, r.Status}
 		d, _ := decimal.NewFromString(r.Amount)
 		totals[k] = totals[k].Add(d)
 		counts[k]++
 	}
-	tw.Flush()
+	tb.write(w)
 	keys := make([]tkey, 0, len(totals))
 	for k := range totals {
 		keys = append(keys, k)
@@ -88,12 +80,12 @@ func renderState(w io.Writer, st *state.State) {
 		return a.status < b.status
 	})
 	fmt.Fprintln(w, "\nTotals:")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "  CURRENCY\tPROVIDER\tSTATUS\tITEMS\tAMOUNT\t\n")
+	tb = newTable("  ", left, left, left, right, decimalPoint)
+	tb.row("CURRENCY", "PROVIDER", "STATUS", "ITEMS", "AMOUNT")
 	for _, k := range keys {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%d\t%s\t\n", k.currency, k.provider, k.status, counts[k], totals[k])
+		tb.row(k.currency, k.provider, k.status, fmt.Sprint(counts[k]), totals[k].String())
 	}
-	tw.Flush()
+	tb.write(w)
 	if n := len(st.ForgottenList()); n > 0 {
 		fmt.Fprintf(w, "\n%d forgotten %s (payform state list --forgotten).\n", n, plural(n, "record", "records"))
 	}

@@ -80,7 +80,7 @@ func newStateShowCmd(a *app) *cobra.Command {
 
 // readState loads the state without taking the lock.
 func (a *app) readState(ctx context.Context) (*state.State, error) {
-	store, err := a.openStore(ctx, a.statePath(a.backendOnly()), "read", 0, true)
+	store, err := a.openStore(ctx, a.statePath(a.backendOnly(true)), "read", 0, true)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,11 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"unicode/utf8"
+
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -30,13 +34,7 @@ func (v *varFlags) register(fs *pflag.FlagSet) {
 // loadConfig loads and validates the configuration, rendering every
 // diagnostic. It returns silent when there are errors.
 func (a *app) loadConfig(vf varFlags) (*schema.Config, error) {
-	files := make([]string, len(vf.files))
-	for i, f := range vf.files {
-		files[i] = a.path(f)
-	}
-	cfg, diags := schema.Load(schema.Options{
-		Dir: a.dir(), File: a.path(a.config), Vars: vf.vars, VarFiles: files, Env: a.env, Gateways: a.gateways,
-	})
+	cfg, diags := a.loadSchema(vf)
 	a.renderDiags(cfg.Files, diags)
 	if diags.HasErrors() {
 		return cfg, silent
@@ -44,16 +42,55 @@ func (a *app) loadConfig(vf varFlags) (*schema.Config, error) {
 	return cfg, nil
 }
 
+func (a *app) loadSchema(vf varFlags) (*schema.Config, hcl.Diagnostics) {
+	return schema.Load(schema.Options{
+		Dir: ".", File: a.config, Vars: vf.vars, VarFiles: vf.files, Env: a.env, Gateways: a.gateways,
+	})
+}
+
+// loadWorkspace loads the configuration and opens the state (locked for
+// op) at the same time: both take a while for large batches, and they do
+// not depend on each other beyond the backend settings, which are
+// literals read first.
+func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*schema.Config, *state.Store, error) {
+	type loaded struct {
+		cfg   *schema.Config
+		diags hcl.Diagnostics
+	}
+	ch := make(chan loaded, 1)
+	go func() {
+		cfg, diags := a.loadSchema(vf)
+		ch <- loaded{cfg, diags}
+	}()
+	var store *state.Store
+	var serr error
+	if backend := a.backendOnly(false); backend != nil {
+		store, serr = a.openStore(ctx, a.statePath(backend), op, lockTimeout, false)
+	}
+	l := <-ch
+	a.renderDiags(l.cfg.Files, l.diags)
+	if l.diags.HasErrors() || serr != nil {
+		if store != nil {
+			store.Close()
+		}
+		if serr != nil {
+			return nil, nil, serr
+		}
+		return nil, nil, silent
+	}
+	return l.cfg, store, nil
+}
+
 // statePath is --state, else the local backend's path, else the default,
 // all relative to --chdir.
 func (a *app) statePath(cfg *schema.Config) string {
 	switch {
 	case a.state != "":
-		return a.path(a.state)
+		return a.state
 	case cfg != nil && cfg.Backend.Path != "":
-		return a.path(cfg.Backend.Path)
+		return cfg.Backend.Path
 	}
-	return a.path(DefaultStateFile)
+	return DefaultStateFile
 }
 
 // DefaultStateFile is the state's default name.
@@ -113,7 +150,7 @@ func (a *app) renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
-	w := hcl.NewDiagnosticTextWriter(a.ios.ErrOut, files, uint(a.ios.Width()), a.ios.color)
+	w := hcl.NewDiagnosticTextWriter(&lineCap{w: a.ios.ErrOut, max: maxDiagLine}, files, uint(a.ios.Width()), a.ios.color)
 	for _, sev := range []hcl.DiagnosticSeverity{hcl.DiagError, hcl.DiagWarning} {
 		shown, total := 0, 0
 		for _, d := range diags {
@@ -140,13 +177,64 @@ func (a *app) renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 // backendOnly reads the backend settings for commands that need the state
 // but not the whole configuration. Without configuration files, the
 // defaults apply.
-func (a *app) backendOnly() *schema.Config {
-	b, files, diags := schema.LoadBackend(schema.Options{Dir: a.dir(), File: a.path(a.config), Env: a.env, Gateways: a.gateways})
+func (a *app) backendOnly(render bool) *schema.Config {
+	b, files, diags := schema.LoadBackend(schema.Options{Dir: ".", File: a.config, Env: a.env, Gateways: a.gateways})
 	if diags.HasErrors() {
-		if len(files) > 0 {
+		if render && len(files) > 0 {
 			a.renderDiags(files, diags)
 		}
 		return nil
 	}
 	return &schema.Config{Backend: b}
+}
+
+// maxDiagLine bounds one printed line of a diagnostic: a source line can
+// hold a 10 MB string, and its snippet must not flood the terminal.
+const maxDiagLine = 400
+
+// lineCap writes through to w, cutting every line after max bytes (with
+// an ellipsis, never inside a UTF-8 sequence).
+type lineCap struct {
+	w   io.Writer
+	max int
+	col int  // bytes of the current line written
+	cut bool // the rest of the current line is being dropped
+}
+
+func (c *lineCap) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		line := p
+		nl := false
+		if i := bytes.IndexByte(p, '\n'); i >= 0 {
+			line, nl = p[:i], true
+			p = p[i+1:]
+		} else {
+			p = nil
+		}
+		switch {
+		case c.cut:
+		case c.col+len(line) > c.max:
+			keep := c.max - c.col
+			for keep > 0 && !utf8.RuneStart(line[keep]) {
+				keep--
+			}
+			if _, err := c.w.Write(append(line[:keep:keep], "…"...)); err != nil {
+				return n, err
+			}
+			c.cut = true
+		default:
+			if _, err := c.w.Write(line); err != nil {
+				return n, err
+			}
+			c.col += len(line)
+		}
+		if nl {
+			if _, err := c.w.Write([]byte{'\n'}); err != nil {
+				return n, err
+			}
+			c.col, c.cut = 0, false
+		}
+	}
+	return n, nil
 }
