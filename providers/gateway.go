@@ -19,6 +19,8 @@ type Gateway struct {
 	// bools), passed to New as Settings.Options.
 	Options []string
 	Kinds   []KindSupport
+	// InvoiceFields lists the invoice fields (Field*) the gateway takes.
+	InvoiceFields []string
 	// Currencies lists the currency codes the gateway handles.
 	Currencies []string
 	// Limits are the gateway's documented rate limits. The planner never

@@ -24,6 +24,7 @@ type ServerOptions struct {
 //	GET /_sandbox/ledger[?gateway=&kind=]   {"objects":[LedgerObject...]}
 //	GET /_sandbox/faults                    {"spec":"...","injected":{kind:n}}
 //	PUT /_sandbox/faults {"spec":"..."}     change the faults; answers as GET
+//	POST /_sandbox/pay {Payment}            a customer pays an invoice (Payer emulators)
 //	/_sandbox/<gateway>/...                 that emulator's Admin()
 //
 // Admin errors are {"error":"..."} with a 4xx status. Faults never touch
@@ -63,6 +64,7 @@ func NewServer(opts ServerOptions) *Server {
 	s.mux.HandleFunc("/_sandbox/health", s.health)
 	s.mux.HandleFunc("/_sandbox/ledger", s.ledger)
 	s.mux.HandleFunc("/_sandbox/faults", s.faultsHandler)
+	s.mux.HandleFunc("/_sandbox/pay", s.pay)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSONError(w, http.StatusNotFound, fmt.Sprintf("no such path %q: gateways are served under /%s/", r.URL.Path, strings.Join(s.names, "/, /")))
 	})
