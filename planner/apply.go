@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -207,7 +208,7 @@ func (x *Executor) call(ctx, callCtx context.Context, planID string, c *Change) 
 	if !ok {
 		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
 	}
-	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks}
+	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks, started: time.Now().Add(-time.Minute)}
 	if c.Action == Resolve {
 		return s.resolve(nil)
 	}

@@ -42,7 +42,7 @@ func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map
 		refs := make([]providers.Ref, len(recs))
 		byKey := make(map[refKey]string, len(recs))
 		for i, r := range recs {
-			refs[i] = providers.Ref{Kind: providers.Kind(r.Kind), Key: r.Key, ID: r.ID}
+			refs[i] = providers.Ref{Kind: providers.Kind(r.Kind), Key: r.Key, ID: r.ID, CreatedAt: r.CreatedAt}
 			byKey[refKey{r.Kind, r.Key}] = r.Address
 		}
 		objs, err := p.Refresh(ctx, refs)
@@ -83,7 +83,7 @@ func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				obj, err := j.p.Lookup(ctx, j.r.Kind, j.r.Key)
+				obj, err := j.p.Lookup(ctx, providers.Query{Kind: j.r.Kind, Key: j.r.Key})
 				mu.Lock()
 				switch {
 				case err == nil:

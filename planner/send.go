@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -19,6 +20,7 @@ type sending struct {
 	c       *Change
 	prov    providers.Provider
 	ks      providers.KindSupport
+	started time.Time // when this apply began handling the change
 }
 
 // create sends a change for the first time.
@@ -82,7 +84,7 @@ func (s *sending) duplicate(definitive bool, err error) (ItemResult, error) {
 	}
 	obj := providers.Object{Kind: s.c.Kind, Key: s.c.Key, Status: providers.StatusSubmitted}
 	// Where the gateway can look the object up, check it is the declared one.
-	found, lerr := s.prov.Lookup(s.callCtx, s.c.Kind, s.c.Key)
+	found, lerr := s.prov.Lookup(s.callCtx, s.query())
 	verified := false
 	switch {
 	case lerr == nil:
@@ -134,7 +136,7 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 			}
 			return s.settle(obj, err, false)
 		case providers.LookupByKey:
-			found, err := s.prov.Lookup(s.callCtx, s.c.Kind, s.c.Key)
+			found, err := s.prov.Lookup(s.callCtx, s.query())
 			switch {
 			case err == nil:
 				if diff := differs(s.c, found); diff != "" {
@@ -228,4 +230,16 @@ func keyName(k providers.Kind) string {
 		return "foreign_id"
 	}
 	return "key"
+}
+
+// query asks the gateway for this change's key, no further back than the
+// first intent of this attempt (when the state knows it).
+func (s *sending) query() providers.Query {
+	q := providers.Query{Kind: s.c.Kind, Key: s.c.Key}
+	if s.c.Before != nil && s.c.Before.Pending != nil {
+		q.Since = s.c.Before.CreatedAt
+	} else {
+		q.Since = s.started
+	}
+	return q
 }

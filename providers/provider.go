@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"time"
 
 	"github.com/shopspring/decimal"
 )
@@ -52,6 +53,19 @@ type Ref struct {
 	Kind Kind
 	Key  string
 	ID   string
+	// CreatedAt is when payform recorded the object; list-based refreshes
+	// use it to bound the date range they read.
+	CreatedAt time.Time
+}
+
+// Query asks for an object by merchant key.
+type Query struct {
+	Kind Kind
+	Key  string
+	// Since is the earliest moment the object can have been created (the
+	// first intent's time), so that gateways that can only scan lists
+	// scan no further back; zero means "any time".
+	Since time.Time
 }
 
 // Provider is one configured gateway account. Implementations are safe for
@@ -82,7 +96,7 @@ type Provider interface {
 	// handles it at all.
 	Supports(kind Kind) (KindSupport, bool)
 	Create(ctx context.Context, req Request) (Object, error)
-	Lookup(ctx context.Context, kind Kind, key string) (Object, error)
+	Lookup(ctx context.Context, q Query) (Object, error)
 	Refresh(ctx context.Context, refs []Ref) ([]Object, error)
 }
 

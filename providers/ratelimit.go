@@ -66,11 +66,11 @@ func (l *limited) Create(ctx context.Context, req Request) (Object, error) {
 	return l.Provider.Create(ctx, req)
 }
 
-func (l *limited) Lookup(ctx context.Context, kind Kind, key string) (Object, error) {
+func (l *limited) Lookup(ctx context.Context, q Query) (Object, error) {
 	if err := l.wait(ctx, false); err != nil {
 		return Object{}, &Error{Class: Retryable, Gateway: l.Gateway(), Op: "lookup", Message: "interrupted while waiting for the rate limit", Err: err}
 	}
-	return l.Provider.Lookup(ctx, kind, key)
+	return l.Provider.Lookup(ctx, q)
 }
 
 func (l *limited) Refresh(ctx context.Context, refs []Ref) ([]Object, error) {

@@ -82,9 +82,9 @@ func (r *retrying) Create(ctx context.Context, req Request) (Object, error) {
 	return obj, err
 }
 
-func (r *retrying) Lookup(ctx context.Context, kind Kind, key string) (Object, error) {
+func (r *retrying) Lookup(ctx context.Context, q Query) (Object, error) {
 	var obj Object
-	err := r.retry(ctx, func() (err error) { obj, err = r.Provider.Lookup(ctx, kind, key); return err })
+	err := r.retry(ctx, func() (err error) { obj, err = r.Provider.Lookup(ctx, q); return err })
 	return obj, err
 }
 

@@ -153,17 +153,17 @@ func runKind(t *testing.T, h Harness, ks providers.KindSupport) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found, err := p.Lookup(ctx, kind, req.Key)
+		found, err := p.Lookup(ctx, providers.Query{Kind: kind, Key: req.Key})
 		if ks.InDoubt == providers.LookupByKey {
 			if err != nil || found.ID != created.ID || found.Key != req.Key {
 				t.Errorf("Lookup = %+v, %v; want id %s", found, err, created.ID)
 			}
-			if _, err := p.Lookup(ctx, kind, "conf-never-sent"); !errors.Is(err, providers.ErrNotFound) {
+			if _, err := p.Lookup(ctx, providers.Query{Kind: kind, Key: "conf-never-sent"}); !errors.Is(err, providers.ErrNotFound) {
 				t.Errorf("Lookup(unknown key) = %v, want ErrNotFound", err)
 			}
 			// A failed lookup is never "not found".
 			e.faults.Set(emulator.Faults{Status500: 1})
-			_, err := p.Lookup(ctx, kind, "conf-never-sent")
+			_, err := p.Lookup(ctx, providers.Query{Kind: kind, Key: "conf-never-sent"})
 			e.faults.Set(emulator.Faults{})
 			if err == nil || errors.Is(err, providers.ErrNotFound) {
 				t.Errorf("Lookup during a 500 = %v, want an error that is not ErrNotFound", err)

@@ -136,17 +136,17 @@ func TestCreateAndLookup(t *testing.T) {
 	if diff := cmp.Diff(want, obj, cmp.Comparer(decimal.Decimal.Equal)); diff != "" {
 		t.Errorf("created (-want +got):\n%s", diff)
 	}
-	found, err := p.Lookup(ctx, providers.Payout, "po-1")
+	found, err := p.Lookup(ctx, providers.Query{Kind: providers.Payout, Key: "po-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(want, found, cmp.Comparer(decimal.Decimal.Equal)); diff != "" {
 		t.Errorf("looked up (-want +got):\n%s", diff)
 	}
-	if _, err := p.Lookup(ctx, providers.Payout, "po-404"); !errors.Is(err, providers.ErrNotFound) {
+	if _, err := p.Lookup(ctx, providers.Query{Kind: providers.Payout, Key: "po-404"}); !errors.Is(err, providers.ErrNotFound) {
 		t.Errorf("Lookup(missing) = %v, want ErrNotFound", err)
 	}
-	if _, err := client(t, endpoint, sandbox.DefaultKey, sandbox.DefaultSecret, nil).Lookup(ctx, providers.Payout, "po-1"); !errors.Is(err, providers.ErrUnsupported) {
+	if _, err := client(t, endpoint, sandbox.DefaultKey, sandbox.DefaultSecret, nil).Lookup(ctx, providers.Query{Kind: providers.Payout, Key: "po-1"}); !errors.Is(err, providers.ErrUnsupported) {
 		t.Errorf("Lookup without v2_lookup = %v, want ErrUnsupported", err)
 	}
 	objs, err := p.Refresh(ctx, []providers.Ref{{Kind: providers.Payout, Key: "po-1"}, {Kind: providers.Payout, Key: "po-404"}})

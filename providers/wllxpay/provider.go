@@ -122,7 +122,8 @@ func (p *provider) take(ctx context.Context, req providers.Request) (providers.O
 // Lookup finds a withdrawal by foreign_id through the v2
 // transactions/info endpoint, when the provider block enables it. WllxPay
 // does not document that endpoint, so it is off by default.
-func (p *provider) Lookup(ctx context.Context, kind providers.Kind, key string) (providers.Object, error) {
+func (p *provider) Lookup(ctx context.Context, q providers.Query) (providers.Object, error) {
+	kind, key := q.Kind, q.Key
 	if kind != providers.Payout || !p.v2Lookup {
 		return providers.Object{}, providers.ErrUnsupported
 	}
@@ -149,7 +150,7 @@ func (p *provider) Refresh(ctx context.Context, refs []providers.Ref) ([]provide
 		if r.Kind != providers.Payout {
 			continue
 		}
-		obj, err := p.Lookup(ctx, r.Kind, r.Key)
+		obj, err := p.Lookup(ctx, providers.Query{Kind: r.Kind, Key: r.Key})
 		if errors.Is(err, providers.ErrNotFound) {
 			continue // not read: never reported as gone
 		}
