@@ -78,7 +78,7 @@ func (l *Local) replay(st *State) ([]string, error) {
 	if offset == 0 {
 		seq, hash = 0, GenesisHash(st.Lineage)
 	}
-	replayed := 0
+	rp := NewReplayer(st, name)
 	torn, err := journalScan(name, f, offset, seq, hash, 0, func(e *Entry, end int64) error {
 		if e.Seq <= st.JournalSeq {
 			if e.Seq == st.JournalSeq {
@@ -89,12 +89,7 @@ func (l *Local) replay(st *State) ([]string, error) {
 			}
 			return nil
 		}
-		if err := st.apply(e); err != nil {
-			return &CorruptError{What: name, Seq: e.Seq, Reason: err.Error()}
-		}
-		st.JournalSeq, st.JournalHash, st.JournalOffset = e.Seq, e.Hash, end
-		replayed++
-		return nil
+		return rp.Add(e, end)
 	})
 	if err != nil {
 		var ce *CorruptError
@@ -106,10 +101,6 @@ func (l *Local) replay(st *State) ([]string, error) {
 	var warnings []string
 	if torn >= 0 {
 		warnings = append(warnings, fmt.Sprintf("%s: ignoring a torn last line at byte %d (a write interrupted by a crash); it is removed before the next append", name, torn))
-	}
-	if replayed > 0 {
-		st.Serial++
-		st.replayed = replayed
 	}
 	return warnings, nil
 }
