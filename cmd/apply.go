@@ -80,8 +80,8 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if provsErr != nil {
 			return provsErr
 		}
-		fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to resolve, %d to forget, %d status changes.\n",
-			p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
+		fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
+			p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
 	} else {
 		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, 0)
 		if err != nil {
@@ -140,6 +140,9 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 		fmt.Sprintf("%d created", c[state.OutcomeCreated]),
 		fmt.Sprintf("%d adopted", c[state.OutcomeAdopted]),
 		fmt.Sprintf("%d forgotten", c["forgotten"]),
+	}
+	if n := c["restored"]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d restored", n))
 	}
 	if n := c["refreshed"]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d status %s", n, plural(n, "update", "updates")))

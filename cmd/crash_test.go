@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -18,17 +19,21 @@ import (
 	wllxsandbox "github.com/payform/payform/providers/wllxpay/sandbox"
 )
 
-// TestCrashKill kills apply with SIGKILL at random moments, round after
-// round, each round declaring more payouts; then runs apply to the end. It
-// checks after every round that no key reached the gateway twice, and at
-// the end that every payout is at the gateway exactly once and in the
-// state. The seed is printed; PAYFORM_CRASH_SEED replays a run and
-// PAYFORM_CRASH_ROUNDS changes the number of rounds (default 20).
+// TestCrashKill kills apply with SIGKILL at random moments of its
+// journaling, round after round, each round declaring more objects; then
+// runs apply to the end. The seed is printed; PAYFORM_CRASH_SEED replays a
+// run and PAYFORM_CRASH_ROUNDS changes the number of rounds (default 20).
 //
-// "serve" runs the gateway as a separate `payform sandbox serve` process
-// that also drops 10% of responses after committing; "embedded" runs it
-// inside the killed process (sandbox = true), so the kill takes the
-// gateway down too.
+//   - payouts/serve: the gateway is a separate `payform sandbox serve`
+//     that also drops 10% of answers after committing. After every round
+//     no key reached it twice; at the end every payout is there exactly
+//     once and in the state.
+//   - payouts/embedded: the gateway runs inside the killed process
+//     (sandbox = true), so the kill takes it down too.
+//   - pool/serve: a pool growing to 1,000 customers, 10% of answers
+//     dropped. A pair's managed address never changes once recorded (never
+//     two managed addresses for one pair), and at the end every pair has
+//     one, which the gateway made for that customer and currency.
 func TestCrashKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test")
@@ -42,73 +47,225 @@ func TestCrashKill(t *testing.T) {
 		rounds, _ = strconv.Atoi(s)
 	}
 	t.Logf("seed %d: replay with PAYFORM_CRASH_SEED=%d", seed, seed)
-	for _, mode := range []string{"serve", "embedded"} {
-		t.Run(mode, func(t *testing.T) {
-			crashRounds(t, mode, rand.New(rand.NewPCG(uint64(seed), 0)), rounds)
+	for _, sc := range []scenario{payoutScenario("serve"), payoutScenario("embedded"), poolScenario()} {
+		t.Run(sc.name, func(t *testing.T) {
+			crashRounds(t, sc, rand.New(rand.NewPCG(uint64(seed), 0)), rounds)
 		})
 	}
 }
 
-const perRound = 60
+// scenario is one crash test: what to declare, and what to check.
+type scenario struct {
+	name     string
+	serve    bool
+	resource string                                 // the HCL block(s), reading objects.csv
+	csv      func(round int) (string, int)          // the CSV for a round, and how many objects it declares
+	check    func(t *testing.T, c *crashRun)        // after every round
+	final    func(t *testing.T, c *crashRun, n int) // after the last apply
+}
 
-func crashRounds(t *testing.T, mode string, rng *rand.Rand, rounds int) {
-	dir := t.TempDir()
-	env := append(os.Environ(), "PAYFORM_ACTOR=crash@test")
+func payoutScenario(mode string) scenario {
+	return scenario{
+		name:  "payouts/" + mode,
+		serve: mode == "serve",
+		resource: `
+payout "batch" {
+  for_each   = { for r in csvdecode(file("objects.csv")) : r.foreign_id => r }
+  foreign_id = each.key
+  currency   = each.value.currency
+  amount     = each.value.amount
+  address    = each.value.address
+}`,
+		csv: func(round int) (string, int) { n := round * 60; return payoutsCSV(n, "0.0001"), n },
+		check: func(t *testing.T, c *crashRun) {
+			for key, n := range c.ledger(t, "withdrawal") {
+				if n > 1 {
+					t.Fatalf("round %d: %s reached the gateway %d times", c.round, key, n)
+				}
+			}
+		},
+		final: func(t *testing.T, c *crashRun, total int) {
+			counts := c.ledger(t, "withdrawal")
+			for i := 1; i <= total; i++ {
+				if n := counts[fmt.Sprintf("po-%d", i)]; n != 1 {
+					t.Errorf("po-%d: %d withdrawals at the gateway, want 1", i, n)
+				}
+			}
+			if len(counts) != total {
+				t.Errorf("%d keys at the gateway, want %d", len(counts), total)
+			}
+			list, err := c.run("state", "list").Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := strings.Count(string(list), "payout.batch["); n != total {
+				t.Errorf("state lists %d payouts, want %d", n, total)
+			}
+		},
+	}
+}
+
+func poolScenario() scenario {
+	seen := map[string]string{} // pair → its managed address, once recorded
+	return scenario{
+		name:  "pool/serve",
+		serve: true,
+		resource: `
+deposit_address_pool "customers" {
+  currencies  = ["BTC", "XRP"]
+  foreign_ids = [for r in csvdecode(file("objects.csv")) : r.foreign_id]
+}
+output "addresses" {
+  value = deposit_address_pool.customers
+}`,
+		csv: func(round int) (string, int) {
+			n := round * 50
+			var b strings.Builder
+			b.WriteString("foreign_id\n")
+			for i := 1; i <= n; i++ {
+				fmt.Fprintf(&b, "cust-%d\n", i)
+			}
+			return b.String(), n
+		},
+		check: func(t *testing.T, c *crashRun) {
+			for pair, addr := range c.managed(t) {
+				if strings.TrimSpace(addr) == "" {
+					t.Fatalf("round %d: %s is in the outputs without an address", c.round, pair)
+				}
+				if prev, ok := seen[pair]; ok && prev != addr {
+					t.Fatalf("round %d: %s's managed address changed from %s to %s", c.round, pair, prev, addr)
+				}
+				seen[pair] = addr
+			}
+		},
+		final: func(t *testing.T, c *crashRun, total int) {
+			managed := c.managed(t)
+			if len(managed) != 2*total {
+				t.Errorf("%d managed pairs, want %d", len(managed), 2*total)
+			}
+			made := map[string]bool{}
+			for _, o := range fetchLedger(t, c.addr) {
+				made[o.Key+" "+o.Address+" "+o.Tag] = true
+			}
+			for pair, addr := range managed {
+				if !made[pair+" "+addr] {
+					t.Errorf("%s: managed address %q is not one the gateway made for it", pair, addr)
+				}
+				if prev, ok := seen[pair]; ok && prev != addr {
+					t.Errorf("%s: managed address changed from %s to %s", pair, prev, addr)
+				}
+			}
+		},
+	}
+}
+
+// crashRun is one scenario's working directory and gateway.
+type crashRun struct {
+	dir   string
+	addr  string // sandbox serve address, "" for the embedded sandbox
+	env   []string
+	round int
+}
+
+func (c *crashRun) run(args ...string) *exec.Cmd {
+	cmd := exec.Command(payformBin, args...)
+	cmd.Dir, cmd.Env = c.dir, c.env
+	return cmd
+}
+
+// ledger counts the gateway's objects of kind per key: from the sandbox's
+// admin API, or for the embedded sandbox from its data file.
+func (c *crashRun) ledger(t *testing.T, kind string) map[string]int {
+	t.Helper()
+	var objs []emulator.LedgerObject
+	if c.addr != "" {
+		objs = fetchLedger(t, c.addr)
+	} else {
+		path := filepath.Join(c.dir, ".payform", "sandbox", "wllxpay.jsonl")
+		if _, err := os.Stat(path); err != nil {
+			return map[string]int{}
+		}
+		store, err := emulator.OpenStore(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		emu, err := wllxsandbox.New(wllxsandbox.Options{Store: store.Journal("wllxpay")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = emu.Ledger()
+	}
+	counts := map[string]int{}
+	for _, o := range objs {
+		if o.Kind == kind {
+			counts[o.Key]++
+		}
+	}
+	return counts
+}
+
+// managed reads each pair's managed "address tag" through payform output.
+func (c *crashRun) managed(t *testing.T) map[string]string {
+	t.Helper()
+	out, err := c.run("output", "addresses", "--format", "csv").Output()
+	if err != nil {
+		t.Fatalf("round %d: payform output: %v", c.round, err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, r := range rows[1:] { // foreign_id,currency,address,tag
+		m[r[0]+"/"+r[1]] = r[2] + " " + r[3]
+	}
+	return m
+}
+
+func crashRounds(t *testing.T, sc scenario, rng *rand.Rand, rounds int) {
+	c := &crashRun{dir: t.TempDir(), env: append(os.Environ(), "PAYFORM_ACTOR=crash@test")}
 	provider := `provider "wllxpay" { sandbox = true }`
-	addr := ""
-	if mode == "serve" {
-		addr = freeAddr(t)
-		sb := exec.Command(payformBin, "sandbox", "serve", "--addr", addr, "--faults", fmt.Sprintf("drop-after-commit=0.1,seed=%d", rng.Int64()))
+	if sc.serve {
+		c.addr = freeAddr(t)
+		sb := exec.Command(payformBin, "sandbox", "serve", "--addr", c.addr, "--faults", fmt.Sprintf("drop-after-commit=0.1,seed=%d", rng.Int64()))
 		if err := sb.Start(); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { sb.Process.Kill(); sb.Wait() })
-		waitHTTP(t, "http://"+addr+"/_sandbox/health")
+		waitHTTP(t, "http://"+c.addr+"/_sandbox/health")
 		provider = fmt.Sprintf(`provider "wllxpay" {
   endpoint   = "http://%s/wllxpay/api/v1"
   api_key    = "wllxpay-test-key"
   secret_key = "wllxpay-test-secret"
   timeout    = "5s"
-}`, addr)
+}`, c.addr)
 	}
-	config := provider + `
-payout "batch" {
-  for_each   = { for r in csvdecode(file("payouts.csv")) : r.foreign_id => r }
-  foreign_id = each.key
-  currency   = each.value.currency
-  amount     = each.value.amount
-  address    = each.value.address
-}
-`
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(c.dir, "main.hcl"), []byte(provider+"\n"+sc.resource+"\n"), 0o644); err != nil {
 		t.Fatal(err)
-	}
-	run := func(args ...string) *exec.Cmd {
-		c := exec.Command(payformBin, args...)
-		c.Dir, c.Env = dir, env
-		return c
 	}
 	total, midKills := 0, 0
 	phase := 100 * time.Millisecond // how long journaling lasts; kills land uniformly within it
-	journal := filepath.Join(dir, "payform.state.json.journal")
+	journal := filepath.Join(c.dir, "payform.state.json.journal")
 	deadline := time.Now().Add(3 * time.Minute)
-	for round := 1; round <= rounds && time.Now().Before(deadline); round++ {
-		total = round * perRound
-		if err := os.WriteFile(filepath.Join(dir, "payouts.csv"), []byte(payoutsCSV(total, "0.0001")), 0o644); err != nil {
+	for c.round = 1; c.round <= rounds && time.Now().Before(deadline); c.round++ {
+		var data string
+		data, total = sc.csv(c.round)
+		if err := os.WriteFile(filepath.Join(c.dir, "objects.csv"), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c := run("apply", "--auto-approve", "--lock-timeout", "30s")
+		cmd := c.run("apply", "--auto-approve", "--lock-timeout", "30s")
 		var out bytes.Buffer
-		c.Stdout, c.Stderr = &out, &out
-		if err := c.Start(); err != nil {
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		before := fileSize(journal)
 		done := make(chan error, 1)
-		go func() { done <- c.Wait() }()
+		go func() { done <- cmd.Wait() }()
 		finished := func(err error, since time.Time) {
 			if err != nil {
-				t.Fatalf("round %d: apply failed without a kill: %v\n%s", round, err, out.String())
+				t.Fatalf("round %d: apply failed without a kill: %v\n%s", c.round, err, out.String())
 			}
 			phase = max(time.Since(since), time.Millisecond)
 		}
@@ -131,16 +288,16 @@ payout "batch" {
 			case err := <-done:
 				finished(err, jstart)
 			case <-time.After(time.Duration(rng.Int64N(int64(phase)))):
-				c.Process.Signal(syscall.SIGKILL)
+				cmd.Process.Signal(syscall.SIGKILL)
 				<-done
 				midKills++
 			}
 		}
-		checkNoDuplicates(t, mode, dir, addr, round)
+		sc.check(t, c)
 	}
 	// Settle: apply until it reports no problems, then plan shows nothing.
 	for i := 0; ; i++ {
-		out, err := run("apply", "--auto-approve").CombinedOutput()
+		out, err := c.run("apply", "--auto-approve").CombinedOutput()
 		if err == nil {
 			break
 		}
@@ -148,73 +305,14 @@ payout "batch" {
 			t.Fatalf("final apply keeps failing: %v\n%s", err, out)
 		}
 	}
-	plan := run("plan", "--detailed-exitcode")
-	if out, err := plan.CombinedOutput(); err != nil {
+	if out, err := c.run("plan", "--detailed-exitcode").CombinedOutput(); err != nil {
 		t.Fatalf("plan after the final apply: %v\n%s", err, out)
 	}
-	counts := ledgerCounts(t, mode, dir, addr)
-	for i := 1; i <= total; i++ {
-		if n := counts[fmt.Sprintf("po-%d", i)]; n != 1 {
-			t.Errorf("po-%d: %d withdrawals at the gateway, want 1", i, n)
-		}
+	sc.final(t, c, total)
+	t.Logf("%s: %d rounds, %d killed while applying, %d objects", sc.name, c.round-1, midKills, total)
+	if midKills < (c.round-1)/2 {
+		t.Errorf("only %d of %d kills landed while apply was journaling; the test is not exercising crashes", midKills, c.round-1)
 	}
-	if len(counts) != total {
-		t.Errorf("%d keys at the gateway, want %d", len(counts), total)
-	}
-	list, err := run("state", "list").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(list), "payout.batch["); n != total {
-		t.Errorf("state lists %d payouts, want %d", n, total)
-	}
-	t.Logf("%s: %d rounds, %d killed while applying, %d payouts, each exactly once", mode, rounds, midKills, total)
-	if midKills < rounds/2 {
-		t.Errorf("only %d of %d kills landed while apply was journaling; the test is not exercising crashes", midKills, rounds)
-	}
-}
-
-func checkNoDuplicates(t *testing.T, mode, dir, addr string, round int) {
-	t.Helper()
-	for key, n := range ledgerCounts(t, mode, dir, addr) {
-		if n > 1 {
-			t.Fatalf("round %d: %s reached the gateway %d times", round, key, n)
-		}
-	}
-}
-
-// ledgerCounts counts withdrawals per key: from the sandbox's admin API,
-// or, for the embedded sandbox, from its data file.
-func ledgerCounts(t *testing.T, mode, dir, addr string) map[string]int {
-	t.Helper()
-	counts := map[string]int{}
-	if mode == "serve" {
-		for _, o := range fetchLedger(t, addr) {
-			if o.Kind == "withdrawal" {
-				counts[o.Key]++
-			}
-		}
-		return counts
-	}
-	path := filepath.Join(dir, ".payform", "sandbox", "wllxpay.jsonl")
-	if _, err := os.Stat(path); os.IsNotExist(err) {
-		return counts
-	}
-	store, err := emulator.OpenStore(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	emu, err := wllxsandbox.New(wllxsandbox.Options{Store: store.Journal("wllxpay")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range emu.Ledger() {
-		if o.Kind == "withdrawal" {
-			counts[o.Key]++
-		}
-	}
-	return counts
 }
 
 func waitHTTP(t *testing.T, url string) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -53,8 +54,11 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		fmt.Fprintln(w)
 	}
 	a.renderTotals(w, p)
-	fmt.Fprintf(w, "%s %d to create, %d to adopt, %d to resolve, %d to forget",
-		a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt, s.Resolve, s.Forget)
+	fmt.Fprintf(w, "%s %d to create, %d to adopt, ", a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt)
+	if s.Restore > 0 {
+		fmt.Fprintf(w, "%d to restore, ", s.Restore)
+	}
+	fmt.Fprintf(w, "%d to resolve, %d to forget", s.Resolve, s.Forget)
 	if s.Drift > 0 {
 		fmt.Fprintf(w, ", %d status %s", s.Drift, plural(s.Drift, "change", "changes"))
 	}
@@ -95,7 +99,7 @@ func (a *app) glyph(act planner.Action) string {
 	switch act {
 	case planner.Create:
 		return a.ios.Paint(green, g)
-	case planner.Adopt:
+	case planner.Adopt, planner.Restore:
 		return a.ios.Paint(cyan, g)
 	case planner.Resolve:
 		return a.ios.Paint(yellow, g)
@@ -107,6 +111,9 @@ func (a *app) glyph(act planner.Action) string {
 
 // describe says in one line what a change does.
 func describe(c *planner.Change) string {
+	if c.Kind == providers.DepositAddress {
+		return describeAddress(c)
+	}
 	keyAttr := schema.KeyAttr(c.Kind)
 	what := object(c)
 	switch c.Action {
@@ -124,6 +131,53 @@ func describe(c *planner.Change) string {
 		return fmt.Sprintf("forget %s (%s)", what, tail)
 	}
 	return what
+}
+
+// describeAddress describes a deposit address change; a tag is always
+// shown beside its address, and said to be required.
+func describeAddress(c *planner.Change) string {
+	needsTag := ""
+	if cur, ok := money.Lookup(c.Currency); ok && cur.Tag == money.TagRequired {
+		needsTag = "; deposits need the destination tag"
+	}
+	recorded := ""
+	if c.Before != nil {
+		recorded = depositAddress(c.Currency, c.Before.Remote["address"], c.Before.Remote["tag"])
+	}
+	switch c.Action {
+	case planner.Create:
+		return fmt.Sprintf("take %s %s address for foreign_id %q (%s%s)", article(c.Currency), c.Currency, c.Key, c.Provider, needsTag)
+	case planner.Restore:
+		from := ""
+		if c.From != "" {
+			from = " from " + c.From
+		}
+		return fmt.Sprintf("restore %s%s (%s%s)", recorded, from, c.Note, needsTag)
+	case planner.Resolve:
+		return fmt.Sprintf("take %s %s address for foreign_id %q again (%s): %s", article(c.Currency), c.Currency, c.Key, c.Provider, c.Note)
+	case planner.Forget:
+		return fmt.Sprintf("forget %s (no call; %s)", recorded, c.Note)
+	}
+	return c.Currency
+}
+
+// article is "an" before a code read with a vowel sound (XRP, ETH, USDC,
+// LTC...: "an X-R-P"), else "a".
+func article(code string) string {
+	if code != "" && strings.ContainsRune("AEFHILMNORSX", rune(code[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// depositAddress renders "BTC address bc1q..." or "XRP address r... tag 123
+// (tag required)".
+func depositAddress(currency, address, tag string) string {
+	s := fmt.Sprintf("%s address %s", currency, orDash(address))
+	if tag != "" {
+		s += " tag " + tag + " (tag required)"
+	}
+	return s
 }
 
 func verb(k providers.Kind) string {
@@ -146,8 +200,6 @@ func object(c *planner.Change) string {
 			s += " tag " + t
 		}
 		return s
-	case providers.DepositAddress:
-		return fmt.Sprintf("a %s address", c.Currency)
 	}
 	return fmt.Sprintf("%s %s", c.Amount, c.Currency)
 }

@@ -38,9 +38,11 @@ func newSandboxCmd(a *app) *cobra.Command {
 }
 
 type sandboxServeOptions struct {
-	addr   string
-	data   string
-	faults string
+	addr        string
+	data        string
+	faults      string
+	callbackURL string
+	timeScale   float64
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -68,6 +70,8 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:8787", "listen on `HOST:PORT` (port 0 picks a free one)")
 	cmd.Flags().StringVar(&opts.data, "data", "", "keep the emulators' data in `FILE` across restarts")
 	cmd.Flags().StringVar(&opts.faults, "faults", "", "inject faults: `SPEC`, e.g. drop-after-commit=0.3,latency=50ms")
+	cmd.Flags().StringVar(&opts.callbackURL, "callback-url", "", "send WllxPay callbacks (deposits) to `URL`, as the merchant dashboard's setting")
+	cmd.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "speed up callback retry schedules `N` times (60: minutes pass as seconds)")
 	return cmd
 }
 
@@ -76,7 +80,10 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if err != nil {
 		return fmt.Errorf("--faults: %w", err)
 	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults})
+	if opts.timeScale <= 0 {
+		return fmt.Errorf("--time-scale must be positive")
+	}
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale})
 	if err != nil {
 		return err
 	}
@@ -94,13 +101,16 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 			fmt.Fprintf(out, "  %-10s %s = %q   (or %s)\n", "", c.Attr, c.Sandbox, c.Env)
 		}
 	}
-	fmt.Fprintf(out, "\n  ledger     %s/_sandbox/ledger\n  faults     %s/_sandbox/faults", base, base)
+	fmt.Fprintf(out, "\n  ledger     %s/_sandbox/ledger\n  deposit    POST %s/_sandbox/deposit {\"gateway\":\"wllxpay\",\"address\":...,\"amount\":...}\n  faults     %s/_sandbox/faults", base, base, base)
 	if opts.faults != "" {
 		fmt.Fprintf(out, " (now: %s)", faults)
 	}
 	fmt.Fprintln(out)
 	if opts.data != "" {
 		fmt.Fprintf(out, "  data       %s\n", opts.data)
+	}
+	if opts.callbackURL != "" {
+		fmt.Fprintf(out, "  callbacks  %s\n", opts.callbackURL)
 	}
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); !net.ParseIP(host).IsLoopback() {
 		a.ios.Warnf("listening on a non-loopback address: anyone who can reach %s can use the test credentials", host)

@@ -3,14 +3,18 @@ package cmd
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -65,6 +69,10 @@ func TestScripts(t *testing.T) {
 			"waitsandbox": cmdWaitSandbox,
 			"ledger":      cmdLedger,
 			"gencsv":      cmdGenCSV,
+			"sandboxapi":  cmdSandboxAPI,
+			"hookserver":  cmdHookServer,
+			"tamper":      cmdTamper,
+			"waitfile":    cmdWaitFile,
 		},
 	})
 }
@@ -176,4 +184,90 @@ func copyDir(src, dst string) error {
 		}
 		return os.WriteFile(target, data, 0o644)
 	})
+}
+
+// sandboxapi METHOD PATH [BODY|@FILE]: call the sandbox's admin API; the answer
+// goes to stdout. Fails on a status outside 2xx (unless negated).
+func cmdSandboxAPI(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: sandboxapi METHOD PATH [BODY]")
+	}
+	body := ""
+	if len(args) > 2 {
+		body = args[2]
+		if file, ok := strings.CutPrefix(body, "@"); ok {
+			data, err := os.ReadFile(ts.MkAbs(file))
+			ts.Check(err)
+			body = string(data)
+		}
+	}
+	req, err := http.NewRequest(args[0], "http://"+ts.Getenv("SANDBOX_ADDR")+args[1], strings.NewReader(body))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	ts.Stdout().Write(out)
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if ok == neg {
+		ts.Fatalf("%s %s: HTTP %d %s", args[0], args[1], resp.StatusCode, out)
+	}
+}
+
+// hookserver VAR FILE: start a callback receiver in the test process; its
+// URL goes into $VAR, and every request it gets is written to FILE (then
+// FILE.2, ...) as a raw HTTP request.
+func cmdHookServer(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: hookserver VAR FILE")
+	}
+	path := ts.MkAbs(args[1])
+	var mu sync.Mutex
+	n := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, err := httputil.DumpRequest(r, true)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		n++
+		name := path
+		if n > 1 {
+			name = fmt.Sprintf("%s.%d", path, n)
+		}
+		os.WriteFile(name, raw, 0o644)
+		mu.Unlock()
+		w.WriteHeader(http.StatusOK)
+	}))
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL)
+}
+
+// tamper FILE OLD NEW: replace the first OLD in FILE by NEW.
+func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: tamper FILE OLD NEW")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	if !strings.Contains(string(data), args[1]) {
+		ts.Fatalf("%s has no %q", args[0], args[1])
+	}
+	ts.Check(os.WriteFile(path, []byte(strings.Replace(string(data), args[1], args[2], 1)), 0o644))
+}
+
+// waitfile FILE: wait (up to 10 s) until FILE exists.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+	}
+	ts.Fatalf("%s did not appear", args[0])
 }

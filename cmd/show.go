@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/payform/payform/planner"
+	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
 
@@ -44,48 +45,66 @@ Exit codes: 0 success; 1 error.`,
 	}
 }
 
-// renderState writes one line per managed resource and the totals per
-// provider, currency and status.
+// renderState writes one line per managed payout and per deposit address
+// (with its tag), and the payout totals per currency, provider and status.
 func renderState(w io.Writer, st *state.State) {
 	list := st.List()
 	if len(list) == 0 {
 		fmt.Fprintln(w, "The state is empty.")
 		return
 	}
-	tb := newTable("", left, left, decimalPoint, left, left, left)
-	tb.row("ADDRESS", "KEY", "AMOUNT", "CURRENCY", "STATUS", "ID")
+	payouts := newTable("", left, left, decimalPoint, left, left, left)
+	payouts.row("ADDRESS", "KEY", "AMOUNT", "CURRENCY", "STATUS", "ID")
+	pools := newTable("", left, left, left, left, left)
+	pools.row("ADDRESS", "FOREIGN_ID", "CURRENCY", "DEPOSIT ADDRESS", "TAG")
 	type tkey struct{ provider, currency, status string }
 	totals := map[tkey]decimal.Decimal{}
 	counts := map[tkey]int{}
 	for _, r := range list {
-		tb.row(r.Address, r.Key, r.Amount, r.Currency, r.Status, orDash(r.ID))
+		if r.Kind == string(providers.DepositAddress) {
+			tag := r.Remote["tag"]
+			if tag != "" {
+				tag += " (required)"
+			}
+			pools.row(r.Address, r.Key, r.Currency, orDash(r.Remote["address"]), tag)
+			continue
+		}
+		payouts.row(r.Address, r.Key, r.Amount, r.Currency, r.Status, orDash(r.ID))
 		k := tkey{r.Provider, r.Currency, r.Status}
 		d, _ := decimal.NewFromString(r.Amount)
 		totals[k] = totals[k].Add(d)
 		counts[k]++
 	}
-	tb.write(w)
-	keys := make([]tkey, 0, len(totals))
-	for k := range totals {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.currency != b.currency {
-			return a.currency < b.currency
+	sep := ""
+	if len(payouts.rows) > 1 {
+		payouts.write(w)
+		keys := make([]tkey, 0, len(totals))
+		for k := range totals {
+			keys = append(keys, k)
 		}
-		if a.provider != b.provider {
-			return a.provider < b.provider
+		sort.Slice(keys, func(i, j int) bool {
+			a, b := keys[i], keys[j]
+			if a.currency != b.currency {
+				return a.currency < b.currency
+			}
+			if a.provider != b.provider {
+				return a.provider < b.provider
+			}
+			return a.status < b.status
+		})
+		fmt.Fprintln(w, "\nTotals:")
+		tb := newTable("  ", left, left, left, right, decimalPoint)
+		tb.row("CURRENCY", "PROVIDER", "STATUS", "ITEMS", "AMOUNT")
+		for _, k := range keys {
+			tb.row(k.currency, k.provider, k.status, fmt.Sprint(counts[k]), totals[k].String())
 		}
-		return a.status < b.status
-	})
-	fmt.Fprintln(w, "\nTotals:")
-	tb = newTable("  ", left, left, left, right, decimalPoint)
-	tb.row("CURRENCY", "PROVIDER", "STATUS", "ITEMS", "AMOUNT")
-	for _, k := range keys {
-		tb.row(k.currency, k.provider, k.status, fmt.Sprint(counts[k]), totals[k].String())
+		tb.write(w)
+		sep = "\n"
 	}
-	tb.write(w)
+	if len(pools.rows) > 1 {
+		fmt.Fprint(w, sep)
+		pools.write(w)
+	}
 	if n := len(st.ForgottenList()); n > 0 {
 		fmt.Fprintf(w, "\n%d forgotten %s (payform state list --forgotten).\n", n, plural(n, "record", "records"))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
 
@@ -109,6 +110,9 @@ func renderResource(w io.Writer, r *state.Resource) {
 	} else {
 		row("currency", r.Currency)
 	}
+	if r.Kind == string(providers.DepositAddress) && r.Remote["address"] != "" {
+		row("address", depositAddress(r.Currency, r.Remote["address"], r.Remote["tag"]))
+	}
 	attrs := make([]string, 0, len(r.Attrs))
 	for k := range r.Attrs {
 		attrs = append(attrs, k)
@@ -129,7 +133,20 @@ func renderResource(w io.Writer, r *state.Resource) {
 	}
 	sort.Strings(remote)
 	for _, k := range remote {
+		if r.Kind == string(providers.DepositAddress) && (k == "address" || k == "tag") {
+			continue // shown above, together
+		}
 		row("gateway."+k, fmt.Sprintf("%q", r.Remote[k]))
+	}
+	for i, sup := range r.Superseded {
+		what := sup.Fields["outcome"]
+		if a := sup.Fields["address"]; a != "" {
+			what = depositAddress(r.Currency, a, sup.Fields["tag"])
+		}
+		if e := sup.Fields["error"]; e != "" {
+			what += " (" + e + ")"
+		}
+		row(fmt.Sprintf("superseded[%d]", i), formatTime(sup.At)+": "+what)
 	}
 	if r.Pending != nil {
 		p := r.Pending

@@ -6,6 +6,7 @@ package planner
 //	action   glyph  gateway call        Before            After
 //	create   +      create (send)       nil               the declared object
 //	adopt    <=     none                nil               the declared object; Found is what the gateway has
+//	restore  <=     none                the record, From  the declared object: a recorded deposit address back under management
 //	resolve  ?      per InDoubt rule    the pending record the declared object
 //	forget   -      none                the state record  nil
 //	no-op           none                the state record  the declared object (equal)
@@ -18,6 +19,7 @@ type Action string
 const (
 	Create  Action = "create"
 	Adopt   Action = "adopt"
+	Restore Action = "restore"
 	Resolve Action = "resolve"
 	Forget  Action = "forget"
 	NoOp    Action = "no-op"
@@ -28,7 +30,7 @@ func (a Action) Glyph() string {
 	switch a {
 	case Create:
 		return "+"
-	case Adopt:
+	case Adopt, Restore:
 		return "<="
 	case Resolve:
 		return "?"

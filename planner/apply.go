@@ -116,13 +116,18 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, err
 	}
 
-	// Changes that make no call: journal them directly.
-	var calls []*Change
+	// Changes that make no call are journaled directly, forgets first: a
+	// deposit address forgotten at one address may be restored at another.
+	var calls, recorded []*Change
 	for _, c := range p.Changes {
 		if c.Action.Calls() {
 			calls = append(calls, c)
-			continue
+		} else {
+			recorded = append(recorded, c)
 		}
+	}
+	sort.SliceStable(recorded, func(i, j int) bool { return recorded[i].Action == Forget && recorded[j].Action != Forget })
+	for _, c := range recorded {
 		r, err := x.record(p.PlanID, c)
 		if err != nil {
 			return res, err
@@ -187,6 +192,14 @@ func (x *Executor) record(planID string, c *Change) (ItemResult, error) {
 		e.Op = state.OpForget
 		e.Result = &state.Result{Outcome: "forgotten", Note: c.Note}
 		r = ItemResult{Outcome: "forgotten", Note: c.Note}
+	case Restore:
+		e.Op = state.OpRestore
+		e.From = c.From
+		e.Result = &state.Result{Outcome: "restored", Note: c.Note}
+		r = ItemResult{Outcome: "restored", Note: c.Note}
+		if c.Before != nil {
+			r.ID, r.Status = c.Before.ID, c.Before.Status
+		}
 	case Adopt:
 		e.Op = state.OpAdopt
 		e.Object = c.Declared()

@@ -2,7 +2,9 @@ package planner
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/hashicorp/hcl/v2"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -43,6 +45,15 @@ func loadConfig(t testing.TB, dir string, files map[string]string) *schema.Confi
 		t.Fatalf("config: %s", diags.Error())
 	}
 	return cfg
+}
+
+// loadConfigDiags loads one main.hcl and returns its diagnostics.
+func loadConfigDiags(t testing.TB, dir, config string) (*schema.Config, hcl.Diagnostics) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return schema.Load(schema.Options{Dir: dir, Gateways: []providers.Gateway{wllxpay.Gateway}})
 }
 
 // payoutsHCL declares n payouts po-1..po-n of amount each, through a CSV.

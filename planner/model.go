@@ -56,8 +56,10 @@ type Change struct {
 	Amount   decimal.Decimal   `json:"amount"`
 	Currency string            `json:"currency,omitempty"`
 	Attrs    map[string]string `json:"attrs,omitempty"`
-	// Before is the state's record (resolve, forget).
+	// Before is the state's record (resolve, forget, restore).
 	Before *state.Resource `json:"before,omitempty"`
+	// From is where a restored record is kept, when not at Address.
+	From string `json:"from,omitempty"`
 	// Found is the gateway object an adopt records.
 	Found *Found `json:"found,omitempty"`
 	// Note explains the action in one sentence, where it needs it.

@@ -56,15 +56,16 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 		ConfigDigest: cfg.Digest, Variables: opts.Variables,
 		Changes: []*Change{}, Drift: []*Drift{},
 	}
-	pl := &planning{st: st, obs: obs, plan: p}
-	pl.indexKeys()
-	declared := make(map[string]bool, len(cfg.Resources))
+	pl := &planning{st: st, obs: obs, plan: p, declared: make(map[string]bool, len(cfg.Resources))}
 	for _, r := range cfg.Resources {
-		declared[r.Addr.String()] = true
-		pl.declared(r)
+		pl.declared[r.Addr.String()] = true
+	}
+	pl.indexKeys()
+	for _, r := range cfg.Resources {
+		pl.planDeclared(r)
 	}
 	for _, r := range st.List() {
-		if !declared[r.Address] {
+		if !pl.declared[r.Address] {
 			pl.undeclared(r)
 		}
 	}
@@ -83,22 +84,45 @@ type planning struct {
 	plan   *Plan
 	diags  hcl.Diagnostics
 	owners map[state.KeyRef]*state.Resource // who used each key
-	noops  int
-	manual int // in-doubt items only an operator can settle
+	// pairs maps a deposit address's (provider, foreign_id, currency) to
+	// its record: forgotten, or managed at an address no longer declared.
+	pairs    map[pairKey]*state.Resource
+	declared map[string]bool
+	noops    int
+	manual   int // in-doubt items only an operator can settle
 }
 
-// indexKeys maps every used key to the resource that used it.
+// pairKey identifies a deposit address: one per customer and currency at
+// a provider.
+type pairKey struct{ provider, key, currency string }
+
+// indexKeys maps every used key to the resource that used it, and every
+// deposit address that can be restored to its record.
 func (pl *planning) indexKeys() {
 	pl.owners = make(map[state.KeyRef]*state.Resource, pl.st.Len())
+	pl.pairs = map[pairKey]*state.Resource{}
 	for _, r := range pl.st.ForgottenList() {
+		if r.Kind == string(providers.DepositAddress) {
+			k := pairKey{r.Provider, r.Key, r.Currency}
+			if prev := pl.pairs[k]; prev == nil || r.ForgottenAt.After(prev.ForgottenAt) {
+				pl.pairs[k] = r
+			}
+			continue
+		}
 		pl.owners[r.KeyRef()] = r
 	}
 	for _, r := range pl.st.List() {
+		if r.Kind == string(providers.DepositAddress) {
+			if !pl.declared[r.Address] && !r.InDoubt() {
+				pl.pairs[pairKey{r.Provider, r.Key, r.Currency}] = r // forgotten by this plan
+			}
+			continue
+		}
 		pl.owners[r.KeyRef()] = r
 	}
 }
 
-func (pl *planning) declared(r *schema.Resource) {
+func (pl *planning) planDeclared(r *schema.Resource) {
 	addr := r.Addr.String()
 	rec := pl.st.Resource(addr)
 	if rec == nil {
@@ -123,6 +147,10 @@ func (pl *planning) declared(r *schema.Resource) {
 
 // notInState plans a declared resource payform has no record of.
 func (pl *planning) notInState(r *schema.Resource, addr string) {
+	if r.Kind == providers.DepositAddress {
+		pl.poolPair(r, addr)
+		return
+	}
 	key := state.KeyRef{Provider: r.Provider.Name(), Kind: string(r.Kind), Key: r.Key}
 	if pl.st.Reserved(key) || pl.owners[key] != nil {
 		pl.keyReused(r, key)
@@ -137,6 +165,26 @@ func (pl *planning) notInState(r *schema.Resource, addr string) {
 		c.Found = &Found{ID: found.ID, Status: string(found.Status), RawStatus: found.RawStatus}
 		c.Note = fmt.Sprintf("%s already has %s %q", r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key)
 	}
+	pl.plan.Changes = append(pl.plan.Changes, c)
+}
+
+// poolPair plans a deposit address not managed at addr: a customer keeps
+// the address payform took for them, so a recorded one is restored (no
+// call); only a pair never taken is taken.
+func (pl *planning) poolPair(r *schema.Resource, addr string) {
+	k := pairKey{r.Provider.Name(), r.Key, r.Currency}
+	rec := pl.pairs[k]
+	if rec == nil {
+		pl.plan.Changes = append(pl.plan.Changes, newChange(r, Create))
+		return
+	}
+	delete(pl.pairs, k) // restored once
+	c := newChange(r, Restore)
+	c.Before = rec
+	if rec.Address != addr {
+		c.From = rec.Address
+	}
+	c.Note = "taken " + rec.CreatedAt.UTC().Format("2006-01-02") + ", restored without a call"
 	pl.plan.Changes = append(pl.plan.Changes, c)
 }
 
@@ -180,6 +228,9 @@ func (pl *planning) undeclared(rec *state.Resource) {
 		Gateway: rec.Gateway, Key: rec.Key, Currency: rec.Currency, Attrs: rec.Attrs, Before: rec,
 	}
 	c.Amount, _ = decimal.NewFromString(rec.Amount)
+	if rec.Kind == string(providers.DepositAddress) && !rec.InDoubt() {
+		c.Note = "the address stays recorded and comes back if the pair is declared again"
+	}
 	if rec.InDoubt() {
 		c.Note = "in doubt: it may or may not exist at the gateway; its key stays reserved and the record is kept"
 		pl.diags = append(pl.diags, &hcl.Diagnostic{

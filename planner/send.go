@@ -123,6 +123,13 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 		}
 		switch s.ks.InDoubt {
 		case providers.Resend, providers.Retake:
+			if s.ks.InDoubt == providers.Retake {
+				// The attempt in doubt may have made an object; record it
+				// beside the resource before taking another.
+				if _, err := s.outcome(state.OutcomeSuperseded, providers.Object{}, "taken again: the attempt before may have made an object", cause); err != nil {
+					return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+				}
+			}
 			if err := s.intent(); err != nil {
 				return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
 			}

@@ -4,6 +4,8 @@ import (
 	"sort"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/providers"
 )
 
 // Summary is the money-first digest of a plan: counts per action, totals
@@ -11,6 +13,7 @@ import (
 type Summary struct {
 	Create  int `json:"create"`
 	Adopt   int `json:"adopt"`
+	Restore int `json:"restore"`
 	Resolve int `json:"resolve"`
 	Forget  int `json:"forget"`
 	NoOp    int `json:"no_op"`
@@ -59,13 +62,15 @@ func summarize(p *Plan, noops, manual int) Summary {
 			s.Create++
 		case Adopt:
 			s.Adopt++
+		case Restore:
+			s.Restore++
 		case Resolve:
 			s.Resolve++
 		case Forget:
 			s.Forget++
 		}
-		if c.Action == Forget || c.Currency == "" {
-			continue
+		if c.Action == Forget || c.Action == Restore || c.Currency == "" || c.Kind == providers.DepositAddress {
+			continue // no money moves
 		}
 		k := tkey{c.Provider, c.Currency, c.Action}
 		t := totals[k]

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/shopspring/decimal"
 	"github.com/zclconf/go-cty/cty"
 
@@ -26,9 +28,12 @@ type Config struct {
 	Providers []*Provider
 	Variables []*Variable
 	Resources []*Resource
+	Outputs   []*Output
 	// Digest is a hash of the configuration files and of every file read
 	// through file(): a plan made from other bytes is stale.
 	Digest string
+
+	evalCtx *hcl.EvalContext // variables, locals and functions, for outputs
 }
 
 // Backend is the payform { backend "..." { } } block.
@@ -176,4 +181,29 @@ func (c *Config) CheckCredentials() hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// ParseAddr parses an instance address as Addr.String writes it:
+// TYPE.NAME or TYPE.NAME["KEY"].
+func ParseAddr(s string) (Addr, error) {
+	typ, rest, ok := strings.Cut(s, ".")
+	if !ok || typ == "" {
+		return Addr{}, fmt.Errorf("%q is not a resource address such as payout.vendor[\"po-1\"]", s)
+	}
+	name, key, hasKey := strings.Cut(rest, "[")
+	if !hclsyntax.ValidIdentifier(name) {
+		return Addr{}, fmt.Errorf("%q: %q is not a valid name", s, name)
+	}
+	a := Addr{Type: typ, Name: name}
+	if hasKey {
+		if !strings.HasSuffix(key, "]") {
+			return Addr{}, fmt.Errorf("%q: the key must be closed by ]", s)
+		}
+		k, err := strconv.Unquote(strings.TrimSuffix(key, "]"))
+		if err != nil {
+			return Addr{}, fmt.Errorf("%q: the key must be a quoted string, as in [\"po-1\"]", s)
+		}
+		a.Key, a.HasKey = k, true
+	}
+	return a, nil
 }

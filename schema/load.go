@@ -43,6 +43,8 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "variable", LabelNames: []string{"name"}},
 		{Type: "locals"},
 		{Type: "payout", LabelNames: []string{"name"}},
+		{Type: "deposit_address_pool", LabelNames: []string{"name"}},
+		{Type: "output", LabelNames: []string{"name"}},
 	},
 }
 
@@ -94,6 +96,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.decodeProviders(byType["provider"])
 	l.decodeResources(byType)
 	l.checkDuplicateKeys()
+	l.decodeOutputs(byType["output"])
 	l.cfg.Digest = l.digest(paths)
 	sanitizeDiags(l.diags)
 	return l.cfg, l.diags

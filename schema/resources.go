@@ -24,6 +24,7 @@ var resourceKinds = []struct {
 	decode func(l *loader, b *hcl.Block, meta *blockMeta, rest hcl.Body)
 }{
 	{"payout", providers.Payout, (*loader).decodePayout},
+	{"deposit_address_pool", providers.DepositAddress, (*loader).decodePool},
 }
 
 // blockMeta is the generic part of a resource block.
@@ -240,19 +241,21 @@ func (l *loader) checkDuplicateKeys() {
 	first := map[scope]*Resource{}
 	kept := l.cfg.Resources[:0]
 	for _, r := range l.cfg.Resources {
-		if !uniqueKeys(r.Kind) {
-			kept = append(kept, r)
-			continue
-		}
-		s := scope{r.Provider.Account(), r.Kind, r.Key}
+		s := scope{r.Provider.Account(), r.Kind, UniqueKey(r.Kind, r.Key, r.Currency)}
 		prev := first[s]
 		if prev == nil {
 			first[s] = r
 			kept = append(kept, r)
 			continue
 		}
-		attr := KeyAttr(r.Kind)
 		at := r.Provider.Name()
+		if r.Kind == providers.DepositAddress {
+			l.errorf(r.Range("foreign_ids").Ptr(), "Duplicate customer and currency",
+				"%s: customer %q and %s are also declared by %s (%s). A customer gets one address per currency at %s: declare each pair once.",
+				r.Addr, r.Key, r.Currency, prev.Addr, prev.Range("foreign_ids"), at)
+			continue
+		}
+		attr := KeyAttr(r.Kind)
 		if pn := prev.Provider.Name(); pn != at {
 			at = fmt.Sprintf("one account (providers %s and %s have the same endpoint and API key)", pn, at)
 		}
@@ -263,5 +266,12 @@ func (l *loader) checkDuplicateKeys() {
 	l.cfg.Resources = kept
 }
 
-// uniqueKeys reports whether a kind's merchant keys must be unique.
-func uniqueKeys(kind providers.Kind) bool { return kind != providers.DepositAddress }
+// UniqueKey is what must be unique per gateway account: the merchant key,
+// or for deposit addresses the customer's foreign_id with the currency
+// (one address per customer and currency; the foreign_id itself repeats).
+func UniqueKey(kind providers.Kind, key, currency string) string {
+	if kind == providers.DepositAddress {
+		return key + "/" + currency
+	}
+	return key
+}

@@ -40,21 +40,28 @@ const (
 	OutcomeUnknown  = "unknown"  // nothing can be proven automatically
 	OutcomeRetry    = "in-doubt" // still in doubt; a later run resolves it
 	OutcomeNotMade  = "not-created"
+	// OutcomeSuperseded: an attempt whose outcome is unknown is being
+	// replaced by a new one (a deposit address taken again); whatever it
+	// made is recorded beside the resource, still pending.
+	OutcomeSuperseded = "superseded"
 )
 
 // Entry is one journal line. Entries form a hash chain:
 // Hash = hex(sha256(Prev ‖ canonical entry)), where the canonical entry is
 // the line's JSON without its "hash" member, exactly as written.
 type Entry struct {
-	Seq           uint64    `json:"seq"`
-	At            time.Time `json:"at"`
-	Actor         string    `json:"actor"`
-	PlanID        string    `json:"plan_id,omitempty"`
-	Op            Op        `json:"op"`
-	Address       string    `json:"address,omitempty"`
-	Provider      string    `json:"provider,omitempty"`
-	Key           string    `json:"key,omitempty"`
-	RequestDigest string    `json:"request_digest,omitempty"`
+	Seq     uint64    `json:"seq"`
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	PlanID  string    `json:"plan_id,omitempty"`
+	Op      Op        `json:"op"`
+	Address string    `json:"address,omitempty"`
+	// From is the address a restored record was forgotten at, when it
+	// differs from Address (a renamed pool).
+	From          string `json:"from,omitempty"`
+	Provider      string `json:"provider,omitempty"`
+	Key           string `json:"key,omitempty"`
+	RequestDigest string `json:"request_digest,omitempty"`
 	// Object is the declared object, on intent, adopt and resolve.
 	Object *Declared `json:"object,omitempty"`
 	Result *Result   `json:"result,omitempty"`

@@ -37,12 +37,24 @@ func (s *State) apply(e *Entry) error {
 		}
 		s.addForgotten(r)
 	case OpRestore:
-		r := s.takeForgotten(e.Address)
-		if r == nil {
-			return fmt.Errorf("restore entry %d: %s was not forgotten", e.Seq, e.Address)
+		from := e.Address
+		if e.From != "" {
+			from = e.From
 		}
+		r := s.takeForgotten(from)
+		if r == nil {
+			return fmt.Errorf("restore entry %d: %s was not forgotten", e.Seq, from)
+		}
+		if s.byAddr[e.Address] != nil {
+			return fmt.Errorf("restore entry %d: %s is managed already", e.Seq, e.Address)
+		}
+		r.Address = e.Address
 		r.ForgottenAt = time.Time{}
 		r.UpdatedAt = e.At
+		r.Note = ""
+		if e.Result != nil {
+			r.Note = e.Result.Note
+		}
 		s.put(r)
 	case OpRefresh:
 		r := s.byAddr[e.Address]
@@ -112,6 +124,13 @@ func (s *State) applySettle(e *Entry) error {
 		r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)
 		r.UpdatedAt = e.At
 		s.reserve(r.KeyRef())
+	case OutcomeSuperseded:
+		fields := map[string]string{"outcome": "unknown: the gateway may have made an object at this attempt"}
+		if e.Result.Error != "" {
+			fields["error"] = e.Result.Error
+		}
+		r.Superseded = append(r.Superseded, Remote{ID: e.Result.ID, Fields: fields, At: e.At})
+		r.UpdatedAt = e.At
 	case OutcomeRetry:
 		if r.Pending != nil {
 			r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)

@@ -25,6 +25,7 @@ type ServerOptions struct {
 //	GET /_sandbox/faults                    {"spec":"...","injected":{kind:n}}
 //	PUT /_sandbox/faults {"spec":"..."}     change the faults; answers as GET
 //	POST /_sandbox/pay {Payment}            a customer pays an invoice (Payer emulators)
+//	POST /_sandbox/deposit {Deposit}        a customer deposits to an address (Depositor emulators)
 //	/_sandbox/<gateway>/...                 that emulator's Admin()
 //
 // Admin errors are {"error":"..."} with a 4xx status. Faults never touch
@@ -65,6 +66,7 @@ func NewServer(opts ServerOptions) *Server {
 	s.mux.HandleFunc("/_sandbox/ledger", s.ledger)
 	s.mux.HandleFunc("/_sandbox/faults", s.faultsHandler)
 	s.mux.HandleFunc("/_sandbox/pay", s.pay)
+	s.mux.HandleFunc("/_sandbox/deposit", s.deposit)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		WriteJSONError(w, http.StatusNotFound, fmt.Sprintf("no such path %q: gateways are served under /%s/", r.URL.Path, strings.Join(s.names, "/, /")))
 	})

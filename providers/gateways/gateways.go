@@ -18,12 +18,23 @@ import (
 // entry pairs a gateway with its emulator.
 type entry struct {
 	gateway     providers.Gateway
-	newEmulator func(store *emulator.Journal, clock emulator.Clock) (emulator.Emulator, error)
+	newEmulator func(o emuOptions) (emulator.Emulator, error)
+}
+
+// emuOptions are what every emulator is built with.
+type emuOptions struct {
+	store *emulator.Journal
+	clock emulator.Clock
+	// callbackURL is where gateways that send callbacks to a
+	// dashboard-configured URL send them.
+	callbackURL string
+	// timeScale divides callback retry schedules.
+	timeScale float64
 }
 
 var catalog = []entry{
-	{wllxpay.Gateway, func(store *emulator.Journal, clock emulator.Clock) (emulator.Emulator, error) {
-		return wllxsandbox.New(wllxsandbox.Options{Store: store, Clock: clock})
+	{wllxpay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
+		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale})
 	}},
 }
 
@@ -86,7 +97,7 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
-		emu, err := e.newEmulator(store.Journal(spec.Gateway.Name), spec.Clock)
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock})
 		if err != nil {
 			store.Close()
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
@@ -120,6 +131,13 @@ type SandboxOptions struct {
 	DataFile string
 	Faults   emulator.Faults
 	Clock    emulator.Clock
+	// CallbackURL is where gateways with a dashboard-configured callback
+	// URL (WllxPay) send callbacks; "" sends none until set through the
+	// admin API.
+	CallbackURL string
+	// TimeScale divides callback retry schedules (60: minutes pass as
+	// seconds); 0 means real time.
+	TimeScale float64
 }
 
 // NewSandboxServer returns every gateway's emulator mounted under
@@ -131,7 +149,7 @@ func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) 
 	}
 	var emus []emulator.Emulator
 	for _, e := range catalog {
-		emu, err := e.newEmulator(store.Journal(e.gateway.Name), opts.Clock)
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL, timeScale: opts.TimeScale})
 		if err != nil {
 			store.Close()
 			return nil, nil, errors.Join(fmt.Errorf("sandbox %s", e.gateway.Name), err)

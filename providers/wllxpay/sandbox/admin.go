@@ -151,6 +151,22 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			err = e.SetEnabled(*body.Enabled)
 		}
 		view = currencies
+	case "GET /callback":
+		view = e.callbackView
+	case "PUT /callback":
+		var body struct {
+			URL *string `json:"url"`
+		}
+		err = decode(r, &body)
+		switch {
+		case err == nil && body.URL == nil:
+			err = errors.New(`want a JSON body {"url":"http://..."} ("" stops callbacks)`)
+		case err == nil:
+			err = e.SetCallbackURL(*body.URL)
+		}
+		view = e.callbackView
+	case "GET /deposits":
+		view = func() any { return map[string]any{"deposits": e.Deposits()} }
 	case "POST /status":
 		var body struct {
 			ForeignID string `json:"foreign_id"`
@@ -162,7 +178,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		view = func() any { return body }
 	default:
 		emulator.WriteJSONError(w, http.StatusNotFound,
-			fmt.Sprintf("no admin route %q; try GET|PUT /balances, GET|PUT /currencies, POST /status", route))
+			fmt.Sprintf("no admin route %q; try GET|PUT /balances, GET|PUT /currencies, GET|PUT /callback, GET /deposits, POST /status", route))
 		return
 	}
 	switch {
@@ -196,4 +212,12 @@ func decode(r *http.Request, v any) error {
 		return fmt.Errorf("bad JSON body: %v", err)
 	}
 	return nil
+}
+
+// callbackView shows where callbacks go and every delivery attempt.
+func (e *Emulator) callbackView() any {
+	e.mu.Lock()
+	url := e.callbackURL
+	e.mu.Unlock()
+	return map[string]any{"url": url, "deliveries": e.CallbackDeliveries()}
 }

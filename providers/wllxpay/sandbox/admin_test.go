@@ -35,7 +35,7 @@ func TestAdminAPI(t *testing.T) {
 		{"POST", "/status", `{"foreign_id":"w1","status":"cancelled"}`, 200, `{"foreign_id":"w1","status":"cancelled"}`},
 		{"POST", "/status", `{"foreign_id":"w1","status":"lost"}`, 400, `{"error":"status \"lost\" is not one of processing, confirmed, error, cancelled"}`},
 		{"POST", "/status", `{"foreign_id":"nope","status":"error"}`, 404, `{"error":"no withdrawal with that foreign_id: \"nope\""}`},
-		{"DELETE", "/balances", "", 404, `{"error":"no admin route \"DELETE /balances\"; try GET|PUT /balances, GET|PUT /currencies, POST /status"}`},
+		{"DELETE", "/balances", "", 404, `{"error":"no admin route \"DELETE /balances\"; try GET|PUT /balances, GET|PUT /currencies, GET|PUT /callback, GET /deposits, POST /status"}`},
 	} {
 		status, body := admin(tc.method, tc.path, tc.body)
 		expect(t, tc.method+" "+tc.path+" "+tc.body, status, body, tc.wantStatus, tc.wantBody)

@@ -20,12 +20,14 @@ type requestKey struct{ kind, key string }
 // Record ops. Each mutation is one record in the journal; replaying them
 // in order rebuilds the state.
 const (
-	opWithdrawal = "withdrawal" // a withdrawal made; its amount leaves the balance
-	opAddress    = "address"    // a deposit address taken
-	opRequest    = "request"    // a refused create request, counted for its key
-	opBalances   = "balances"   // balances set through the admin API
-	opEnabled    = "enabled"    // the enabled currencies replaced
-	opStatus     = "status"     // a withdrawal's status forced
+	opWithdrawal  = "withdrawal"   // a withdrawal made; its amount leaves the balance
+	opAddress     = "address"      // a deposit address taken
+	opRequest     = "request"      // a refused create request, counted for its key
+	opBalances    = "balances"     // balances set through the admin API
+	opEnabled     = "enabled"      // the enabled currencies replaced
+	opStatus      = "status"       // a withdrawal's status forced
+	opDeposit     = "deposit"      // a customer deposited to a taken address (Key: txid)
+	opCallbackURL = "callback_url" // where callbacks go (Address: the URL)
 )
 
 // record is one journal line's record. Fields are used per Op.
@@ -105,6 +107,7 @@ func (e *Emulator) apply(rec record) error {
 		a := &depositAddress{id: rec.ID, foreignID: rec.ForeignID, currency: rec.Currency,
 			address: rec.Address, tag: rec.Tag, createdAt: rec.At}
 		e.addresses = append(e.addresses, a)
+		e.addressIndex[a.address+"|"+a.tag] = a
 		e.requests[requestKey{kindAddress, addressKey(a.foreignID, a.currency)}]++
 		e.lastAddress = max(e.lastAddress, a.id)
 	case opRequest:
@@ -122,6 +125,15 @@ func (e *Emulator) apply(rec record) error {
 		for _, code := range rec.Enabled {
 			e.enabled[code] = true
 		}
+	case opDeposit:
+		a := e.addressIndex[rec.Address+"|"+rec.Tag]
+		if a == nil {
+			return fmt.Errorf("deposit %d to unknown address %s", rec.ID, rec.Address)
+		}
+		e.deposits = append(e.deposits, &deposit{id: rec.ID, txid: rec.Key, address: a, amount: rec.Amount, createdAt: rec.At})
+		e.lastDeposit = max(e.lastDeposit, rec.ID)
+	case opCallbackURL:
+		e.callbackURL = rec.Address
 	case opStatus:
 		w, ok := e.withdrawals[rec.ForeignID]
 		if !ok {

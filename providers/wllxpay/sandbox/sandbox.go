@@ -39,6 +39,15 @@ type Options struct {
 	// Enabled are the currencies enabled for the merchant; nil means every
 	// crypto currency.
 	Enabled []string
+	// CallbackURL is where deposit callbacks go (the merchant dashboard's
+	// setting); "" sends none. A URL set through the admin API wins.
+	CallbackURL string
+	// CallbackScale divides the callback retry schedule (60: minutes pass
+	// as seconds). 0 means 1.
+	CallbackScale float64
+	// CallbackClient sends callbacks; nil means a client with a 30 s
+	// timeout.
+	CallbackClient *http.Client
 }
 
 // Emulator is the WllxPay emulator: an http.Handler for the gateway API
@@ -58,11 +67,17 @@ type Emulator struct {
 	requests      map[requestKey]int // create requests per merchant key
 	balances      map[string]decimal.Decimal
 	enabled       map[string]bool
-	lastWithdraw  int64 // last withdrawal id
-	lastAddress   int64 // last address id
+	lastWithdraw  int64                      // last withdrawal id
+	lastAddress   int64                      // last address id
+	addressIndex  map[string]*depositAddress // by address|tag
+	deposits      []*deposit
+	lastDeposit   int64
+	callbackURL   string
+	notifier      *emulator.Notifier
 }
 
 var (
+	_ emulator.Depositor   = (*Emulator)(nil)
 	_ emulator.Emulator    = (*Emulator)(nil)
 	_ emulator.RateLimiter = (*Emulator)(nil)
 )
@@ -77,7 +92,14 @@ func New(opts Options) (*Emulator, error) {
 		requests:      map[requestKey]int{},
 		balances:      map[string]decimal.Decimal{},
 		enabled:       map[string]bool{},
+		addressIndex:  map[string]*depositAddress{},
+		callbackURL:   opts.CallbackURL,
 	}
+	cc := opts.CallbackClient
+	if cc == nil {
+		cc = &http.Client{Timeout: 30 * time.Second}
+	}
+	e.notifier = &emulator.Notifier{Schedule: callbackSchedule, Scale: opts.CallbackScale, Client: cc, Clock: opts.Clock}
 	if e.key == "" {
 		e.key = DefaultKey
 	}
