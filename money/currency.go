@@ -61,7 +61,7 @@ func init() {
 	} {
 		add(c)
 	}
-	for _, code := range []string{"USD", "EUR", "GBP", "AED", "MYR", "BRL", "ILS", "RUB", "TRY", "UAH", "NZD", "CAD", "AUD", "CHF"} {
+	for _, code := range []string{"USD", "EUR", "GBP", "AED", "MYR", "BRL", "ILS", "RUB", "TRY", "UAH", "NZD", "CAD", "AUD", "CHF", "CNY", "INR"} {
 		add(Currency{Code: code, Precision: 2, Fiat: true})
 	}
 	add(Currency{Code: "JPY", Precision: 0, Fiat: true})
