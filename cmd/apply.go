@@ -39,11 +39,20 @@ Ctrl-C stops new work, lets calls under way finish and records them.
 Exit codes: 0 success; 1 error, refused or failed items; 130 interrupted.`,
 		Example: `  payform apply
   payform apply --auto-approve --parallelism 20
-  payform plan --out november.plan && payform apply november.plan`,
+  payform plan --out november.plan && payform apply november.plan
+  payform apply november.plan --json > apply.jsonl
+  payform apply --refresh-only --auto-approve`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.planFile = args[0]
+			}
+			if opts.json {
+				if opts.planFile == "" && !opts.autoApprove {
+					return fmt.Errorf("--json cannot ask for confirmation: add --auto-approve, or apply a saved plan")
+				}
+				a.events = newEvents(a.ios.Out, a.now)
+				a.events.start("apply", map[string]any{"plan_file": opts.planFile})
 			}
 			return runApply(cmd.Context(), a, opts)
 		},
@@ -72,6 +81,9 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if err := planner.CheckStale(p, store.State(), cfg, a.now()); err != nil {
 			return err
 		}
+		if len(opts.targets) > 0 || opts.refreshOnly {
+			return fmt.Errorf("--target and --refresh-only shape a plan; give them to payform plan, not to apply PLANFILE")
+		}
 		if diags := cfg.CheckCredentials(); diags.HasErrors() {
 			a.renderDiags(cfg.Files, diags)
 			return silent
@@ -80,14 +92,20 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if provsErr != nil {
 			return provsErr
 		}
-		fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
-			p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
+		if a.events == nil {
+			fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
+				p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
+		}
 	} else {
 		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, 0)
 		if err != nil {
 			return err
 		}
-		a.renderPlan(a.ios.Out, p)
+		if a.events != nil {
+			a.events.plan(p)
+		} else {
+			a.renderPlan(a.ios.Out, p)
+		}
 		if !p.HasChanges() {
 			closeProviders()
 			return store.Close()
@@ -101,14 +119,24 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	}
 	defer closeProviders()
 
+	var hooks planner.Hooks
 	prog := a.newProgress()
-	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: prog}
+	if a.events != nil {
+		hooks = eventHooks{a.events}
+	} else {
+		hooks = prog
+	}
+	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
-	a.renderApplyResult(a.ios.Out, res)
+	if a.events != nil {
+		a.events.applyResult(res)
+	} else {
+		a.renderApplyResult(a.ios.Out, res)
+	}
 	switch {
 	case err != nil:
 		return fmt.Errorf("apply stopped: %w; run payform apply again to settle what was under way", err)

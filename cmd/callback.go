@@ -21,8 +21,9 @@ import (
 
 func newCallbackCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "callback",
-		Short: "Work with the callbacks gateways send",
+		Use:     "callback",
+		Short:   "Work with the callbacks gateways send",
+		Example: "  payform callback verify --request received.http",
 	}
 	cmd.AddCommand(newCallbackVerifyCmd(a))
 	return cmd

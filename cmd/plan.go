@@ -19,15 +19,21 @@ import (
 type planFlags struct {
 	vars        varFlags
 	refresh     bool
+	refreshOnly bool
+	targets     []string
 	parallelism int
 	lockTimeout time.Duration
+	json        bool
 }
 
 func (f *planFlags) register(cmd *cobra.Command) {
 	f.vars.register(cmd.Flags())
 	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "ask the gateways for statuses and existing keys before planning")
+	cmd.Flags().BoolVar(&f.refreshOnly, "refresh-only", false, "plan only the statuses the gateways report: no create, adopt, restore, resolve or forget")
+	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "plan only this instance, or every instance of a block (`ADDR`; repeatable)")
 	cmd.Flags().IntVar(&f.parallelism, "parallelism", 10, "gateway calls in flight at once")
 	cmd.Flags().DurationVar(&f.lockTimeout, "lock-timeout", 0, "wait this long for the state lock (e.g. 30s)")
+	cmd.Flags().BoolVar(&f.json, "json", false, "print one JSON event per line instead of the human rendering (docs/json-format.md)")
 }
 
 type planOptions struct {
@@ -35,6 +41,7 @@ type planOptions struct {
 	out              string
 	detailedExitcode bool
 	ttl              time.Duration
+	markdown         bool
 }
 
 func newPlanCmd(a *app) *cobra.Command {
@@ -53,14 +60,27 @@ Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
 2 changes present (with --detailed-exitcode).`,
 		Example: `  payform plan
   payform plan --out november.plan --var month=2026-11
-  payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply`,
+  payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply
+  payform plan --out pr.plan --markdown > comment.md
+  payform plan --json | jq 'select(.type == "planned")'
+  payform plan --target 'payout.vendor["acme"]' --refresh-only`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runPlan(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.json && opts.markdown {
+				return fmt.Errorf("--json and --markdown are two renderings; choose one")
+			}
+			if opts.json {
+				a.events = newEvents(a.ios.Out, a.now)
+				a.events.start("plan", nil)
+			}
+			return runPlan(cmd.Context(), a, opts)
+		},
 	}
 	opts.planFlags.register(cmd)
 	cmd.Flags().StringVar(&opts.out, "out", "", "save the plan to `FILE` for apply")
 	cmd.Flags().BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
 	cmd.Flags().DurationVar(&opts.ttl, "ttl", planner.DefaultTTL, "how long a saved plan may be applied")
+	cmd.Flags().BoolVar(&opts.markdown, "markdown", false, "print the plan as a pull-request comment (money first, details collapsed, under 60,000 characters)")
 	return cmd
 }
 
@@ -75,13 +95,22 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 		return err
 	}
 	closeProviders()
-	a.renderPlan(a.ios.Out, p)
 	if opts.out != "" {
 		if err := planner.WriteFile(opts.out, p); err != nil {
 			return fmt.Errorf("saving the plan: %w", err)
 		}
-		fmt.Fprintf(a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",
-			opts.out, p.PlanID, formatTime(p.ExpiresAt), opts.out)
+	}
+	switch {
+	case a.events != nil:
+		a.events.plan(p)
+	case opts.markdown:
+		renderMarkdown(a.ios.Out, p)
+	default:
+		a.renderPlan(a.ios.Out, p)
+		if opts.out != "" {
+			fmt.Fprintf(a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",
+				opts.out, p.PlanID, formatTime(p.ExpiresAt), opts.out)
+		}
 	}
 	if err := store.Close(); err != nil {
 		return err
@@ -121,6 +150,7 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 	}
 	p, diags := planner.MakePlan(cfg, store.State(), obs, planner.Options{
 		PlanID: planID, Version: Version, Now: a.now(), TTL: ttl, Variables: vars,
+		Targets: f.targets, RefreshOnly: f.refreshOnly,
 	})
 	a.renderDiags(cfg.Files, diags)
 	if diags.HasErrors() {

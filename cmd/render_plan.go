@@ -186,6 +186,8 @@ func verb(k providers.Kind) string {
 		return "send"
 	case providers.DepositAddress:
 		return "take"
+	case providers.Invoice:
+		return "invoice"
 	}
 	return "create"
 }

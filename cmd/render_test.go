@@ -3,10 +3,13 @@ package cmd
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
@@ -73,10 +76,10 @@ func samplePlan() *planner.Plan {
 	p.Summary = planner.Summary{
 		Create: 5, Adopt: 1, Resolve: 1, Forget: 1, NoOp: 3, Drift: 1,
 		Totals: []planner.Total{
-			{Provider: "wllxpay", Currency: "BTC", Action: planner.Adopt, Count: 1, Amount: dec("0.5")},
-			{Provider: "wllxpay", Currency: "BTC", Action: planner.Create, Count: 4, Amount: dec("13.76500001")},
-			{Provider: "wllxpay", Currency: "BTC", Action: planner.Resolve, Count: 1, Amount: dec("0.1")},
-			{Provider: "wllxpay", Currency: "XRP", Action: planner.Create, Count: 1, Amount: dec("1250")},
+			{Kind: providers.Payout, Provider: "wllxpay", Currency: "BTC", Action: planner.Adopt, Count: 1, Amount: dec("0.5")},
+			{Kind: providers.Payout, Provider: "wllxpay", Currency: "BTC", Action: planner.Create, Count: 4, Amount: dec("13.76500001")},
+			{Kind: providers.Payout, Provider: "wllxpay", Currency: "BTC", Action: planner.Resolve, Count: 1, Amount: dec("0.1")},
+			{Kind: providers.Payout, Provider: "wllxpay", Currency: "XRP", Action: planner.Create, Count: 1, Amount: dec("1250")},
 		},
 		Largest: []planner.Item{
 			{Address: `payout.vendor["po-3b"]`, Amount: dec("12.00000001"), Currency: "BTC"},
@@ -174,4 +177,63 @@ func TestLineCap(t *testing.T) {
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+}
+
+func TestRenderMarkdown(t *testing.T) {
+	var b bytes.Buffer
+	renderMarkdown(&b, samplePlan())
+	golden(t, "plan_markdown", b.Bytes())
+}
+
+// TestMarkdownStaysUnderLimit: a plan far too long to show stays under
+// the limit, with a count of what was left out.
+func TestMarkdownStaysUnderLimit(t *testing.T) {
+	p := samplePlan()
+	for i := range 20_000 {
+		p.Changes = append(p.Changes, payoutChange(fmt.Sprintf(`payout.batch["po-%d"]`, i), fmt.Sprint("po-", i), "0.001", "BTC", "bc1qac9ugdn47xg69zet79n3uegql4dru99ad6p3dv", planner.Create))
+	}
+	var b bytes.Buffer
+	renderMarkdown(&b, p)
+	if n := utf8.RuneCount(b.Bytes()); n > MaxMarkdown {
+		t.Errorf("markdown is %d characters, over %d", n, MaxMarkdown)
+	}
+	if !strings.Contains(b.String(), "more changes not shown here") {
+		t.Error("no count of the changes left out")
+	}
+	if first := strings.SplitN(b.String(), "\n", 2)[0]; first != "### payform plan: send 13.76500001 BTC, 1250 XRP" {
+		t.Errorf("first line = %q", first)
+	}
+}
+
+func TestRenderJSONPlan(t *testing.T) {
+	var b bytes.Buffer
+	p := samplePlan()
+	p.StateLineage, p.StateSerial, p.StateJournalSeq, p.ConfigDigest, p.PayformVersion = "lineage-1", 3, 41, "sha256:abc", "test"
+	if err := writeJSON(&b, toJSONPlan(p)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan_json", b.Bytes())
+}
+
+func TestRenderJSONState(t *testing.T) {
+	st := state.New("lineage-1", "test")
+	var b bytes.Buffer
+	if err := writeJSON(&b, toJSONState(st)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "state_json_empty", b.Bytes())
+}
+
+func TestEvents(t *testing.T) {
+	var b bytes.Buffer
+	e := newEvents(&b, func() time.Time { return t0 })
+	e.start("apply", map[string]any{"plan_file": "x.plan"})
+	p := samplePlan()
+	e.plan(&planner.Plan{PlanID: "p1", Changes: p.Changes[:2], Summary: planner.Summary{Create: 1, Forget: 1}})
+	h := eventHooks{e}
+	h.Started(2)
+	h.Finished(p.Changes[1], planner.ItemResult{Outcome: "created", ID: "17", Status: "submitted"})
+	h.Finished(p.Changes[2], planner.ItemResult{Outcome: "rejected", Err: fmt.Errorf("wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)")})
+	e.applyResult(&planner.Result{Counts: map[string]int{"created": 1, "rejected": 1}, Failures: []planner.Failure{{}}})
+	golden(t, "events", b.Bytes())
 }

@@ -30,6 +30,9 @@ type app struct {
 	env      []string
 	now      func() time.Time
 	gateways []providers.Gateway
+	// events, when set (--json), receives diagnostics and progress
+	// instead of the terminal renderings.
+	events *events
 }
 
 // Execute runs payform with os.Args and returns the exit code.
@@ -63,6 +66,9 @@ merchant key (foreign_id, order_id, ...), so that nothing is ever sent twice.
 
 Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 3 fmt --check found unformatted files; 130 interrupted.`,
+		Example: `  payform apply --auto-approve --config examples/quickstart.hcl
+  payform plan --out november.plan && payform apply november.plan
+  payform sandbox serve`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -83,8 +89,14 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
 	root.AddCommand(
 		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newShowCmd(a),
-		newStateCmd(a), newOutputCmd(a), newCallbackCmd(a), newVersionCmd(a), newSandboxCmd(a),
+		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newAuditCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = "  source <(payform completion bash)\n  payform completion zsh > \"${fpath[1]}/_payform\""
+		}
+	}
 	return root
 }
 

@@ -30,8 +30,9 @@ func newVersionCmd(a *app) *cobra.Command {
 
 func newSandboxCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "sandbox",
-		Short: "Run the gateway emulators",
+		Use:     "sandbox",
+		Short:   "Run the gateway emulators",
+		Example: "  payform sandbox serve --faults drop-after-commit=0.3",
 	}
 	cmd.AddCommand(newSandboxServeCmd(a))
 	return cmd
@@ -43,6 +44,7 @@ type sandboxServeOptions struct {
 	faults      string
 	callbackURL string
 	timeScale   float64
+	v2Lookup    bool
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -71,6 +73,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 	cmd.Flags().StringVar(&opts.data, "data", "", "keep the emulators' data in `FILE` across restarts")
 	cmd.Flags().StringVar(&opts.faults, "faults", "", "inject faults: `SPEC`, e.g. drop-after-commit=0.3,latency=50ms")
 	cmd.Flags().StringVar(&opts.callbackURL, "callback-url", "", "send WllxPay callbacks (deposits) to `URL`, as the merchant dashboard's setting")
+	cmd.Flags().BoolVar(&opts.v2Lookup, "wllxpay-v2-lookup", false, "also serve WllxPay's undocumented v2 transactions/info lookup (for provider v2_lookup = true)")
 	cmd.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "speed up callback retry schedules `N` times (60: minutes pass as seconds)")
 	return cmd
 }
@@ -83,7 +86,11 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if opts.timeScale <= 0 {
 		return fmt.Errorf("--time-scale must be positive")
 	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale})
+	options := map[string]string{}
+	if opts.v2Lookup {
+		options["v2_lookup"] = "true"
+	}
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale, Options: options})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -14,7 +15,8 @@ import (
 )
 
 func newShowCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var asJSON bool
+	cmd := &cobra.Command{
 		Use:   "show [PLANFILE]",
 		Short: "Show a saved plan, or the state",
 		Long: `With PLANFILE, show the saved plan as plan showed it. Without, summarize the
@@ -22,13 +24,18 @@ state: every managed resource with its status, and the totals per currency.
 
 Exit codes: 0 success; 1 error.`,
 		Example: `  payform show
-  payform show november.plan`,
+  payform show november.plan
+  payform show --json november.plan | conftest test -   # policy checks on the plan
+  payform show --json > state.json                       # the state, for auditors`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				p, err := planner.ReadFile(args[0])
 				if err != nil {
 					return err
+				}
+				if asJSON {
+					return writeJSON(a.ios.Out, toJSONPlan(p))
 				}
 				fmt.Fprintf(a.ios.Out, "Plan %s, made %s against state serial %d, valid until %s.\n\n",
 					p.PlanID, formatTime(p.CreatedAt), p.StateSerial, formatTime(p.ExpiresAt))
@@ -39,10 +46,24 @@ Exit codes: 0 success; 1 error.`,
 			if err != nil {
 				return err
 			}
+			if asJSON {
+				return writeJSON(a.ios.Out, toJSONState(st))
+			}
 			renderState(a.ios.Out, st)
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan or the state in payform's JSON format (docs/json-format.md)")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 // renderState writes one line per managed payout and per deposit address

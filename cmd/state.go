@@ -7,22 +7,128 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
 
 func newStateCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "state",
-		Short: "Read the state: what payform sent, took and created",
-		Long: `Subcommands read the state file (and replay its journal) without locking it.
+		Use:     "state",
+		Short:   "Read the state: what payform sent, took and created",
+		Example: "  payform state list\n  payform state show 'payout.vendor[\"po-1\"]'\n  payform state rm payout.old_batch\n  payform state mv payout.vendor payout.suppliers",
+		Long: `Read the state (list, show) without locking it, or change its records (rm, mv)
+under the lock, journaled; no gateway is called.
 
 Exit codes: 0 success; 1 error (including an address that is not in the state).`,
 	}
-	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a))
+	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a), newStateRmCmd(a), newStateMvCmd(a))
+	return cmd
+}
+
+func newStateRmCmd(a *app) *cobra.Command {
+	var lockTimeout time.Duration
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "rm ADDR...",
+		Short: "Stop managing instances, keeping their records and keys",
+		Long: `Stop managing resource instances without any call: each record moves to the
+forgotten list (journaled), and its merchant key stays reserved, so declaring the
+block again cannot send the same key twice. An item in doubt is refused unless
+--force: its outcome is unknown, and forgetting it does not settle it.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform state rm 'payout.vendor["po-7"]'
+  payform state rm payout.old_batch`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			store, err := a.openStore(cmd.Context(), a.statePath(a.backendOnly(true)), "state rm", lockTimeout, false)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			st := store.State()
+			var addrs []string
+			for _, arg := range args {
+				matched := false
+				for _, r := range st.List() {
+					if r.Address == arg || strings.HasPrefix(r.Address, arg+"[") {
+						if r.InDoubt() && !force {
+							return fmt.Errorf("%s is in doubt (payform cannot tell whether %s made it); settle it first with payform apply, or use --force to forget it anyway (its key stays reserved)", r.Address, r.Provider)
+						}
+						addrs = append(addrs, r.Address)
+						matched = true
+					}
+				}
+				if !matched {
+					return fmt.Errorf("%s is not in the state; payform state list shows what is", arg)
+				}
+			}
+			for _, addr := range addrs {
+				r := st.Resource(addr)
+				if err := store.Record(&state.Entry{Op: state.OpForget, Address: addr, Provider: r.Provider, Key: r.Key,
+					Result: &state.Result{Outcome: "forgotten", Note: "removed with payform state rm"}}, true); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.ios.Out, "Removed %s (key %q stays reserved)\n", addr, r.Key)
+			}
+			return store.Close()
+		},
+	}
+	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	cmd.Flags().BoolVar(&force, "force", false, "also forget items in doubt")
+	return cmd
+}
+
+func newStateMvCmd(a *app) *cobra.Command {
+	var lockTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "mv SRC DST",
+		Short: "Move a record to another address (after renaming a block)",
+		Long: `Move a managed record to another address of the same resource type, journaled,
+keeping its merchant key reserved: after renaming a block or its for_each keys,
+the record follows and nothing is sent again.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform state mv 'payout.vendor["po-7"]' 'payout.suppliers["po-7"]'`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			src, dst := args[0], args[1]
+			sa, err := schema.ParseAddr(src)
+			if err != nil {
+				return err
+			}
+			da, err := schema.ParseAddr(dst)
+			if err != nil {
+				return err
+			}
+			if sa.Type != da.Type {
+				return fmt.Errorf("%s is a %s and %s a %s: a record moves only within its resource type", src, sa.Type, dst, da.Type)
+			}
+			store, err := a.openStore(cmd.Context(), a.statePath(a.backendOnly(true)), "state mv", lockTimeout, false)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			r := store.State().Resource(src)
+			switch {
+			case r == nil:
+				return fmt.Errorf("%s is not in the state; payform state list shows what is", src)
+			case store.State().Resource(dst) != nil:
+				return fmt.Errorf("%s is already managed; move it away or remove it first", dst)
+			}
+			if err := store.Record(&state.Entry{Op: state.OpMove, Address: dst, From: src, Provider: r.Provider, Key: r.Key}, true); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.ios.Out, "Moved %s to %s\n", src, dst)
+			return store.Close()
+		},
+	}
+	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
 	return cmd
 }
 

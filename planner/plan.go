@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -33,6 +34,11 @@ type Options struct {
 	TTL time.Duration
 	// Variables are recorded for the staleness check (see Variables).
 	Variables map[string]PlanVariable
+	// Targets limits the plan to these instances: an exact address, or a
+	// block (payout.vendor) for all its instances. Empty means everything.
+	Targets []string
+	// RefreshOnly plans no change but the statuses the gateways report.
+	RefreshOnly bool
 }
 
 // DefaultTTL is how long a plan file stays applicable.
@@ -69,9 +75,15 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 			pl.undeclared(r)
 		}
 	}
+	if opts.RefreshOnly {
+		p.Changes = []*Change{}
+	}
+	if len(opts.Targets) > 0 {
+		pl.target(opts.Targets)
+	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Address < p.Changes[j].Address })
 	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Address < p.Drift[j].Address })
-	p.Summary = summarize(p, pl.noops, pl.manual)
+	p.Summary = summarize(p, pl.noops, pl.manual, knownDestinations(st))
 	if pl.diags.HasErrors() {
 		return nil, pl.diags
 	}
@@ -90,6 +102,52 @@ type planning struct {
 	declared map[string]bool
 	noops    int
 	manual   int // in-doubt items only an operator can settle
+}
+
+// target keeps the changes and drift of the targeted instances, and warns
+// about what is left out.
+func (pl *planning) target(targets []string) {
+	match := func(addr string) bool {
+		for _, t := range targets {
+			if addr == t || strings.HasPrefix(addr, t+"[") {
+				return true
+			}
+		}
+		return false
+	}
+	left := 0
+	changes := pl.plan.Changes[:0]
+	for _, c := range pl.plan.Changes {
+		if match(c.Address) {
+			changes = append(changes, c)
+		} else {
+			left++
+		}
+	}
+	pl.plan.Changes = changes
+	drift := pl.plan.Drift[:0]
+	for _, d := range pl.plan.Drift {
+		if match(d.Address) {
+			drift = append(drift, d)
+		} else {
+			left++
+		}
+	}
+	pl.plan.Drift = drift
+	if left > 0 {
+		pl.diags = append(pl.diags, &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Targeted plan",
+			Detail:   fmt.Sprintf("only %s is planned; %d other %s left for a later plan. Use targeting for exceptions, not as routine.", strings.Join(targets, ", "), left, plural(left, "change is", "changes are")),
+		})
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // pairKey identifies a deposit address: one per customer and currency at

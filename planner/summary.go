@@ -6,6 +6,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/state"
 )
 
 // Summary is the money-first digest of a plan: counts per action, totals
@@ -26,10 +27,19 @@ type Summary struct {
 	// Largest lists the largest creates per currency (at most
 	// LargestPerCurrency each), largest first.
 	Largest []Item `json:"largest"`
+	// NewDestinations counts the payout destinations (address and tag) of
+	// this plan that no payout in the state was ever sent to; a reviewer's
+	// first question. NewDestinationSample lists the first of them, sorted.
+	NewDestinations      int      `json:"new_destinations"`
+	NewDestinationSample []string `json:"new_destination_sample"`
 }
+
+// NewDestinationSampleSize bounds Summary.NewDestinationSample.
+const NewDestinationSampleSize = 20
 
 // Total is the sum of one action's amounts at one provider in one currency.
 type Total struct {
+	Kind     providers.Kind  `json:"kind"`
 	Provider string          `json:"provider"`
 	Currency string          `json:"currency"`
 	Action   Action          `json:"action"`
@@ -48,9 +58,11 @@ type Item struct {
 // LargestPerCurrency bounds Summary.Largest per currency.
 const LargestPerCurrency = 3
 
-func summarize(p *Plan, noops, manual int) Summary {
-	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}}
+func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
+	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}, NewDestinationSample: []string{}}
+	fresh := map[string]bool{}
 	type tkey struct {
+		kind               providers.Kind
 		provider, currency string
 		action             Action
 	}
@@ -72,16 +84,21 @@ func summarize(p *Plan, noops, manual int) Summary {
 		if c.Action == Forget || c.Action == Restore || c.Currency == "" || c.Kind == providers.DepositAddress {
 			continue // no money moves
 		}
-		k := tkey{c.Provider, c.Currency, c.Action}
+		k := tkey{c.Kind, c.Provider, c.Currency, c.Action}
 		t := totals[k]
 		if t == nil {
-			t = &Total{Provider: c.Provider, Currency: c.Currency, Action: c.Action}
+			t = &Total{Kind: c.Kind, Provider: c.Provider, Currency: c.Currency, Action: c.Action}
 			totals[k] = t
 		}
 		t.Count++
 		t.Amount = t.Amount.Add(c.Amount)
 		if c.Action == Create && !c.Amount.IsZero() {
 			largest[c.Currency] = keepLargest(largest[c.Currency], Item{Address: c.Address, Provider: c.Provider, Amount: c.Amount, Currency: c.Currency})
+		}
+		if c.Action == Create && c.Kind == providers.Payout {
+			if d := destination(c.Currency, c.Attrs); !known[d] {
+				fresh[d] = true
+			}
 		}
 	}
 	for _, t := range totals {
@@ -91,6 +108,9 @@ func summarize(p *Plan, noops, manual int) Summary {
 		a, b := s.Totals[i], s.Totals[j]
 		if a.Currency != b.Currency {
 			return a.Currency < b.Currency
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
 		}
 		if a.Provider != b.Provider {
 			return a.Provider < b.Provider
@@ -105,7 +125,38 @@ func summarize(p *Plan, noops, manual int) Summary {
 	for _, c := range currencies {
 		s.Largest = append(s.Largest, largest[c]...)
 	}
+	s.NewDestinations = len(fresh)
+	for d := range fresh {
+		s.NewDestinationSample = append(s.NewDestinationSample, d)
+	}
+	sort.Strings(s.NewDestinationSample)
+	if len(s.NewDestinationSample) > NewDestinationSampleSize {
+		s.NewDestinationSample = s.NewDestinationSample[:NewDestinationSampleSize]
+	}
 	return s
+}
+
+// destination names where a payout goes: "BTC bc1q...", with " tag N".
+func destination(currency string, attrs map[string]string) string {
+	d := currency + " " + attrs["address"]
+	if t := attrs["tag"]; t != "" {
+		d += " tag " + t
+	}
+	return d
+}
+
+// knownDestinations lists every payout destination in the state,
+// managed or forgotten.
+func knownDestinations(st *state.State) map[string]bool {
+	known := map[string]bool{}
+	for _, list := range [][]*state.Resource{st.List(), st.ForgottenList()} {
+		for _, r := range list {
+			if r.Kind == string(providers.Payout) {
+				known[destination(r.Currency, r.Attrs)] = true
+			}
+		}
+	}
+	return known
 }
 
 // keepLargest inserts it into list (largest first, ties by address) and

@@ -207,3 +207,13 @@ func ParseAddr(s string) (Addr, error) {
 	}
 	return a, nil
 }
+
+// Resource returns the declared instance at addr, or nil.
+func (c *Config) Resource(addr string) *Resource {
+	for _, r := range c.Resources {
+		if r.Addr.String() == addr {
+			return r
+		}
+	}
+	return nil
+}

@@ -85,6 +85,8 @@ func (e *CorruptError) Error() string {
 	switch {
 	case e.Seq != 0 && e.Line != 0:
 		return fmt.Sprintf("%s: entry %d (line %d) is corrupt: %s", e.What, e.Seq, e.Line, e.Reason)
+	case e.Seq != 0:
+		return fmt.Sprintf("%s: entry %d is corrupt: %s", e.What, e.Seq, e.Reason)
 	case e.Line != 0:
 		return fmt.Sprintf("%s: line %d is corrupt: %s", e.What, e.Line, e.Reason)
 	}

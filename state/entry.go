@@ -24,6 +24,9 @@ const (
 	OpForget Op = "forget"
 	// OpRestore: a forgotten resource came back under management.
 	OpRestore Op = "restore"
+	// OpMove: a record moved to another address (state mv); From is the
+	// old one.
+	OpMove Op = "move"
 	// OpResolve: an operator settled an in-doubt item.
 	OpResolve Op = "resolve"
 	// OpRefresh: a status read from the gateway.

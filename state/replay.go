@@ -56,6 +56,17 @@ func (s *State) apply(e *Entry) error {
 			r.Note = e.Result.Note
 		}
 		s.put(r)
+	case OpMove:
+		if s.byAddr[e.Address] != nil {
+			return fmt.Errorf("move entry %d: %s is managed already", e.Seq, e.Address)
+		}
+		r := s.remove(e.From)
+		if r == nil {
+			return fmt.Errorf("move entry %d: %s is not in state", e.Seq, e.From)
+		}
+		r.Address = e.Address
+		r.UpdatedAt = e.At
+		s.put(r)
 	case OpRefresh:
 		r := s.byAddr[e.Address]
 		if r == nil || e.Result == nil {

@@ -186,20 +186,7 @@ func (s *State) normalize() {
 	if s.Forgotten == nil {
 		s.Forgotten = []*Resource{}
 	}
-	s.ReservedKeys = s.ReservedKeys[:0]
-	for k := range s.reserved {
-		s.ReservedKeys = append(s.ReservedKeys, k)
-	}
-	sort.Slice(s.ReservedKeys, func(i, j int) bool {
-		a, b := s.ReservedKeys[i], s.ReservedKeys[j]
-		if a.Provider != b.Provider {
-			return a.Provider < b.Provider
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Key < b.Key
-	})
+	s.ReservedKeys = s.ReservedKeyList()
 	s.ConsumedPlans = s.ConsumedPlans[:0]
 	for id := range s.consumed {
 		s.ConsumedPlans = append(s.ConsumedPlans, id)
@@ -246,4 +233,23 @@ func (s *State) takeForgotten(addr string) *Resource {
 		s.forgotten[addr] = list[:len(list)-1]
 	}
 	return r
+}
+
+// ReservedKeyList returns every reserved key, sorted.
+func (s *State) ReservedKeyList() []KeyRef {
+	out := make([]KeyRef, 0, len(s.reserved))
+	for k := range s.reserved {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
+		return a.Key < b.Key
+	})
+	return out
 }

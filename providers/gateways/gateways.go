@@ -30,11 +30,15 @@ type emuOptions struct {
 	callbackURL string
 	// timeScale divides callback retry schedules.
 	timeScale float64
+	// options are the provider block's gateway options (embedded
+	// sandboxes serve what the block asks for, e.g. wllxpay v2_lookup).
+	options map[string]string
 }
 
 var catalog = []entry{
 	{wllxpay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
-		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale})
+		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale,
+			V2Lookup: o.options["v2_lookup"] == "true"})
 	}},
 }
 
@@ -97,7 +101,7 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
-		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock})
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock, options: spec.Options})
 		if err != nil {
 			store.Close()
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
@@ -138,6 +142,9 @@ type SandboxOptions struct {
 	// TimeScale divides callback retry schedules (60: minutes pass as
 	// seconds); 0 means real time.
 	TimeScale float64
+	// Options are gateway options for every emulator, as a provider block
+	// would give them (e.g. "v2_lookup": "true").
+	Options map[string]string
 }
 
 // NewSandboxServer returns every gateway's emulator mounted under
@@ -149,7 +156,7 @@ func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) 
 	}
 	var emus []emulator.Emulator
 	for _, e := range catalog {
-		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL, timeScale: opts.TimeScale})
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL, timeScale: opts.TimeScale, options: opts.Options})
 		if err != nil {
 			store.Close()
 			return nil, nil, errors.Join(fmt.Errorf("sandbox %s", e.gateway.Name), err)

@@ -1,0 +1,122 @@
+package cmd
+
+import (
+	"encoding/json"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/payform/payform/planner"
+)
+
+// events writes one JSON object per line for pipelines (`plan --json`,
+// `apply --json`): start, planned, drift, diagnostic, one event per item
+// apply finishes (sent, adopted, restored, forgotten, refreshed, failed,
+// not_sent, in_doubt, unknown) and summary. Every event has "type" and
+// "at"; docs/json-format.md lists the rest.
+type events struct {
+	mu  sync.Mutex
+	w   io.Writer
+	enc *json.Encoder
+	now func() time.Time
+}
+
+func newEvents(w io.Writer, now func() time.Time) *events {
+	return &events{w: w, enc: json.NewEncoder(w), now: now}
+}
+
+func (e *events) emit(typ string, fields map[string]any) {
+	fields["type"] = typ
+	fields["at"] = e.now().UTC().Format(time.RFC3339Nano)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_ = e.enc.Encode(fields)
+}
+
+func (e *events) start(command string, extra map[string]any) {
+	f := map[string]any{"command": command, "payform_version": Version, "format_version": JSONFormatVersion}
+	for k, v := range extra {
+		f[k] = v
+	}
+	e.emit("start", f)
+}
+
+func (e *events) plan(p *planner.Plan) {
+	for _, c := range p.Changes {
+		e.emit("planned", map[string]any{"change": toJSONChange(c)})
+	}
+	for _, d := range p.Drift {
+		e.emit("drift", map[string]any{"drift": d})
+	}
+	e.emit("summary", map[string]any{"plan_id": p.PlanID, "summary": p.Summary, "changes": p.HasChanges()})
+}
+
+func (e *events) diagnostics(diags hcl.Diagnostics) {
+	for _, d := range diags {
+		f := map[string]any{"severity": severity(d.Severity), "summary": d.Summary, "detail": d.Detail}
+		if d.Subject != nil {
+			f["range"] = map[string]any{"filename": d.Subject.Filename, "line": d.Subject.Start.Line, "column": d.Subject.Start.Column}
+		}
+		e.emit("diagnostic", f)
+	}
+}
+
+func severity(s hcl.DiagnosticSeverity) string {
+	if s == hcl.DiagWarning {
+		return "warning"
+	}
+	return "error"
+}
+
+// eventHooks reports apply's items as events.
+type eventHooks struct{ e *events }
+
+var _ planner.Hooks = eventHooks{}
+
+func (h eventHooks) Started(total int) { h.e.emit("apply_started", map[string]any{"items": total}) }
+
+// itemEvent names the event of an item's outcome.
+var itemEvent = map[string]string{
+	"created": "sent", "adopted": "adopted", "restored": "restored", "forgotten": "forgotten",
+	"refreshed": "refreshed", "rejected": "failed", "not-created": "not_sent",
+	"in-doubt": "in_doubt", "unknown": "unknown",
+}
+
+func (h eventHooks) Finished(c *planner.Change, r planner.ItemResult) {
+	typ := itemEvent[r.Outcome]
+	if typ == "" {
+		typ = "item"
+	}
+	if c.Kind == "deposit_address" && typ == "sent" {
+		typ = "taken"
+	}
+	f := map[string]any{"address": c.Address, "action": string(c.Action), "provider": c.Provider, "key": c.Key, "outcome": r.Outcome}
+	if !c.Amount.IsZero() {
+		f["amount"], f["currency"] = c.Amount.String(), c.Currency
+	}
+	if r.ID != "" {
+		f["id"] = r.ID
+	}
+	if r.Status != "" {
+		f["status"] = r.Status
+	}
+	if r.Err != nil {
+		f["error"] = r.Err.Error()
+	}
+	if r.Note != "" {
+		f["note"] = r.Note
+	}
+	if r.Warning != "" {
+		f["warning"] = r.Warning
+	}
+	h.e.emit(typ, f)
+}
+
+func (e *events) applyResult(res *planner.Result) {
+	if res == nil {
+		return
+	}
+	e.emit("summary", map[string]any{"outcomes": res.Counts, "failures": len(res.Failures), "not_started": res.NotStarted, "interrupted": res.Interrupted})
+}

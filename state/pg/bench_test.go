@@ -1,0 +1,41 @@
+package pg
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// BenchmarkDurableRecords measures durable journal records (an intent
+// committed before the call it protects) with 10 concurrent writers, as
+// apply's workers make them.
+func BenchmarkDurableRecords(b *testing.B) {
+	be := openBackend(b, testSchema(b), "bench")
+	s := openStore(b, be)
+	defer s.Close()
+	var next atomic.Int64
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				if err := s.Record(intent(fmt.Sprintf(`payout.bench["po-%d"]`, i), fmt.Sprint("po-", i)), true); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	be.mu.Lock()
+	commits := be.commits
+	be.mu.Unlock()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(b.N)/float64(max(commits, 1)), "records/commit")
+}
