@@ -88,7 +88,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			a.renderDiags(cfg.Files, diags)
 			return silent
 		}
-		provs, closeProviders, provsErr = a.openProviders(cfg, store.Describe())
+		provs, closeProviders, provsErr = a.openProviders(cfg)
 		if provsErr != nil {
 			return provsErr
 		}

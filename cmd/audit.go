@@ -1,8 +1,8 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -97,11 +97,15 @@ func runAuditLog(a *app, opts *auditLogOptions) error {
 			return err
 		}
 	}
-	backend := &state.Local{Path: a.statePath(a.backendOnly(true))}
+	backend, err := a.openBackend(context.Background(), a.backendOnly(true))
+	if err != nil {
+		return err
+	}
+	defer closeBackend(backend)
 	enc := json.NewEncoder(a.ios.Out)
 	tb := newTable("", right, left, left, left, left, left, left)
 	tb.row("SEQ", "AT", "ACTOR", "OP", "ADDRESS", "OUTCOME", "PLAN")
-	err := backend.Entries(func(e *state.Entry) error {
+	err = backend.Entries(func(e *state.Entry) error {
 		if !since.IsZero() && e.At.Before(since) {
 			return nil
 		}
@@ -128,13 +132,8 @@ func runAuditLog(a *app, opts *auditLogOptions) error {
 	if !opts.json {
 		tb.write(a.ios.Out)
 	}
-	if errors.Is(err, errNoState) {
-		return fmt.Errorf("no state at %s: nothing to audit", backend.Path)
-	}
 	return err
 }
-
-var errNoState = errors.New("no state")
 
 // parseSince reads a time or a duration back from now.
 func parseSince(s string, now time.Time) (time.Time, error) {
@@ -162,13 +161,17 @@ Exit codes: 0 intact; 1 altered, missing or unreadable (named).`,
   payform audit verify --state /backups/payform.state.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			backend := &state.Local{Path: a.statePath(a.backendOnly(true))}
+			backend, err := a.openBackend(cmd.Context(), a.backendOnly(true))
+			if err != nil {
+				return err
+			}
+			defer closeBackend(backend)
 			n, err := state.Verify(backend)
 			if err != nil {
 				return fmt.Errorf("audit verify: %w", err)
 			}
 			fmt.Fprintf(a.ios.Out, "%s %s: %d journal %s, hash chain intact from the first; the snapshot's head is on it.\n",
-				a.ios.Paint(bold+green, "Verified"), backend.Path, n, plural(n, "entry", "entries"))
+				a.ios.Paint(bold+green, "Verified"), backend.Describe(), n, plural(n, "entry", "entries"))
 			return nil
 		},
 	}

@@ -92,8 +92,7 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 		a.renderDiags(cfg.Files, diags)
 		return silent
 	}
-	statePath := a.statePath(cfg)
-	provs, closeProviders, err := a.openProviders(cfg, statePath)
+	provs, closeProviders, err := a.openProviders(cfg)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ another record, not found, or different from the declaration).`,
 				a.renderDiags(cfg.Files, diags)
 				return silent
 			}
-			provs, closeProviders, err := a.openProviders(cfg, store.Describe())
+			provs, closeProviders, err := a.openProviders(cfg)
 			if err != nil {
 				return err
 			}

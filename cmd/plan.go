@@ -128,7 +128,7 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 		a.renderDiags(cfg.Files, diags)
 		return nil, nil, nil, silent
 	}
-	provs, closeProviders, err := a.openProviders(cfg, store.Describe())
+	provs, closeProviders, err := a.openProviders(cfg)
 	if err != nil {
 		return nil, nil, nil, err
 	}

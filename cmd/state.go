@@ -26,7 +26,8 @@ under the lock, journaled; no gateway is called.
 
 Exit codes: 0 success; 1 error (including an address that is not in the state).`,
 	}
-	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a), newStateRmCmd(a), newStateMvCmd(a))
+	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a), newStateRmCmd(a), newStateMvCmd(a),
+		newStatePullCmd(a), newStatePushCmd(a), newStateMigrateCmd(a))
 	return cmd
 }
 
@@ -46,7 +47,7 @@ Exit codes: 0 success; 1 error.`,
   payform state rm payout.old_batch`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := a.openStore(cmd.Context(), a.statePath(a.backendOnly(true)), "state rm", lockTimeout, false)
+			store, err := a.openStore(cmd.Context(), a.backendOnly(true), "state rm", lockTimeout, false)
 			if err != nil {
 				return err
 			}
@@ -109,7 +110,7 @@ Exit codes: 0 success; 1 error.`,
 			if sa.Type != da.Type {
 				return fmt.Errorf("%s is a %s and %s a %s: a record moves only within its resource type", src, sa.Type, dst, da.Type)
 			}
-			store, err := a.openStore(cmd.Context(), a.statePath(a.backendOnly(true)), "state mv", lockTimeout, false)
+			store, err := a.openStore(cmd.Context(), a.backendOnly(true), "state mv", lockTimeout, false)
 			if err != nil {
 				return err
 			}
@@ -187,7 +188,7 @@ func newStateShowCmd(a *app) *cobra.Command {
 
 // readState loads the state without taking the lock.
 func (a *app) readState(ctx context.Context) (*state.State, error) {
-	store, err := a.openStore(ctx, a.statePath(a.backendOnly(true)), "read", 0, true)
+	store, err := a.openStore(ctx, a.backendOnly(true), "read", 0, true)
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/payform/payform/providers/gateways"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
+	"github.com/payform/payform/state/pg"
 )
 
 // varFlags are --var and --var-file.
@@ -65,7 +66,7 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 	var store *state.Store
 	var serr error
 	if backend := a.backendOnly(false); backend != nil {
-		store, serr = a.openStore(ctx, a.statePath(backend), op, lockTimeout, false)
+		store, serr = a.openStore(ctx, backend, op, lockTimeout, false)
 	}
 	l := <-ch
 	a.renderDiags(l.cfg.Files, l.diags)
@@ -81,8 +82,7 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 	return l.cfg, store, nil
 }
 
-// statePath is --state, else the local backend's path, else the default,
-// all relative to --chdir.
+// statePath is --state, else the local backend's path, else the default.
 func (a *app) statePath(cfg *schema.Config) string {
 	switch {
 	case a.state != "":
@@ -93,15 +93,44 @@ func (a *app) statePath(cfg *schema.Config) string {
 	return DefaultStateFile
 }
 
+// openBackend opens the state backend the configuration names: the local
+// files (--state overrides their path), or PostgreSQL.
+func (a *app) openBackend(ctx context.Context, cfg *schema.Config) (state.Backend, error) {
+	if cfg == nil || cfg.Backend.Type != "pg" {
+		return &state.Local{Path: a.statePath(cfg)}, nil
+	}
+	if a.state != "" {
+		return nil, errors.New("--state names a local state file, but the configuration's backend is pg")
+	}
+	b := cfg.Backend
+	return pg.Open(ctx, pg.Config{ConnString: b.ConnString, Workspace: b.Workspace, Schema: b.Schema})
+}
+
+// sandboxDir is where embedded sandboxes keep their data: beside a local
+// state, or in the working directory.
+func (a *app) sandboxDir(cfg *schema.Config) string {
+	if cfg != nil && cfg.Backend.Type == "pg" {
+		return filepath.Join(".payform", "sandbox")
+	}
+	return filepath.Join(filepath.Dir(a.statePath(cfg)), ".payform", "sandbox")
+}
+
 // DefaultStateFile is the state's default name.
 const DefaultStateFile = "payform.state.json"
 
 // openStore opens the state, locked for op unless readOnly.
-func (a *app) openStore(ctx context.Context, path, op string, lockTimeout time.Duration, readOnly bool) (*state.Store, error) {
-	st, err := state.Open(ctx, &state.Local{Path: path}, state.Options{
+func (a *app) openStore(ctx context.Context, cfg *schema.Config, op string, lockTimeout time.Duration, readOnly bool) (*state.Store, error) {
+	backend, err := a.openBackend(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, err := state.Open(ctx, backend, state.Options{
 		Operation: op, LockTimeout: lockTimeout, NoLock: readOnly, Version: Version, Clock: a.now,
 	})
 	if err != nil {
+		if c, ok := backend.(io.Closer); ok {
+			c.Close()
+		}
 		var le *state.LockedError
 		if errors.As(err, &le) {
 			return nil, fmt.Errorf("%w\nWait for it to finish, or retry with --lock-timeout (e.g. --lock-timeout 5m)", err)
@@ -117,7 +146,7 @@ func (a *app) openStore(ctx context.Context, path, op string, lockTimeout time.D
 // openProviders builds a provider for every provider block. Sandbox
 // providers keep their emulator's data in .payform/sandbox beside the
 // state.
-func (a *app) openProviders(cfg *schema.Config, statePath string) (map[string]providers.Provider, func(), error) {
+func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
 	out := map[string]providers.Provider{}
 	var closers []func() error
 	closeAll := func() {
@@ -125,7 +154,7 @@ func (a *app) openProviders(cfg *schema.Config, statePath string) (map[string]pr
 			_ = c()
 		}
 	}
-	sandboxDir := filepath.Join(filepath.Dir(statePath), ".payform", "sandbox")
+	sandboxDir := a.sandboxDir(cfg)
 	for _, p := range cfg.Providers {
 		prov, closer, err := gateways.Open(gateways.Spec{
 			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
@@ -241,4 +270,11 @@ func (c *lineCap) Write(p []byte) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// closeBackend closes a backend that holds connections.
+func closeBackend(b state.Backend) {
+	if c, ok := b.(io.Closer); ok {
+		c.Close()
+	}
 }

@@ -38,10 +38,19 @@ type Config struct {
 
 // Backend is the payform { backend "..." { } } block.
 type Backend struct {
-	Type  string // "local"
-	Path  string // local: the snapshot path, "" for the default
-	Range hcl.Range
+	Type string // "local" or "pg"
+	Path string // local: the snapshot path, "" for the default
+	// pg: the connection string (from the block or PAYFORM_PG_CONN_STR;
+	// never stored or printed), the workspace and the schema.
+	ConnString string
+	Workspace  string
+	Schema     string
+	Range      hcl.Range
 }
+
+// PGConnStrEnv is the environment variable a pg backend's connection
+// string may come from.
+const PGConnStrEnv = "PAYFORM_PG_CONN_STR"
 
 // Provider is one provider block.
 type Provider struct {

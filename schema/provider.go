@@ -159,6 +159,8 @@ var payformSchema = &hcl.BodySchema{Blocks: []hcl.BlockHeaderSchema{{Type: "back
 
 var localBackendSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "path"}}}
 
+var pgBackendSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "conn_str"}, {Name: "workspace"}, {Name: "schema"}}}
+
 func (l *loader) decodePayform(blocks []*hcl.Block) {
 	for i, b := range blocks {
 		if i > 0 {
@@ -184,8 +186,25 @@ func (l *loader) decodePayform(blocks []*hcl.Block) {
 						l.cfg.Backend.Path = s
 					}
 				}
+			case "pg":
+				content, diags := bb.Body.Content(pgBackendSchema)
+				l.diags = append(l.diags, diags...)
+				b := &l.cfg.Backend
+				for name, dst := range map[string]*string{"conn_str": &b.ConnString, "workspace": &b.Workspace, "schema": &b.Schema} {
+					if a := content.Attributes[name]; a != nil {
+						if s, ok := l.literalString(a); ok {
+							*dst = s
+						}
+					}
+				}
+				if b.ConnString == "" {
+					b.ConnString = l.env[PGConnStrEnv]
+				}
+				if b.ConnString == "" {
+					l.errorf(bb.DefRange.Ptr(), "Missing connection string", "backend \"pg\" needs conn_str, or the environment variable %s (better: it keeps the password out of the configuration).", PGConnStrEnv)
+				}
 			default:
-				l.errorf(bb.LabelRanges[0].Ptr(), "Unknown backend", "backend %q is not supported; use \"local\".", bb.Labels[0])
+				l.errorf(bb.LabelRanges[0].Ptr(), "Unknown backend", "backend %q is not supported; use \"local\" or \"pg\".", bb.Labels[0])
 			}
 		}
 	}

@@ -191,3 +191,43 @@ func checkTornTail(f *os.File, offset, size int64) error {
 	}
 	return nil
 }
+
+// Push replaces the snapshot with data (as `state push` does): refused
+// when it belongs to another lineage or is not newer than the current one,
+// unless force; refused even with force when its journal head is not on
+// this journal's chain, since that would orphan or invent entries.
+func (l *Local) Push(data []byte, force bool) error {
+	incoming, err := decodeSnapshot("the pushed state", data)
+	if err != nil {
+		return err
+	}
+	current, _, err := l.Load()
+	if err != nil && !force {
+		return err
+	}
+	if current != nil && !force {
+		if incoming.Lineage != current.Lineage {
+			return fmt.Errorf("the pushed state has lineage %s, but %s has %s: it is another workspace's state (use --force to replace it anyway)", incoming.Lineage, l.Path, current.Lineage)
+		}
+		if incoming.Serial <= current.Serial {
+			return fmt.Errorf("the pushed state has serial %d, not newer than %s's %d (use --force to replace it anyway)", incoming.Serial, l.Path, current.Serial)
+		}
+	}
+	if incoming.JournalSeq > 0 {
+		found := false
+		err := l.Entries(func(e *Entry) error {
+			if e.Seq == incoming.JournalSeq {
+				found = e.Hash == incoming.JournalHash
+				return errStop
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStop) && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if !found {
+			return fmt.Errorf("the pushed state's journal head (entry %d) is not on %s's journal: pushing it would orphan entries", incoming.JournalSeq, l.journalPath())
+		}
+	}
+	return writeFileAtomic(l.Path, data)
+}

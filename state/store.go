@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/user"
 	"sync"
@@ -27,6 +28,7 @@ type Store struct {
 	dirty    bool
 	readOnly bool
 	warnings []string
+	closed   bool
 }
 
 // Options for Open.
@@ -140,7 +142,8 @@ func (s *Store) Record(e *Entry, durable bool) error {
 }
 
 // Close makes every entry durable, writes the snapshot if anything
-// changed, and releases the lock.
+// changed, releases the lock, and closes the backend if it holds
+// connections (io.Closer). Closing twice is harmless.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -158,6 +161,12 @@ func (s *Store) Close() error {
 	if uerr := s.release(); err == nil {
 		err = uerr
 	}
+	if c, ok := s.backend.(io.Closer); ok && !s.closed {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	s.closed = true
 	return err
 }
 

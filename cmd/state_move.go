@@ -1,0 +1,229 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/schema"
+	"github.com/payform/payform/state"
+	"github.com/payform/payform/state/pg"
+)
+
+func newStatePullCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "pull",
+		Short: "Print the current state as JSON",
+		Long: `Print the current state (the snapshot with every journal entry after it
+applied) in the snapshot format, the same bytes from the local and the pg
+backend. The state is read without the lock.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform state pull > backup.state.json
+  payform state pull | jq '.resources | length'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.readState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if st.Lineage == "" {
+				return errors.New("there is no state yet")
+			}
+			data, err := state.EncodeSnapshot(st)
+			if err != nil {
+				return err
+			}
+			_, err = a.ios.Out.Write(data)
+			return err
+		},
+	}
+}
+
+func newStatePushCmd(a *app) *cobra.Command {
+	var force bool
+	var lockTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "push FILE",
+		Short: "Replace the state with a state file (a restored backup)",
+		Long: `Replace the state with FILE (- for stdin), under the lock. It is refused when
+FILE belongs to another workspace (lineage) or is not newer (serial) than the
+state, unless --force, and refused even with --force when its journal head is
+not on the journal: pushing it would orphan or invent journal entries.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform state push restored.state.json
+  payform state pull > s.json && payform state push --force s.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var data []byte
+			var err error
+			if args[0] == "-" {
+				data, err = io.ReadAll(io.LimitReader(a.ios.In, 1<<31))
+			} else {
+				data, err = os.ReadFile(args[0])
+			}
+			if err != nil {
+				return err
+			}
+			cfg := a.backendOnly(true)
+			backend, err := a.openBackend(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer closeBackend(backend)
+			info := state.LockInfo{ID: state.NewID(), Operation: "state push", Who: state.Actor(), PID: os.Getpid(), Version: Version, Created: a.now().UTC()}
+			lock, err := backend.Lock(cmd.Context(), info, lockTimeout)
+			if err != nil {
+				return err
+			}
+			defer lock.Unlock()
+			switch b := backend.(type) {
+			case *state.Local:
+				err = b.Push(data, force)
+			case *pg.Backend:
+				err = b.Push(cmd.Context(), data, force)
+			default:
+				err = fmt.Errorf("%s cannot take a pushed state", backend.Describe())
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.ios.Out, "Pushed %s to %s.\n", args[0], backend.Describe())
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&force, "force", false, "push even a state of another lineage or an older serial")
+	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	return cmd
+}
+
+type migrateOptions struct {
+	to          string
+	path        string
+	connStr     string
+	workspace   string
+	schema      string
+	lockTimeout time.Duration
+}
+
+func newStateMigrateCmd(a *app) *cobra.Command {
+	opts := &migrateOptions{}
+	cmd := &cobra.Command{
+		Use:   "migrate --to pg|local",
+		Short: "Move the state and its whole journal to another backend",
+		Long: `Copy the state and every journal entry, byte for byte, from the configured
+backend to another one, under the source's lock; the journal's hash chain is
+checked on the way. Then point the payform block's backend at the new place.
+
+--to pg writes to the workspace given by --conn-str (or PAYFORM_PG_CONN_STR),
+--workspace and --schema; --to local writes to --path, which must hold no state.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  PAYFORM_PG_CONN_STR=postgres://payform@db/payform payform state migrate --to pg --workspace treasury
+  payform state migrate --to local --path payform.state.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, a, opts) },
+	}
+	cmd.Flags().StringVar(&opts.to, "to", "", "the backend to move to: pg or local")
+	cmd.Flags().StringVar(&opts.path, "path", DefaultStateFile, "--to local: the new state file")
+	cmd.Flags().StringVar(&opts.connStr, "conn-str", "", "--to pg: the connection string (default PAYFORM_PG_CONN_STR)")
+	cmd.Flags().StringVar(&opts.workspace, "workspace", pg.DefaultWorkspace, "--to pg: the workspace")
+	cmd.Flags().StringVar(&opts.schema, "schema", pg.DefaultSchema, "--to pg: the schema")
+	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the source's lock")
+	return cmd
+}
+
+func runMigrate(cmd *cobra.Command, a *app, opts *migrateOptions) error {
+	ctx := cmd.Context()
+	src, err := a.openBackend(ctx, a.backendOnly(true))
+	if err != nil {
+		return err
+	}
+	defer closeBackend(src)
+	info := state.LockInfo{ID: state.NewID(), Operation: "state migrate", Who: state.Actor(), PID: os.Getpid(), Version: Version, Created: a.now().UTC()}
+	lock, err := src.Lock(ctx, info, opts.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	switch opts.to {
+	case "pg":
+		conn := opts.connStr
+		if conn == "" {
+			conn = envValue(a.env, schema.PGConnStrEnv)
+		}
+		if conn == "" {
+			return fmt.Errorf("--to pg needs --conn-str or %s", schema.PGConnStrEnv)
+		}
+		dst, err := pg.Open(ctx, pg.Config{ConnString: conn, Workspace: opts.workspace, Schema: opts.schema})
+		if err != nil {
+			return err
+		}
+		defer dst.Close()
+		if err := dst.ImportFrom(ctx, src); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.ios.Out, "Moved %s to %s. Now set the backend:\n\n  payform {\n    backend \"pg\" {\n      workspace = %q\n      schema    = %q\n    }\n  }\n\nwith the connection string in %s.\n",
+			src.Describe(), dst.Describe(), opts.workspace, opts.schema, schema.PGConnStrEnv)
+	case "local":
+		p, ok := src.(*pg.Backend)
+		if !ok {
+			return fmt.Errorf("the configured backend is already local (%s)", src.Describe())
+		}
+		dst := &state.Local{Path: opts.path}
+		if err := p.ExportTo(ctx, dst); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.ios.Out, "Moved %s to %s. Now set the backend to \"local\" (path %q), or remove the payform block.\n", src.Describe(), dst.Describe(), opts.path)
+	default:
+		return fmt.Errorf("--to must be pg or local")
+	}
+	return nil
+}
+
+func newForceUnlockCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "force-unlock LOCK_ID",
+		Short: "Remove the lease of a pg lock whose holder is gone",
+		Long: `Remove the lock lease LOCK_ID (the id a "state is locked" message names) of a
+pg workspace whose holder's session is gone. It is refused while any session
+still holds the lock. A local state needs none: the kernel releases a dead
+process's lock.
+
+Exit codes: 0 success; 1 error (including a lock still held).`,
+		Example: `  payform force-unlock 6f1c2a9e0b7d4c3a8e5f1d2c3b4a5968`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			backend, err := a.openBackend(cmd.Context(), a.backendOnly(true))
+			if err != nil {
+				return err
+			}
+			defer closeBackend(backend)
+			p, ok := backend.(*pg.Backend)
+			if !ok {
+				return errors.New("the state is local: its lock dies with the process that holds it, so there is nothing to force")
+			}
+			if err := p.ForceUnlock(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.ios.Out, "Removed lock lease %s of %s.\n", args[0], p.Describe())
+			return nil
+		},
+	}
+}
+
+// envValue is the last value of name in env.
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
+}
