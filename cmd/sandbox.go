@@ -45,6 +45,7 @@ type sandboxServeOptions struct {
 	callbackURL string
 	timeScale   float64
 	v2Lookup    bool
+	limitScale  float64
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -74,6 +75,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 	cmd.Flags().StringVar(&opts.faults, "faults", "", "inject faults: `SPEC`, e.g. drop-after-commit=0.3,latency=50ms")
 	cmd.Flags().StringVar(&opts.callbackURL, "callback-url", "", "send WllxPay callbacks (deposits) to `URL`, as the merchant dashboard's setting")
 	cmd.Flags().BoolVar(&opts.v2Lookup, "wllxpay-v2-lookup", false, "also serve WllxPay's undocumented v2 transactions/info lookup (for provider v2_lookup = true)")
+	cmd.Flags().Float64Var(&opts.limitScale, "rate-limit-scale", 1, "divide the gateways' documented rate-limit windows by `N`, for testing (providers then set rate_limit_scale = N)")
 	cmd.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "speed up callback retry schedules `N` times (60: minutes pass as seconds)")
 	return cmd
 }
@@ -83,14 +85,14 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if err != nil {
 		return fmt.Errorf("--faults: %w", err)
 	}
-	if opts.timeScale <= 0 {
-		return fmt.Errorf("--time-scale must be positive")
+	if opts.timeScale <= 0 || opts.limitScale <= 0 {
+		return fmt.Errorf("--time-scale and --rate-limit-scale must be positive")
 	}
 	options := map[string]string{}
 	if opts.v2Lookup {
 		options["v2_lookup"] = "true"
 	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale, Options: options})
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale, Options: options, LimitScale: opts.limitScale})
 	if err != nil {
 		return err
 	}

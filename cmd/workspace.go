@@ -158,7 +158,7 @@ func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, 
 	for _, p := range cfg.Providers {
 		prov, closer, err := gateways.Open(gateways.Spec{
 			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
-			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: sandboxDir,
+			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: sandboxDir, LimitScale: p.RateLimitScale,
 		})
 		if err != nil {
 			closeAll()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -14,14 +13,17 @@ import (
 	"github.com/payform/payform/state"
 )
 
-// Refresh asks the gateways what Plan needs: the current status of every
-// settled resource in state, and, for kinds whose gateway resolves by
-// lookup, whether a declared key that state does not know already exists.
+// Refresh reads, through each gateway's list endpoints where it has them,
+// the current status of every settled resource in state.
 //
-// It fails closed. A status that could not be read is left out (the plan
-// shows the recorded one, with a warning); a lookup that could not be
-// completed is an error, because "could not look" must never become "not
-// there, safe to send".
+// It does not look up keys the state has never seen: on gateways that can
+// only find a key by scanning their whole invoice list, that would be a
+// full scan per key (DESIGN §4: "not looked up" plans a create). Keys in
+// doubt are looked up by apply, bounded by their intent's time.
+//
+// It fails closed: a status that could not be read is left out, and the
+// plan shows the recorded one, with a warning; nothing is ever read as
+// "gone".
 func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map[string]providers.Provider, parallelism int) (*Observed, hcl.Diagnostics) {
 	obs := &Observed{Current: map[string]providers.Object{}, Found: map[string]providers.Object{}}
 	var diags hcl.Diagnostics
@@ -60,58 +62,6 @@ func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map
 		}
 	}
 
-	// Lookups by key, for declared resources not in state.
-	type job struct {
-		r *schema.Resource
-		p providers.Provider
-	}
-	var jobs []job
-	for _, r := range cfg.Resources {
-		ks, ok := r.Provider.Gateway.Supports(r.Kind)
-		if !ok || ks.InDoubt != providers.LookupByKey || st.Resource(r.Addr.String()) != nil {
-			continue
-		}
-		if p := provs[r.Provider.Name()]; p != nil {
-			jobs = append(jobs, job{r, p})
-		}
-	}
-	var mu sync.Mutex
-	work := make(chan job)
-	var wg sync.WaitGroup
-	for range max(1, min(parallelism, len(jobs))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range work {
-				obj, err := j.p.Lookup(ctx, providers.Query{Kind: j.r.Kind, Key: j.r.Key})
-				mu.Lock()
-				switch {
-				case err == nil:
-					obs.Found[j.r.Addr.String()] = obj
-				case errors.Is(err, providers.ErrNotFound), errors.Is(err, providers.ErrUnsupported):
-				default:
-					diags = append(diags, &hcl.Diagnostic{
-						Severity: hcl.DiagError,
-						Summary:  "Cannot tell whether an object exists",
-						Detail:   fmt.Sprintf("%s: looking up %s %q at %s failed: %v. payform plans a create only when absence is proven; try again when the gateway answers.", j.r.Addr, schema.KeyAttr(j.r.Kind), j.r.Key, j.r.Provider.Name(), err),
-						Subject:  j.r.DeclRange.Ptr(),
-					})
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- j
-	}
-	close(work)
-	wg.Wait()
-	if err := ctx.Err(); err != nil && len(jobs) > 0 {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Refresh interrupted", Detail: err.Error()})
-	}
 	return obs, diags
 }
 

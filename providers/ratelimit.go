@@ -2,80 +2,106 @@ package providers
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// limited spaces calls so that no documented limit is exceeded.
-type limited struct {
-	Provider
-	all     []*rate.Limiter // every request
-	creates []*rate.Limiter // create requests only
-}
-
-var _ Provider = (*limited)(nil)
-
 // safety keeps a margin under each documented limit, for clock skew
 // between payform and the gateway.
 const safety = 0.98
 
-// WithRateLimit wraps p so that calls wait for every limit that applies.
-// Each limit is a token bucket with a burst of one: requests are spaced
-// evenly at just under N per Per. Without limits it returns p.
-func WithRateLimit(p Provider, limits []Limit) Provider {
-	if len(limits) == 0 {
-		return p
+// ScaleLimits divides every limit's window by scale, for testing against
+// a sandbox whose limits are scaled the same way (60: per minute becomes
+// per second). A scale of 0 or 1 returns limits unchanged.
+func ScaleLimits(limits []Limit, scale float64) []Limit {
+	if scale <= 0 || scale == 1 {
+		return limits
 	}
-	l := &limited{Provider: p}
-	for _, lim := range limits {
-		if lim.N <= 0 || lim.Per <= 0 {
-			continue
-		}
-		every := time.Duration(float64(lim.Per) / float64(lim.N) / safety)
-		rl := rate.NewLimiter(rate.Every(every), 1)
-		if lim.CreatesOnly {
-			l.creates = append(l.creates, rl)
-		} else {
-			l.all = append(l.all, rl)
-		}
+	out := make([]Limit, len(limits))
+	for i, l := range limits {
+		out[i] = l
+		out[i].Per = time.Duration(float64(l.Per) / scale)
 	}
-	return l
+	return out
 }
 
-func (l *limited) wait(ctx context.Context, create bool) error {
-	for _, rl := range l.all {
-		if err := rl.Wait(ctx); err != nil {
-			return err
+// limiters builds one token bucket per limit (burst one, spaced just under
+// N per Per) for the limits selected by creates.
+func limiters(limits []Limit, creates bool) []*rate.Limiter {
+	var out []*rate.Limiter
+	for _, l := range limits {
+		if l.N <= 0 || l.Per <= 0 || l.CreatesOnly != creates {
+			continue
 		}
+		every := time.Duration(float64(l.Per) / float64(l.N) / safety)
+		out = append(out, rate.NewLimiter(rate.Every(every), 1))
 	}
-	if create {
-		for _, rl := range l.creates {
-			if err := rl.Wait(ctx); err != nil {
-				return err
-			}
+	return out
+}
+
+func waitAll(ctx context.Context, ls []*rate.Limiter) error {
+	for _, l := range ls {
+		if err := l.Wait(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// pacedTransport spaces every HTTP request a client makes so that no
+// request limit is exceeded, however many requests one call makes (a list
+// scanned page by page, a create followed by a checkout).
+type pacedTransport struct {
+	base http.RoundTripper
+	all  []*rate.Limiter
+}
+
+// RateLimitTransport wraps base so that each request waits for every
+// per-request limit (the limits that are not CreatesOnly). Without such
+// limits it returns base.
+func RateLimitTransport(base http.RoundTripper, limits []Limit) http.RoundTripper {
+	ls := limiters(limits, false)
+	if len(ls) == 0 {
+		return base
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &pacedTransport{base: base, all: ls}
+}
+
+func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := waitAll(req.Context(), t.all); err != nil {
+		return nil, err // nothing was sent: the client classifies it as retryable
+	}
+	return t.base.RoundTrip(req)
+}
+
+// limited spaces create calls so that no creates-only limit (e.g. invoices
+// per hour) is exceeded.
+type limited struct {
+	Provider
+	creates []*rate.Limiter
+}
+
+var _ Provider = (*limited)(nil)
+
+// WithRateLimit wraps p so that Create waits for every CreatesOnly limit.
+// Per-request limits belong to the HTTP client (RateLimitTransport).
+// Without creates-only limits it returns p.
+func WithRateLimit(p Provider, limits []Limit) Provider {
+	ls := limiters(limits, true)
+	if len(ls) == 0 {
+		return p
+	}
+	return &limited{Provider: p, creates: ls}
+}
+
 func (l *limited) Create(ctx context.Context, req Request) (Object, error) {
-	if err := l.wait(ctx, true); err != nil {
+	if err := waitAll(ctx, l.creates); err != nil {
 		return Object{}, &Error{Class: Retryable, Gateway: l.Gateway(), Op: "create", Message: "interrupted while waiting for the rate limit", Err: err}
 	}
 	return l.Provider.Create(ctx, req)
-}
-
-func (l *limited) Lookup(ctx context.Context, q Query) (Object, error) {
-	if err := l.wait(ctx, false); err != nil {
-		return Object{}, &Error{Class: Retryable, Gateway: l.Gateway(), Op: "lookup", Message: "interrupted while waiting for the rate limit", Err: err}
-	}
-	return l.Provider.Lookup(ctx, q)
-}
-
-func (l *limited) Refresh(ctx context.Context, refs []Ref) ([]Object, error) {
-	if err := l.wait(ctx, false); err != nil {
-		return nil, &Error{Class: Retryable, Gateway: l.Gateway(), Op: "refresh", Message: "interrupted while waiting for the rate limit", Err: err}
-	}
-	return l.Provider.Refresh(ctx, refs)
 }

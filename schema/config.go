@@ -59,6 +59,9 @@ type Provider struct {
 	Sandbox  bool
 	Endpoint string        // "" means the gateway's default
 	Timeout  time.Duration // per request
+	// RateLimitScale divides the gateway's documented rate-limit windows,
+	// only for testing against a sandbox scaled the same way; 0 means 1.
+	RateLimitScale float64
 	// Credentials by attribute name, from the block or the environment.
 	// Never printed, stored or logged.
 	Credentials map[string]string

@@ -19,7 +19,7 @@ const defaultTimeout = 30 * time.Second
 
 func providerSchema(g providers.Gateway) *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "alias"}, {Name: "sandbox"}, {Name: "endpoint"}, {Name: "timeout"},
+		{Name: "alias"}, {Name: "sandbox"}, {Name: "endpoint"}, {Name: "timeout"}, {Name: "rate_limit_scale"},
 	}}
 	for _, c := range g.Credentials {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: c.Attr})
@@ -108,6 +108,21 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 			} else {
 				p.Timeout = d
 			}
+		}
+	}
+	if a := content.Attributes["rate_limit_scale"]; a != nil {
+		val, diags := a.Expr.Value(ctx)
+		l.diags = append(l.diags, diags...)
+		f := 0.0
+		if v, err := convert.Convert(val, cty.Number); err == nil && v.IsKnown() && !v.IsNull() {
+			f, _ = v.AsBigFloat().Float64()
+		}
+		if f <= 0 || f > 1e6 {
+			if !diags.HasErrors() {
+				l.errorf(a.Expr.Range().Ptr(), "Invalid rate_limit_scale", "rate_limit_scale must be a number above 0 (it divides the gateway's documented rate-limit windows, for testing against a sandbox started with the same --rate-limit-scale).")
+			}
+		} else {
+			p.RateLimitScale = f
 		}
 	}
 	for _, o := range gw.Options {

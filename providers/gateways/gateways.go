@@ -10,7 +10,11 @@ import (
 	"time"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/coinpay24"
+	cp24sandbox "github.com/payform/payform/providers/coinpay24/sandbox"
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/milacoins"
+	milasandbox "github.com/payform/payform/providers/milacoins/sandbox"
 	"github.com/payform/payform/providers/wllxpay"
 	wllxsandbox "github.com/payform/payform/providers/wllxpay/sandbox"
 )
@@ -33,12 +37,34 @@ type emuOptions struct {
 	// options are the provider block's gateway options (embedded
 	// sandboxes serve what the block asks for, e.g. wllxpay v2_lookup).
 	options map[string]string
+	// limitScale divides the documented rate-limit windows (testing).
+	limitScale float64
+}
+
+// scaled divides a window by the limit scale.
+func (o emuOptions) scaled(d time.Duration) time.Duration {
+	if o.limitScale <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) / o.limitScale)
 }
 
 var catalog = []entry{
 	{wllxpay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale,
 			V2Lookup: o.options["v2_lookup"] == "true"})
+	}},
+	{coinpay24.Gateway, func(o emuOptions) (emulator.Emulator, error) {
+		return cp24sandbox.New(cp24sandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale,
+			RequestLimit:       cp24sandbox.Limit{N: 200, Per: o.scaled(time.Minute)},
+			HourlyRequestLimit: cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
+			InvoiceLimit:       cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
+		})
+	}},
+	{milacoins.Gateway, func(o emuOptions) (emulator.Emulator, error) {
+		// LenientPath: the vendor's JavaScript sample signs the path
+		// without the sandbox's /milacoins prefix; accept it too.
+		return milasandbox.New(milasandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale, LenientPath: true})
 	}},
 }
 
@@ -73,6 +99,9 @@ type Spec struct {
 	Sandbox    bool
 	SandboxDir string
 	Clock      emulator.Clock // for the embedded emulator; nil = wall clock
+	// LimitScale divides the documented rate-limit windows (for testing
+	// against a sandbox scaled the same way); 0 means 1.
+	LimitScale float64
 }
 
 // Retry settings for Retryable failures (nothing reached the gateway).
@@ -87,6 +116,7 @@ var (
 // emulator's store).
 func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	hc := &http.Client{Timeout: spec.Timeout}
+	limits := providers.ScaleLimits(spec.Gateway.Limits, spec.LimitScale)
 	var closer io.Closer = nopCloser{}
 	settings := providers.Settings{Name: spec.Name, Endpoint: spec.Endpoint, Credentials: spec.Credentials, HTTPClient: hc, Options: spec.Options}
 	if spec.Sandbox {
@@ -101,25 +131,26 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
-		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock, options: spec.Options})
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock, options: spec.Options, limitScale: spec.LimitScale})
 		if err != nil {
 			store.Close()
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
 		hc.Transport = emulator.Transport(http.StripPrefix("/"+spec.Gateway.Name, emu))
+		closer = closers{emulatorCloser{emu}, store}
 		settings.Endpoint = "http://sandbox" + spec.Gateway.SandboxPath
 		settings.Credentials = map[string]string{}
 		for _, c := range spec.Gateway.Credentials {
 			settings.Credentials[c.Attr] = c.Sandbox
 		}
-		closer = store
 	}
+	hc.Transport = providers.RateLimitTransport(hc.Transport, limits)
 	p, err := spec.Gateway.New(settings)
 	if err != nil {
 		closer.Close()
 		return nil, nil, err
 	}
-	p = providers.WithRateLimit(p, spec.Gateway.Limits)
+	p = providers.WithRateLimit(p, limits)
 	p = providers.WithRetry(p, RetryAttempts, RetryBackoff)
 	return p, closer, nil
 }
@@ -127,6 +158,30 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 type nopCloser struct{}
 
 func (nopCloser) Close() error { return nil }
+
+// closers closes each in order, keeping the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// emulatorCloser stops an emulator's timers and callback retries, where
+// it has any.
+type emulatorCloser struct{ emu emulator.Emulator }
+
+func (c emulatorCloser) Close() error {
+	if cl, ok := c.emu.(interface{ Close() }); ok {
+		cl.Close()
+	}
+	return nil
+}
 
 // SandboxOptions configure the server `payform sandbox serve` runs.
 type SandboxOptions struct {
@@ -145,6 +200,9 @@ type SandboxOptions struct {
 	// Options are gateway options for every emulator, as a provider block
 	// would give them (e.g. "v2_lookup": "true").
 	Options map[string]string
+	// LimitScale divides the documented rate-limit windows, for testing
+	// (60: per minute becomes per second); 0 means 1.
+	LimitScale float64
 }
 
 // NewSandboxServer returns every gateway's emulator mounted under
@@ -155,14 +213,18 @@ func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) 
 		return nil, nil, err
 	}
 	var emus []emulator.Emulator
+	var close closers
 	for _, e := range catalog {
-		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL, timeScale: opts.TimeScale, options: opts.Options})
+		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL,
+			timeScale: opts.TimeScale, options: opts.Options, limitScale: opts.LimitScale})
 		if err != nil {
+			close.Close()
 			store.Close()
 			return nil, nil, errors.Join(fmt.Errorf("sandbox %s", e.gateway.Name), err)
 		}
 		emus = append(emus, emu)
+		close = append(close, emulatorCloser{emu})
 	}
 	srv := emulator.NewServer(emulator.ServerOptions{Emulators: emus, Faults: emulator.NewFaultInjector(opts.Faults)})
-	return srv, store, nil
+	return srv, append(close, store), nil
 }

@@ -1,0 +1,82 @@
+package coinpay24
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// ErrBadCallback is wrapped by every VerifyCallback failure.
+var ErrBadCallback = errors.New("coinpay24 callback not verified")
+
+// VerifyCallback checks a payment callback's verify_hash: HMAC-SHA256
+// keyed with the API key over the other fields, sorted by name and
+// form-encoded as PHP's http_build_query does, in hex. The hex is
+// compared case-insensitively, and a 128-digit hash (the vendor's own
+// example is that long) is checked as HMAC-SHA512 over the same text.
+// A field sent twice is refused, since PHP would read only one of them.
+func VerifyCallback(apiKey string, form url.Values) error {
+	if apiKey == "" {
+		return fmt.Errorf("%w: no API key to check it with", ErrBadCallback)
+	}
+	for k, v := range form {
+		if len(v) != 1 {
+			return fmt.Errorf("%w: field %q is sent %d times", ErrBadCallback, k, len(v))
+		}
+	}
+	got := strings.ToLower(form.Get("verify_hash"))
+	var h func() hash.Hash
+	switch len(got) {
+	case 0:
+		return fmt.Errorf("%w: no verify_hash", ErrBadCallback)
+	case sha256.Size * 2:
+		h = sha256.New
+	case sha512.Size * 2:
+		h = sha512.New
+	default:
+		return fmt.Errorf("%w: verify_hash has %d characters, want 64 (or 128)", ErrBadCallback, len(got))
+	}
+	m := hmac.New(h, []byte(apiKey))
+	m.Write([]byte(CallbackMessage(form)))
+	if !hmac.Equal([]byte(got), []byte(hex.EncodeToString(m.Sum(nil)))) {
+		return fmt.Errorf("%w: verify_hash does not match", ErrBadCallback)
+	}
+	return nil
+}
+
+// CallbackMessage is the text verify_hash signs: every field but
+// verify_hash, sorted by name, form-encoded as PHP's http_build_query
+// (RFC 1738: spaces as "+", everything but letters, digits and "-_."
+// escaped in upper-case hex).
+func CallbackMessage(form url.Values) string {
+	names := make([]string, 0, len(form))
+	for k := range form {
+		if k != "verify_hash" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		for _, v := range form[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(phpEscape(k))
+			b.WriteByte('=')
+			b.WriteString(phpEscape(v))
+		}
+	}
+	return b.String()
+}
+
+// phpEscape is PHP's urlencode: Go's QueryEscape leaves "~" alone, PHP
+// does not.
+func phpEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "~", "%7E") }

@@ -1,0 +1,168 @@
+package coinpay24
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/payform/payform/providers"
+)
+
+// maxBody bounds what the client reads from a response.
+const maxBody = 1 << 20
+
+// Client speaks CoinPay24's v1 API: every call is a form-encoded POST
+// carrying api_key, as in the vendor's curl examples.
+type Client struct {
+	base string // e.g. https://api.coinpay24.com/v1
+	key  string
+	http *http.Client
+}
+
+// NewClient returns a client for the v1 base URL.
+func NewClient(base, apiKey string, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{base: strings.TrimRight(base, "/"), key: apiKey, http: hc}
+}
+
+// post sends one call to path (e.g. "/invoices/create") and decodes a 2xx
+// body into out. Failures come back as *providers.Error with their class.
+func (c *Client) post(ctx context.Context, path, op string, form url.Values, out any) error {
+	body := url.Values{"api_key": {c.key}}
+	for k, v := range form {
+		body[k] = v
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(body.Encode()))
+	if err != nil {
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "building request: " + err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+
+	// wrote turns true once the whole request left this process: from then
+	// on a missing answer means "maybe processed".
+	// The trace runs on the transport's goroutine.
+	var wrote atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { wrote.Store(i.Err == nil) }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		class := providers.Ambiguous
+		if !wrote.Load() {
+			class = providers.Retryable
+		}
+		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		// The gateway answered, but the answer was cut.
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			// It succeeded, but we cannot tell what it made.
+			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
+		}
+		return nil
+	}
+	return decodeError(op, resp, raw)
+}
+
+// Invoice reads one invoice by its CoinPay24 id (POST /invoices/{id}). An
+// unknown id is a Rejected error with Status 404.
+func (c *Client) Invoice(ctx context.Context, id string) (providers.Object, error) {
+	var out invoiceWire
+	if err := c.post(ctx, "/invoices/"+url.PathEscape(id), "invoices/get", nil, &out); err != nil {
+		return providers.Object{}, err
+	}
+	return out.object(""), nil
+}
+
+// transportMessage describes a transport failure without the request URL.
+func transportMessage(err error) string {
+	var ne interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// errorEnvelope is {"error_message": "...", "errors": {field: msg}};
+// "message" (CoinGate's name) and "error" are read when error_message is
+// absent.
+type errorEnvelope struct {
+	ErrorMessage string    `json:"error_message"`
+	Message      string    `json:"message"`
+	Error        string    `json:"error"`
+	Errors       fieldErrs `json:"errors"`
+}
+
+// decodeError classifies a non-2xx answer.
+//
+//   - 429: Retryable, with Retry-After.
+//   - 408: Retryable: the gateway gave up waiting for the request.
+//   - 5xx (503 too: CoinPay24 does not say it came before processing):
+//     Ambiguous.
+//   - 422 with errors.order_id "already been taken" (an account that
+//     refuses repeated order_ids): Duplicate.
+//   - any other 4xx (401 bad key, 404 unknown invoice, 422 validation):
+//     Rejected.
+func decodeError(op string, resp *http.Response, raw []byte) error {
+	e := &providers.Error{Gateway: gatewayName, Op: op, Status: resp.StatusCode}
+	var env errorEnvelope
+	_ = json.Unmarshal(raw, &env) // bodies that are not JSON keep the status alone
+	e.Message = firstNonEmpty(env.ErrorMessage, env.Message, env.Error)
+	if len(env.Errors) > 0 {
+		e.Fields = env.Errors
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests || s == http.StatusRequestTimeout:
+		e.Class = providers.Retryable
+		if ra, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && ra >= 0 {
+			e.RetryAfter = time.Duration(ra) * time.Second
+		}
+	case s >= 500:
+		e.Class = providers.Ambiguous
+	case s == http.StatusUnprocessableEntity && taken(env.Errors["order_id"]):
+		e.Class = providers.Duplicate
+	default:
+		e.Class = providers.Rejected
+	}
+	if e.Message == "" && len(e.Fields) == 0 {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	return e
+}
+
+func taken(msg string) bool {
+	msg = strings.ToLower(msg)
+	return strings.Contains(msg, "already been taken") || strings.Contains(msg, "already taken")
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,173 @@
+package milacoins
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/payform/payform/providers"
+)
+
+// maxBody bounds what the client reads from a response.
+const maxBody = 8 << 20
+
+// Options configures a Client.
+type Options struct {
+	// Endpoint is the base URL: the vendor's host, or a sandbox's mount
+	// point such as http://127.0.0.1:8787/milacoins. DefaultEndpoint when
+	// empty.
+	Endpoint string
+	APIKey   string
+	Secret   string
+	// HTTPClient sends every request; its Timeout bounds each call. The
+	// client never follows redirects.
+	HTTPClient *http.Client
+	// Clock gives X-time; the wall clock when nil.
+	Clock func() time.Time
+	// Wallet is the wallet invoices are paid into when the invoice does
+	// not name one; the invoice currency when empty.
+	Wallet string
+}
+
+// Client speaks the MilaCoins API. Every request carries X-api-key,
+// X-time and X-Sig (see Sign). It implements providers.Provider for
+// invoices and is safe for concurrent use.
+type Client struct {
+	base     string // without a trailing slash
+	key      string
+	secret   string
+	http     *http.Client
+	now      func() time.Time
+	wallet   string
+	pageSize int // list page size, maxPageSize but for tests
+}
+
+var _ providers.Provider = (*Client)(nil)
+
+// NewClient returns a client. APIKey and Secret are required.
+func NewClient(o Options) (*Client, error) {
+	if o.APIKey == "" || o.Secret == "" {
+		return nil, errors.New("milacoins: api_key and secret_key are required")
+	}
+	base := o.Endpoint
+	if base == "" {
+		base = DefaultEndpoint
+	}
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" {
+		return nil, errors.New("milacoins: endpoint must be an http(s) URL without a query, e.g. " + DefaultEndpoint)
+	}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	if o.HTTPClient != nil {
+		copied := *o.HTTPClient
+		hc = &copied
+	}
+	// A redirected request would carry a signature for another path, and
+	// a redirected POST may turn into a GET: never follow.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	now := o.Clock
+	if now == nil {
+		now = time.Now
+	}
+	return &Client{base: strings.TrimRight(base, "/"), key: o.APIKey, secret: o.Secret, http: hc,
+		now: now, wallet: o.Wallet, pageSize: maxPageSize}, nil
+}
+
+// do sends one signed request to path (from the API root, e.g.
+// "/api/v1/wallets") with query, and decodes a 2xx answer into out.
+// payload, when not nil, is sent as compact JSON without HTML escaping,
+// exactly the bytes signed. Failures are *providers.Error with their
+// class.
+func (c *Client) do(ctx context.Context, method, path string, query []param, payload any, op string, out any) error {
+	var body []byte
+	if payload != nil {
+		var err error
+		if body, err = compactJSON(payload); err != nil {
+			return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "encoding request: " + err.Error()}
+		}
+	}
+	target := c.base + path
+	if len(query) > 0 {
+		target += "?" + encodeQuery(query)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, bytes.NewReader(body))
+	if err != nil {
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: err.Error()}
+	}
+	if body == nil {
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	xtime := strconv.FormatInt(c.now().Unix(), 10)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("X-api-key", c.key)
+	req.Header.Set("X-time", xtime)
+	// The path the server receives: the base URL's path prefix included.
+	req.Header.Set("X-Sig", Sign(c.secret, xtime, method, req.URL.RequestURI(), body))
+
+	// wrote turns true once the whole request left this process: from then
+	// on a missing answer means "maybe processed".
+	var wrote bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { wrote = i.Err == nil }}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+
+	resp, err := c.http.Do(req)
+	if err != nil {
+		class := providers.Ambiguous
+		if !wrote {
+			class = providers.Retryable
+		}
+		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if err := json.Unmarshal(raw, out); err != nil {
+			// It succeeded, but we cannot tell what it made.
+			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
+		}
+		return nil
+	}
+	return decodeError(op, resp, raw)
+}
+
+// compactJSON encodes v as JSON.stringify would: compact, and without
+// Go's escaping of <, > and &.
+func compactJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// transportMessage describes a transport failure without the request URL.
+func transportMessage(err error) string {
+	var ne interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
