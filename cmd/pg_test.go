@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -126,10 +127,11 @@ func TestPGTwoRunners(t *testing.T) {
 	outs := make([][]byte, 2)
 	errs := make([]error, 2)
 	for i := range 2 {
+		runnerEnv := append(slices.Clone(env), fmt.Sprintf("PAYFORM_ACTOR=runner-%d", i))
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			outs[i], errs[i] = runIn(dirs[i], append(env, fmt.Sprintf("PAYFORM_ACTOR=runner-%d", i)), "apply", "--auto-approve", "--lock-timeout", "60s").CombinedOutput()
+			outs[i], errs[i] = runIn(dirs[i], runnerEnv, "apply", "--auto-approve", "--lock-timeout", "60s").CombinedOutput()
 		}()
 	}
 	wg.Wait()

@@ -50,6 +50,13 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 		}
 		b.WriteString("\n")
 	}
+	if len(s.Invoices) > 0 {
+		b.WriteString("| Invoices | Provider | Count | Invoiced | Paid | Statuses |\n|---|---|---:|---:|---:|---|\n")
+		for _, t := range s.Invoices {
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", t.Currency, mdEscape(t.Provider), t.Invoices, t.Invoiced, t.Paid, statusCounts(t.ByStatus))
+		}
+		b.WriteString("\n")
+	}
 	if s.NewDestinations > 0 {
 		fmt.Fprintf(&b, "**New destinations:** %d %s never paid before in this state", s.NewDestinations, plural(s.NewDestinations, "address", "addresses"))
 		sample := s.NewDestinationSample[:min(len(s.NewDestinationSample), markdownDestinations)]

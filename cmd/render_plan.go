@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -49,11 +50,15 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 			if d.RawAfter != "" && d.RawAfter != d.After {
 				raw = fmt.Sprintf(" (%s)", d.RawAfter)
 			}
+			if paid := d.Fields[providers.ResultPaidAmount]; paid != "" {
+				raw += " paid " + paid
+			}
 			fmt.Fprintf(w, "%s %-*s  %s → %s%s\n", a.ios.Paint(yellow, " ~"), width, d.Address, d.Before, d.After, raw)
 		}
 		fmt.Fprintln(w)
 	}
 	a.renderTotals(w, p)
+	renderInvoiceTotals(w, s.Invoices)
 	fmt.Fprintf(w, "%s %d to create, %d to adopt, ", a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt)
 	if s.Restore > 0 {
 		fmt.Fprintf(w, "%d to restore, ", s.Restore)
@@ -83,7 +88,7 @@ func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
 	}
 	tb.write(w)
 	if s.Create > planner.LargestPerCurrency && len(s.Largest) > 0 {
-		fmt.Fprintln(w, "\nLargest to send:")
+		fmt.Fprintln(w, "\nLargest:")
 		tb = newTable("  ", left, decimalPoint, left)
 		tb.row("CURRENCY", "AMOUNT", "RESOURCE")
 		for _, it := range s.Largest {
@@ -230,4 +235,34 @@ func formatTime(t time.Time) string {
 // indentLines prefixes every line of s.
 func indentLines(s, prefix string) string {
 	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
+}
+
+// renderInvoiceTotals writes what invoices amount to per currency and
+// provider: invoiced, paid, and counts per status.
+func renderInvoiceTotals(w io.Writer, totals []planner.InvoiceTotal) {
+	if len(totals) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Invoices:")
+	tb := newTable("  ", left, left, right, decimalPoint, decimalPoint, left)
+	tb.row("CURRENCY", "PROVIDER", "INVOICES", "INVOICED", "PAID", "STATUSES")
+	for _, t := range totals {
+		tb.row(t.Currency, t.Provider, fmt.Sprint(t.Invoices), t.Invoiced.String(), t.Paid.String(), statusCounts(t.ByStatus))
+	}
+	tb.write(w)
+	fmt.Fprintln(w)
+}
+
+// statusCounts renders {"paid": 3, "pending": 27} as "paid 3, pending 27".
+func statusCounts(m map[string]int) string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
 }

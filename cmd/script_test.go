@@ -73,6 +73,8 @@ func TestScripts(t *testing.T) {
 			"hookserver":  cmdHookServer,
 			"tamper":      cmdTamper,
 			"waitfile":    cmdWaitFile,
+			"genorders":   cmdGenOrders,
+			"ledgerkeys":  cmdLedgerKeys,
 		},
 	})
 }
@@ -270,4 +272,43 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Fatalf("%s did not appear", args[0])
+}
+
+// genorders FILE PREFIX N AMOUNT: write N orders (PREFIX-1..N) as CSV:
+// order_id,amount.
+func cmdGenOrders(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: genorders FILE PREFIX N AMOUNT")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	var b strings.Builder
+	b.WriteString("order_id,amount\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "%s-%d,%s\n", args[1], i, args[3])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(b.String()), 0o644))
+}
+
+// ledgerkeys GATEWAY N: the gateway holds exactly N objects, one per key.
+func cmdLedgerKeys(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: ledgerkeys GATEWAY N")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	counts := map[string]int{}
+	for _, o := range fetchLedger(ts, ts.Getenv("SANDBOX_ADDR")) {
+		if o.Gateway == args[0] {
+			counts[o.Key]++
+		}
+	}
+	for k, c := range counts {
+		if c != 1 {
+			ts.Fatalf("%s has %d objects with key %q, want 1", args[0], c, k)
+		}
+	}
+	if len(counts) != want {
+		ts.Fatalf("%s has %d keys, want %d", args[0], len(counts), want)
+	}
 }

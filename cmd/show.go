@@ -126,6 +126,10 @@ func renderState(w io.Writer, st *state.State) {
 		fmt.Fprint(w, sep)
 		pools.write(w)
 	}
+	if inv := planner.InvoiceTotals(st, nil, nil); len(inv) > 0 {
+		fmt.Fprintln(w)
+		renderInvoiceTotals(w, inv)
+	}
 	if n := len(st.ForgottenList()); n > 0 {
 		fmt.Fprintf(w, "\n%d forgotten %s (payform state list --forgotten).\n", n, plural(n, "record", "records"))
 	}

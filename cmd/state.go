@@ -27,7 +27,7 @@ under the lock, journaled; no gateway is called.
 Exit codes: 0 success; 1 error (including an address that is not in the state).`,
 	}
 	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a), newStateRmCmd(a), newStateMvCmd(a),
-		newStatePullCmd(a), newStatePushCmd(a), newStateMigrateCmd(a))
+		newStatePullCmd(a), newStatePushCmd(a), newStateMigrateCmd(a), newStateResolveCmd(a))
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 	"github.com/payform/payform/state/pg"
@@ -226,4 +227,78 @@ func envValue(env []string, name string) string {
 		}
 	}
 	return ""
+}
+
+type resolveOptions struct {
+	vars        varFlags
+	id          string
+	notCreated  bool
+	lockTimeout time.Duration
+}
+
+func newStateResolveCmd(a *app) *cobra.Command {
+	opts := &resolveOptions{}
+	cmd := &cobra.Command{
+		Use:   "resolve ADDR (--id ID | --not-created)",
+		Short: "Settle an item whose outcome payform cannot tell",
+		Long: `Settle an in-doubt item, one that payform cannot tell whether the gateway
+created (MiraclePay has no merchant key; Coinilla refuses a repeated refnum
+without saying which invoice has it). Look at the gateway's dashboard first.
+
+--id ID adopts the gateway's object ID, after reading it back and checking that
+its key and amount (where the gateway reports them) match; a mismatch is
+refused. --not-created records that the gateway made nothing, so the next
+apply sends the key again. Both are journaled with the operator's name
+($PAYFORM_ACTOR, or user@host).
+
+Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
+		Example: `  payform state resolve 'invoice_batch.prompts["ord-7"]' --id 3f1c9a2e-8d1b-4e1f-9c7a-0b6d2e4f5a18
+  PAYFORM_ACTOR=alice payform state resolve 'invoice_batch.coinilla["ord-9"]' --not-created`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			addr := args[0]
+			if (opts.id == "") == !opts.notCreated {
+				return errors.New("give exactly one of --id ID and --not-created")
+			}
+			cfg, store, err := a.loadWorkspace(cmd.Context(), opts.vars, "state resolve", opts.lockTimeout)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			if opts.notCreated {
+				if err := planner.ResolveNotCreated(store, addr); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())
+				return store.Close()
+			}
+			rec := store.State().Resource(addr)
+			if rec == nil {
+				return fmt.Errorf("%s is not in the state", addr)
+			}
+			if p := cfg.Provider(rec.Provider); p == nil {
+				return fmt.Errorf("provider %s of %s is not configured", rec.Provider, addr)
+			}
+			if diags := cfg.CheckCredentials(); diags.HasErrors() {
+				a.renderDiags(cfg.Files, diags)
+				return silent
+			}
+			provs, closeProviders, err := a.openProviders(cfg)
+			if err != nil {
+				return err
+			}
+			defer closeProviders()
+			r, err := planner.ResolveAdopt(cmd.Context(), store, provs[rec.Provider], addr, opts.id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.ios.Out, "Settled %s: adopted %s id %s (%s), checked against the gateway (by %s).\n", addr, r.Provider, r.ID, r.Status, store.Actor())
+			return store.Close()
+		},
+	}
+	opts.vars.register(cmd.Flags())
+	cmd.Flags().StringVar(&opts.id, "id", "", "the gateway's `ID` of the object made for this item")
+	cmd.Flags().BoolVar(&opts.notCreated, "not-created", false, "the gateway made nothing for this item: send it again on the next apply")
+	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	return cmd
 }

@@ -3,9 +3,16 @@ package cmd
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/payform/payform/providers"
 )
+
+// kindNoun names a kind in sentences: "payout", "deposit address",
+// "invoice".
+func kindNoun(k providers.Kind) string { return strings.ReplaceAll(string(k), "_", " ") }
 
 type validateOptions struct{ vars varFlags }
 
@@ -30,7 +37,7 @@ Exit codes: 0 valid; 1 invalid.`,
 			}
 			counts := map[string]int{}
 			for _, r := range cfg.Resources {
-				counts[r.Addr.Type]++
+				counts[kindNoun(r.Kind)]++
 			}
 			kinds := make([]string, 0, len(counts))
 			for k := range counts {

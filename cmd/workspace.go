@@ -125,7 +125,7 @@ func (a *app) openStore(ctx context.Context, cfg *schema.Config, op string, lock
 		return nil, err
 	}
 	st, err := state.Open(ctx, backend, state.Options{
-		Operation: op, LockTimeout: lockTimeout, NoLock: readOnly, Version: Version, Clock: a.now,
+		Operation: op, LockTimeout: lockTimeout, NoLock: readOnly, Version: Version, Clock: a.now, CloseBackend: true,
 	})
 	if err != nil {
 		if c, ok := backend.(io.Closer); ok {

@@ -136,7 +136,7 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	}
 	for _, d := range p.Drift {
 		e := &state.Entry{Op: state.OpRefresh, PlanID: p.PlanID, Address: d.Address, Provider: d.Provider, Key: d.Key,
-			Result: &state.Result{Outcome: "refreshed", ID: d.ID, Status: d.After, RawStatus: d.RawAfter}}
+			Result: &state.Result{Outcome: "refreshed", ID: d.ID, Status: d.After, RawStatus: d.RawAfter, Remote: d.Fields}}
 		if err := x.Store.Record(e, false); err != nil {
 			return res, err
 		}

@@ -83,6 +83,9 @@ type Drift struct {
 	After     string `json:"after"`
 	RawBefore string `json:"raw_before,omitempty"`
 	RawAfter  string `json:"raw_after,omitempty"`
+	// Fields are what the gateway reports beside the status (e.g. an
+	// invoice's paid_amount); apply records them.
+	Fields map[string]string `json:"fields,omitempty"`
 }
 
 // Request returns the gateway request a create sends.

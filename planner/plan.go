@@ -84,6 +84,7 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Address < p.Changes[j].Address })
 	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Address < p.Drift[j].Address })
 	p.Summary = summarize(p, pl.noops, pl.manual, knownDestinations(st))
+	p.Summary.Invoices = InvoiceTotals(st, obs.Current, p.Changes)
 	if pl.diags.HasErrors() {
 		return nil, pl.diags
 	}
@@ -169,15 +170,15 @@ func (pl *planning) indexKeys() {
 		}
 		pl.owners[r.KeyRef()] = r
 	}
-	for _, r := range pl.st.List() {
+	pl.st.Each(func(r *state.Resource) {
 		if r.Kind == string(providers.DepositAddress) {
 			if !pl.declared[r.Address] && !r.InDoubt() {
 				pl.pairs[pairKey{r.Provider, r.Key, r.Currency}] = r // forgotten by this plan
 			}
-			continue
+			return
 		}
 		pl.owners[r.KeyRef()] = r
-	}
+	})
 }
 
 func (pl *planning) planDeclared(r *schema.Resource) {
@@ -199,6 +200,7 @@ func (pl *planning) planDeclared(r *schema.Resource) {
 		pl.plan.Drift = append(pl.plan.Drift, &Drift{
 			Address: addr, Provider: rec.Provider, Key: rec.Key, ID: firstNonEmpty(cur.ID, rec.ID),
 			Before: rec.Status, After: string(cur.Status), RawBefore: rec.RawStatus, RawAfter: cur.RawStatus,
+			Fields: maps.Clone(cur.Fields),
 		})
 	}
 }

@@ -32,6 +32,81 @@ type Summary struct {
 	// first question. NewDestinationSample lists the first of them, sorted.
 	NewDestinations      int      `json:"new_destinations"`
 	NewDestinationSample []string `json:"new_destination_sample"`
+	// Invoices sums every invoice per provider and currency: those in
+	// state (with the statuses the gateways just reported) and those this
+	// plan creates.
+	Invoices []InvoiceTotal `json:"invoices"`
+}
+
+// InvoiceTotal is what one provider's invoices in one currency amount to.
+type InvoiceTotal struct {
+	Provider string          `json:"provider"`
+	Currency string          `json:"currency"`
+	Invoices int             `json:"invoices"`
+	Invoiced decimal.Decimal `json:"invoiced"`
+	// Paid is what customers paid, in the invoice currency, where the
+	// gateway reports it (or the invoiced amount of a paid invoice).
+	Paid decimal.Decimal `json:"paid"`
+	// ByStatus counts invoices per status; "to create" counts this plan's.
+	ByStatus map[string]int `json:"by_status"`
+}
+
+// InvoiceTotals sums the invoices in st (with current's statuses where
+// given) and those creates adds.
+func InvoiceTotals(st *state.State, current map[string]providers.Object, creates []*Change) []InvoiceTotal {
+	type key struct{ provider, currency string }
+	totals := map[key]*InvoiceTotal{}
+	at := func(provider, currency string) *InvoiceTotal {
+		k := key{provider, currency}
+		t := totals[k]
+		if t == nil {
+			t = &InvoiceTotal{Provider: provider, Currency: currency, ByStatus: map[string]int{}}
+			totals[k] = t
+		}
+		return t
+	}
+	st.Each(func(r *state.Resource) {
+		if r.Kind != string(providers.Invoice) {
+			return
+		}
+		amount, _ := decimal.NewFromString(r.Amount)
+		status, paid := r.Status, r.Remote[providers.ResultPaidAmount]
+		if cur, ok := current[r.Address]; ok && cur.Status != "" {
+			status = string(cur.Status)
+			if p := cur.Fields[providers.ResultPaidAmount]; p != "" {
+				paid = p
+			}
+		}
+		t := at(r.Provider, r.Currency)
+		t.Invoices++
+		t.Invoiced = t.Invoiced.Add(amount)
+		t.ByStatus[status]++
+		if d, err := decimal.NewFromString(paid); err == nil {
+			t.Paid = t.Paid.Add(d)
+		} else if status == string(providers.StatusPaid) || status == string(providers.StatusOverpaid) {
+			t.Paid = t.Paid.Add(amount)
+		}
+	})
+	for _, c := range creates {
+		if c.Kind != providers.Invoice || c.Action != Create {
+			continue
+		}
+		t := at(c.Provider, c.Currency)
+		t.Invoices++
+		t.Invoiced = t.Invoiced.Add(c.Amount)
+		t.ByStatus["to create"]++
+	}
+	out := make([]InvoiceTotal, 0, len(totals))
+	for _, t := range totals {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Currency != out[j].Currency {
+			return out[i].Currency < out[j].Currency
+		}
+		return out[i].Provider < out[j].Provider
+	})
+	return out
 }
 
 // NewDestinationSampleSize bounds Summary.NewDestinationSample.
@@ -59,7 +134,7 @@ type Item struct {
 const LargestPerCurrency = 3
 
 func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
-	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}, NewDestinationSample: []string{}}
+	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}, NewDestinationSample: []string{}, Invoices: []InvoiceTotal{}}
 	fresh := map[string]bool{}
 	type tkey struct {
 		kind               providers.Kind
@@ -149,12 +224,14 @@ func destination(currency string, attrs map[string]string) string {
 // managed or forgotten.
 func knownDestinations(st *state.State) map[string]bool {
 	known := map[string]bool{}
-	for _, list := range [][]*state.Resource{st.List(), st.ForgottenList()} {
-		for _, r := range list {
-			if r.Kind == string(providers.Payout) {
-				known[destination(r.Currency, r.Attrs)] = true
-			}
+	add := func(r *state.Resource) {
+		if r.Kind == string(providers.Payout) {
+			known[destination(r.Currency, r.Attrs)] = true
 		}
+	}
+	st.Each(add)
+	for _, r := range st.ForgottenList() {
+		add(r)
 	}
 	return known
 }

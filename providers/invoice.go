@@ -10,6 +10,7 @@ const (
 	FieldCallbackURL   = "callback_url"
 	FieldSuccessURL    = "success_url" // MilaCoins completedUrl, MiraclePay redirectUrl
 	FieldCancelURL     = "cancel_url"
+	FieldPendingURL    = "pending_url"  // Coinilla unconfirm_url: paid, not yet confirmed
 	FieldWallet        = "wallet"       // MilaCoins: the settlement wallet
 	FieldPayCurrency   = "pay_currency" // CoinPay24: the crypto the customer pays in
 	FieldPayer         = "payer"        // MiraclePay: who pays the commission (merchant|customer)

@@ -26,11 +26,12 @@ const (
 // StatusActive is the status of a deposit address that can receive funds.
 const StatusActive Status = "active"
 
-// Final reports whether no further change is expected.
+// Final reports whether no further change is expected. An expired invoice
+// is not final: a customer may still pay it late.
 func (s Status) Final() bool {
 	switch s {
 	case StatusConfirmed, StatusFailed, StatusCancelled, StatusPaid,
-		StatusUnderpaid, StatusOverpaid, StatusExpired, StatusInvalid:
+		StatusUnderpaid, StatusOverpaid, StatusInvalid:
 		return true
 	}
 	return false

@@ -44,6 +44,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "locals"},
 		{Type: "payout", LabelNames: []string{"name"}},
 		{Type: "deposit_address_pool", LabelNames: []string{"name"}},
+		{Type: "invoice_batch", LabelNames: []string{"name"}},
 		{Type: "output", LabelNames: []string{"name"}},
 	},
 }

@@ -114,13 +114,12 @@ func (l *loader) evalCurrency(a *hcl.Attribute, ctx *hcl.EvalContext, gw provide
 	if !ok {
 		return money.Currency{}, false
 	}
-	return l.checkCurrency(code, a, gw, inst)
+	return l.checkCurrencyAt(code, a.Expr.Range().Ptr(), gw, inst)
 }
 
-// checkCurrency checks a currency code from attribute a: known to payform
+// checkCurrencyAt checks a currency code written at rng: known to payform
 // and taken by the gateway.
-func (l *loader) checkCurrency(code string, a *hcl.Attribute, gw providers.Gateway, inst string) (money.Currency, bool) {
-	rng := a.Expr.Range().Ptr()
+func (l *loader) checkCurrencyAt(code string, rng *hcl.Range, gw providers.Gateway, inst string) (money.Currency, bool) {
 	cur, known := money.Lookup(code)
 	if !known {
 		hint := suggest(code, gw.Currencies)

@@ -42,7 +42,7 @@ func (l *loader) decodePool(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
 		}
 		var good []money.Currency
 		for _, c := range curs {
-			cur, ok := l.checkCurrency(c, attrs["currencies"], meta.provider.Gateway, where)
+			cur, ok := l.checkCurrencyAt(c, attrs["currencies"].Expr.Range().Ptr(), meta.provider.Gateway, where)
 			if !ok {
 				continue
 			}

@@ -25,6 +25,7 @@ var resourceKinds = []struct {
 }{
 	{"payout", providers.Payout, (*loader).decodePayout},
 	{"deposit_address_pool", providers.DepositAddress, (*loader).decodePool},
+	{"invoice_batch", providers.Invoice, (*loader).decodeInvoiceBatch},
 }
 
 // blockMeta is the generic part of a resource block.

@@ -62,30 +62,35 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 	if diags.HasErrors() || !val.IsWhollyKnown() {
 		return decimal.Decimal{}, false
 	}
+	return l.amountOf(val, a.Expr.Range(), inst)
+}
+
+// amountOf checks an evaluated amount written at rng.
+func (l *loader) amountOf(val cty.Value, rng hcl.Range, inst string) (decimal.Decimal, bool) {
 	if val.IsMarked() {
-		l.errorf(a.Expr.Range().Ptr(), "Sensitive value in amount", "%samount is derived from a sensitive variable; amounts are stored in the state and in plans.", prefix(inst))
+		l.errorf(rng.Ptr(), "Sensitive value in amount", "%samount is derived from a sensitive variable; amounts are stored in the state and in plans.", prefix(inst))
 		return decimal.Decimal{}, false
 	}
 	var text string
 	switch {
 	case val.IsNull():
-		l.errorf(a.Expr.Range().Ptr(), "Missing amount", "%samount must not be null.", prefix(inst))
+		l.errorf(rng.Ptr(), "Missing amount", "%samount must not be null.", prefix(inst))
 		return decimal.Decimal{}, false
 	case val.Type() == cty.Number:
 		bf := val.AsBigFloat()
 		if bf.IsInf() {
-			l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount is infinite.", prefix(inst))
+			l.errorf(rng.Ptr(), "Invalid amount", "%samount is infinite.", prefix(inst))
 			return decimal.Decimal{}, false
 		}
 		if exp := bf.MantExp(nil); exp > 200 || exp < -200 {
-			l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s is out of range: an amount has at most %d digits.", prefix(inst), bf.Text('g', 10), money.MaxAmountDigits)
+			l.errorf(rng.Ptr(), "Invalid amount", "%samount %s is out of range: an amount has at most %d digits.", prefix(inst), bf.Text('g', 10), money.MaxAmountDigits)
 			return decimal.Decimal{}, false
 		}
 		text = bf.Text('f', -1)
 	case val.Type() == cty.String:
 		text = val.AsString()
 	default:
-		l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount must be a decimal string such as \"12.50\" or a number, not %s.", prefix(inst), val.Type().FriendlyName())
+		l.errorf(rng.Ptr(), "Invalid amount", "%samount must be a decimal string such as \"12.50\" or a number, not %s.", prefix(inst), val.Type().FriendlyName())
 		return decimal.Decimal{}, false
 	}
 	d, err := money.ParseAmount(text)
@@ -94,11 +99,11 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 		if val.Type() == cty.Number && err == money.ErrAmountTooLong {
 			hint = " Arithmetic on numbers is binary floating point and rarely exact: write the amount as a decimal string such as \"0.1\"."
 		}
-		l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s %s.%s", prefix(inst), quote(text), err, hint)
+		l.errorf(rng.Ptr(), "Invalid amount", "%samount %s %s.%s", prefix(inst), quote(text), err, hint)
 		return decimal.Decimal{}, false
 	}
 	if !d.IsPositive() {
-		l.errorf(a.Expr.Range().Ptr(), "Invalid amount", "%samount %s %s.", prefix(inst), quote(text), money.ErrAmountNotAbove)
+		l.errorf(rng.Ptr(), "Invalid amount", "%samount %s %s.", prefix(inst), quote(text), money.ErrAmountNotAbove)
 		return decimal.Decimal{}, false
 	}
 	return d, true
@@ -124,4 +129,16 @@ func quote(s string) string {
 		return strconv.Quote(truncate(s, max)) + "…(" + strconv.Itoa(len(s)) + " bytes)"
 	}
 	return strconv.Quote(s)
+}
+
+// stringOf converts a value to a string (numbers and bools convert).
+func stringOf(val cty.Value) (string, error) {
+	sv, err := convert.Convert(val, cty.String)
+	if err != nil {
+		return "", err
+	}
+	if sv.IsNull() {
+		return "", nil
+	}
+	return sv.AsString(), nil
 }

@@ -77,6 +77,12 @@ func (s *State) apply(e *Entry) error {
 		if e.Result.ID != "" {
 			r.ID = e.Result.ID
 		}
+		if len(e.Result.Remote) > 0 {
+			if r.Remote == nil {
+				r.Remote = map[string]string{}
+			}
+			maps.Copy(r.Remote, e.Result.Remote)
+		}
 		r.UpdatedAt = e.At
 	default:
 		return fmt.Errorf("entry %d has unknown op %q", e.Seq, e.Op)

@@ -253,3 +253,11 @@ func (s *State) ReservedKeyList() []KeyRef {
 	})
 	return out
 }
+
+// Each calls fn for every managed resource, in no particular order (List
+// sorts; Each does not, for passes where order does not matter).
+func (s *State) Each(fn func(*Resource)) {
+	for _, r := range s.byAddr {
+		fn(r)
+	}
+}

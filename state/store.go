@@ -22,13 +22,14 @@ type Store struct {
 	actor   string
 	now     func() time.Time
 
-	mu       sync.Mutex // guards st, journal and dirty
-	st       *State
-	journal  Journal
-	dirty    bool
-	readOnly bool
-	warnings []string
-	closed   bool
+	mu           sync.Mutex // guards st, journal and dirty
+	st           *State
+	journal      Journal
+	dirty        bool
+	readOnly     bool
+	warnings     []string
+	closeBackend bool
+	closed       bool
 }
 
 // Options for Open.
@@ -40,13 +41,16 @@ type Options struct {
 	Actor   string           // who: defaults to Actor()
 	Version string           // payform's version, recorded in the snapshot
 	Clock   func() time.Time // defaults to time.Now
+	// CloseBackend makes Close also close the backend, when it holds
+	// connections (io.Closer): for callers that opened it for this store.
+	CloseBackend bool
 }
 
 // Open locks the workspace (unless NoLock) and loads its state. A
 // workspace without state opens empty, with a fresh lineage; nothing is
 // written until the first Record.
 func Open(ctx context.Context, b Backend, opts Options) (*Store, error) {
-	s := &Store{backend: b, actor: opts.Actor, now: opts.Clock, readOnly: opts.NoLock}
+	s := &Store{backend: b, actor: opts.Actor, now: opts.Clock, readOnly: opts.NoLock, closeBackend: opts.CloseBackend}
 	if s.actor == "" {
 		s.actor = Actor()
 	}
@@ -142,8 +146,8 @@ func (s *Store) Record(e *Entry, durable bool) error {
 }
 
 // Close makes every entry durable, writes the snapshot if anything
-// changed, releases the lock, and closes the backend if it holds
-// connections (io.Closer). Closing twice is harmless.
+// changed, releases the lock, and, with Options.CloseBackend, closes the
+// backend. Closing twice is harmless.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,7 +165,7 @@ func (s *Store) Close() error {
 	if uerr := s.release(); err == nil {
 		err = uerr
 	}
-	if c, ok := s.backend.(io.Closer); ok && !s.closed {
+	if c, ok := s.backend.(io.Closer); ok && s.closeBackend && !s.closed {
 		if cerr := c.Close(); err == nil {
 			err = cerr
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 )
 
@@ -39,6 +40,20 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	// The request is handed over now, as a real transport writes it on a
+	// connection: tell the client's trace, so that it classifies what
+	// happens next (a timeout, a cut) as "may have been processed".
+	if trace := httptrace.ContextClientTrace(ctx); trace != nil {
+		if trace.GotConn != nil {
+			trace.GotConn(httptrace.GotConnInfo{})
+		}
+		if trace.WroteHeaders != nil {
+			trace.WroteHeaders()
+		}
+		if trace.WroteRequest != nil {
+			trace.WroteRequest(httptrace.WroteRequestInfo{})
+		}
 	}
 	// The handler's context ends when the client gives up, as a server's
 	// does when the connection goes.

@@ -10,11 +10,15 @@ import (
 	"time"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/coinilla"
+	coinillasandbox "github.com/payform/payform/providers/coinilla/sandbox"
 	"github.com/payform/payform/providers/coinpay24"
 	cp24sandbox "github.com/payform/payform/providers/coinpay24/sandbox"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/milacoins"
 	milasandbox "github.com/payform/payform/providers/milacoins/sandbox"
+	"github.com/payform/payform/providers/miraclepay"
+	mpsandbox "github.com/payform/payform/providers/miraclepay/sandbox"
 	"github.com/payform/payform/providers/wllxpay"
 	wllxsandbox "github.com/payform/payform/providers/wllxpay/sandbox"
 )
@@ -60,6 +64,12 @@ var catalog = []entry{
 			HourlyRequestLimit: cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
 			InvoiceLimit:       cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
 		})
+	}},
+	{coinilla.Gateway, func(o emuOptions) (emulator.Emulator, error) {
+		return coinillasandbox.New(coinillasandbox.Options{Store: o.store, Clock: o.clock})
+	}},
+	{miraclepay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
+		return mpsandbox.New(mpsandbox.Options{Store: o.store, Clock: o.clock})
 	}},
 	{milacoins.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		// LenientPath: the vendor's JavaScript sample signs the path

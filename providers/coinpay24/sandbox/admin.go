@@ -90,6 +90,8 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		default:
 			emulator.WriteJSON(w, http.StatusOK, obj)
 		}
+	case "GET /limits":
+		emulator.WriteJSON(w, http.StatusOK, map[string]int{"refused": e.Refused()})
 	case "GET /callbacks":
 		callbacks, deliveries := e.Callbacks(), e.Deliveries()
 		if callbacks == nil {
@@ -109,4 +111,11 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		emulator.WriteJSONError(w, http.StatusNotFound,
 			fmt.Sprintf("no admin route %q; try POST /status, GET /callbacks, GET /rates", route))
 	}
+}
+
+// Refused counts the requests the rate limits answered with 429.
+func (e *Emulator) Refused() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.refused
 }

@@ -143,8 +143,10 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) reply {
 	return rt.handle(p, rt.id)
 }
 
-// tooMany is the 429 answer, with the wait the window needs.
+// tooMany is the 429 answer, with the wait the window needs. Called with
+// e.mu held; it counts the refusal.
 func (e *Emulator) tooMany(wait time.Duration) reply {
+	e.refused++
 	rep := fail(http.StatusTooManyRequests, "Too Many Requests: slow down.", nil)
 	rep.header = map[string]string{"Retry-After": retryAfter(wait)}
 	return rep

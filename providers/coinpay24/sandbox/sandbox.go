@@ -76,6 +76,7 @@ type Emulator struct {
 	armedFor  time.Time
 	sent      []Callback
 	closed    bool
+	refused   int // requests answered 429 by the rate limits
 }
 
 var (

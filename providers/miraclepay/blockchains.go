@@ -1,0 +1,61 @@
+package miraclepay
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+)
+
+// Blockchain is one network a prompt can be paid on.
+type Blockchain struct {
+	ID     string
+	Name   string
+	Active bool
+}
+
+// Blockchains lists the active blockchains (GET
+// /external/blockchains/active). The vendor does not document the
+// answer's shape; an array of {id, name, active} objects, an array of id
+// strings, and either wrapped in {"data": [...]} or {"blockchains": [...]}
+// are all read. An entry without "active" is active: the list is of
+// active ones.
+func (c *Client) Blockchains(ctx context.Context) ([]Blockchain, error) {
+	var raw json.RawMessage
+	if err := c.do(ctx, http.MethodGet, "/external/blockchains/active", "blockchains", nil, &raw); err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &items) != nil {
+		var wrapped struct {
+			Data        []json.RawMessage `json:"data"`
+			Blockchains []json.RawMessage `json:"blockchains"`
+		}
+		json.Unmarshal(raw, &wrapped)
+		items = append(wrapped.Data, wrapped.Blockchains...)
+	}
+	out := make([]Blockchain, 0, len(items))
+	for _, it := range items {
+		var id string
+		if json.Unmarshal(it, &id) == nil {
+			out = append(out, Blockchain{ID: id, Active: true})
+			continue
+		}
+		var obj struct {
+			ID           flexString `json:"id"`
+			BlockchainID flexString `json:"blockchainId"`
+			Name         flexString `json:"name"`
+			Active       *bool      `json:"active"`
+		}
+		if json.Unmarshal(it, &obj) != nil {
+			continue
+		}
+		b := Blockchain{ID: string(obj.ID), Name: string(obj.Name), Active: obj.Active == nil || *obj.Active}
+		if b.ID == "" {
+			b.ID = string(obj.BlockchainID)
+		}
+		if b.ID != "" {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}

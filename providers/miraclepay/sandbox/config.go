@@ -1,0 +1,106 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/payform/payform/money"
+)
+
+// Blockchain is one network prompts can be paid on.
+type Blockchain struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ProductionBlockchains are the vendor's production blockchain ids.
+var ProductionBlockchains = []Blockchain{
+	{"btc", "Bitcoin"}, {"eth", "Ethereum"}, {"eth-usdc", "USDC (Ethereum)"}, {"sol", "Solana"},
+	{"tron", "TRON"}, {"tron-usdt", "USDT (Tron)"}, {"tron-usdc", "USDC (Tron)"},
+}
+
+// DefaultBlockchains are active by default: the production ids and the
+// two test ids the vendor's list shows in full.
+func DefaultBlockchains() []Blockchain {
+	return append(append([]Blockchain(nil), ProductionBlockchains...),
+		Blockchain{"btc-test", "Bitcoin Testnet"}, Blockchain{"eth-test", "Ethereum Sepolia"})
+}
+
+// DefaultDomains are the redirect domains allowed by default.
+func DefaultDomains() []string { return []string{"localhost", "127.0.0.1", "shop.example.com"} }
+
+// DefaultAddresses has one address for every production blockchain, and
+// none for the test ones. Addresses are derived, valid in form, and held
+// by nobody.
+func DefaultAddresses() map[string]string {
+	out := map[string]string{}
+	for _, b := range ProductionBlockchains {
+		code := map[string]string{"btc": "BTC", "eth": "ETH", "eth-usdc": "ETH", "tron": "TRX", "tron-usdt": "TRX", "tron-usdc": "TRX"}[b.ID]
+		if code == "" { // Solana: payform has no address format for it
+			out[b.ID] = "7Np41oeYqPefeNQEHSv1UDhYrehxin3NStELsSKCT4K2"
+			continue
+		}
+		a, err := money.GenerateAddress(code, []byte("miraclepay/"+b.ID))
+		if err != nil {
+			panic(err) // a programming error: the codes above are known
+		}
+		out[b.ID] = a
+	}
+	return out
+}
+
+// configure takes the merchant's configuration from opts.
+func (e *Emulator) configure(opts Options) error {
+	domains := opts.AllowedDomains
+	if domains == nil {
+		domains = DefaultDomains()
+	}
+	if len(domains) > MaxDomains {
+		return fmt.Errorf("%d allowed domains; MiraclePay allows at most %d", len(domains), MaxDomains)
+	}
+	e.domains = map[string]bool{}
+	for _, d := range domains {
+		if d == "" || strings.ContainsAny(d, "/:*? @") {
+			return fmt.Errorf("allowed domain %q: want a bare host name such as shop.example.com (no scheme, port, path or wildcard)", d)
+		}
+		e.domains[strings.ToLower(d)] = true
+	}
+	e.chains = opts.Blockchains
+	if e.chains == nil {
+		e.chains = DefaultBlockchains()
+	}
+	e.active = map[string]bool{}
+	for _, b := range e.chains {
+		if b.ID == "" || e.active[b.ID] {
+			return fmt.Errorf("blockchain id %q is empty or repeated", b.ID)
+		}
+		e.active[b.ID] = true
+	}
+	e.addresses = map[string]string{}
+	set := opts.PaymentAddresses
+	if set == nil {
+		set = DefaultAddresses()
+	}
+	for id, a := range set {
+		if a == "" {
+			return fmt.Errorf("payment address for %q is empty", id)
+		}
+		e.addresses[id] = a
+	}
+	if _, err := url.Parse(e.checkout); err != nil {
+		return fmt.Errorf("checkout URL %q: %v", e.checkout, err)
+	}
+	return nil
+}
+
+// Domains returns the allowed redirect domains, sorted.
+func (e *Emulator) Domains() []string {
+	out := make([]string, 0, len(e.domains))
+	for d := range e.domains {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,175 @@
+package sandbox
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/providers/emulator"
+)
+
+// t0 is when every test's clock starts.
+var t0 = time.Date(2025, 1, 28, 14, 30, 0, 0, time.UTC)
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// counter is deterministic entropy: 0x00 0x01 0x02 ...
+type counter struct{ n byte }
+
+func (c *counter) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = c.n
+		c.n++
+	}
+	return len(p), nil
+}
+
+// harness is an emulator behind emulator.Server on a real port.
+type harness struct {
+	t     testing.TB
+	em    *Emulator
+	clock *fakeClock
+	srv   *httptest.Server
+	url   string // the gateway's mount: srv.URL + "/miraclepay"
+}
+
+func newHarness(t testing.TB, opts Options) *harness {
+	t.Helper()
+	clock := &fakeClock{now: t0}
+	if opts.Clock == nil {
+		opts.Clock = clock.Now
+	}
+	if opts.Entropy == nil {
+		opts.Entropy = &counter{}
+	}
+	em, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	srv := httptest.NewServer(emulator.NewServer(emulator.ServerOptions{Emulators: []emulator.Emulator{em}}))
+	t.Cleanup(srv.Close)
+	return &harness{t: t, em: em, clock: clock, srv: srv, url: srv.URL + "/miraclepay"}
+}
+
+// basic is the Authorization header for id:key.
+func basic(id, key string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+key))
+}
+
+var defaultAuth = basic(DefaultClientID, DefaultAPIKey)
+
+// do sends a request with the given Authorization ("" for none) and a
+// JSON body ("" for none).
+func (h *harness) do(method, path, auth, body string) (int, string) {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (h *harness) post(body string) (int, string) {
+	h.t.Helper()
+	return h.do(http.MethodPost, "/external/payments/prompt", defaultAuth, body)
+}
+
+// create makes a prompt from body and returns its id.
+func (h *harness) create(body string) string {
+	h.t.Helper()
+	status, got := h.post(body)
+	var out struct{ Prompt struct{ ID string } }
+	if err := json.Unmarshal([]byte(got), &out); err != nil || status != 201 || out.Prompt.ID == "" {
+		h.t.Fatalf("create: %d %s", status, got)
+	}
+	return out.Prompt.ID
+}
+
+// promptBody is a valid create body for key's note.
+func promptBody(key string) string {
+	return `{"amount":100.50,"blockchainIds":["eth"],"payer":"customer","note":"payform:` + key + `"}`
+}
+
+// status reads a prompt's status word.
+func (h *harness) status(id string) string {
+	h.t.Helper()
+	code, body := h.do(http.MethodGet, "/external/payments/prompt/"+id, defaultAuth, "")
+	var out struct{ Status string }
+	if err := json.Unmarshal([]byte(body), &out); err != nil || code != 200 {
+		h.t.Fatalf("GET %s: %d %s", id, code, body)
+	}
+	return out.Status
+}
+
+// expect checks a status and an exact body.
+func expect(t *testing.T, what string, gotStatus int, gotBody string, wantStatus int, wantBody string) {
+	t.Helper()
+	if diff := cmp.Diff(wantBody, gotBody); diff != "" || gotStatus != wantStatus {
+		t.Errorf("%s: status %d, want %d; body (-want +got):\n%s", what, gotStatus, wantStatus, diff)
+	}
+}
+
+// ledgerLines summarises the ledger, one "key amount status
+// create_requests" line per object.
+func ledgerLines(em *Emulator) []string {
+	var out []string
+	for _, o := range em.Ledger() {
+		out = append(out, strings.Join([]string{o.Key, o.Currency, o.Amount, o.Status, strconv.Itoa(o.CreateRequests)}, " "))
+	}
+	return out
+}
+
+// admin calls the server's admin API at path (e.g. "/_sandbox/pay").
+func (h *harness) admin(method, path, body string) (int, string) {
+	h.t.Helper()
+	req, err := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		h.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSuffix(string(b), "\n")
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
