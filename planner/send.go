@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http/httptrace"
 	"time"
 
+	"github.com/payform/payform/internal/failpoint"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -39,7 +41,7 @@ func (s *sending) send(definitive bool) (ItemResult, error) {
 		// Interrupted after the intent, before the request: nothing sent.
 		return s.outcome(state.OutcomeNotMade, providers.Object{}, "interrupted before the request was sent", nil)
 	}
-	obj, err := s.prov.Create(s.callCtx, s.c.Request())
+	obj, err := s.call()
 	if err != nil && providers.ClassOf(err) == providers.Ambiguous {
 		return s.resolve(err)
 	}
@@ -136,7 +138,7 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 			if s.ctx.Err() != nil {
 				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
 			}
-			obj, err := s.prov.Create(s.callCtx, s.c.Request())
+			obj, err := s.call()
 			if err != nil && providers.ClassOf(err) == providers.Ambiguous {
 				cause = err
 				continue
@@ -158,7 +160,7 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 				if s.ctx.Err() != nil {
 					return s.outcome(state.OutcomeNotMade, providers.Object{}, "proven absent; interrupted before sending again", nil)
 				}
-				obj, err := s.prov.Create(s.callCtx, s.c.Request())
+				obj, err := s.call()
 				if err != nil && providers.ClassOf(err) == providers.Ambiguous {
 					cause = err
 					continue
@@ -177,10 +179,24 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 
 // intent journals, durably, that a create is about to be sent.
 func (s *sending) intent() error {
-	return s.x.Store.Record(&state.Entry{
+	failpoint.Hit("before-intent")
+	err := s.x.Store.Record(&state.Entry{
 		Op: state.OpIntent, PlanID: s.planID, Address: s.c.Address, Provider: s.c.Provider, Key: s.c.Key,
 		RequestDigest: s.c.RequestDigest(), Object: s.c.Declared(),
 	}, true)
+	failpoint.Hit("after-intent")
+	return err
+}
+
+// call calls the gateway's create for this change.
+func (s *sending) call() (providers.Object, error) {
+	ctx := s.callCtx
+	if failpoint.Enabled() {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { failpoint.Hit("during-call") }})
+	}
+	obj, err := s.prov.Create(ctx, s.c.Request())
+	failpoint.Hit("after-call")
+	return obj, err
 }
 
 // outcome journals what a call produced (group-committed: durable at the
@@ -200,6 +216,7 @@ func (s *sending) outcome(outcome string, obj providers.Object, note string, cau
 	err := s.x.Store.Record(&state.Entry{
 		Op: state.OpOutcome, PlanID: s.planID, Address: s.c.Address, Provider: s.c.Provider, Key: s.c.Key, Result: res,
 	}, false)
+	failpoint.Hit("after-outcome")
 	return r, err
 }
 
