@@ -126,7 +126,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	} else {
 		hooks = prog
 	}
-	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks}
+	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {

@@ -159,6 +159,7 @@ func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, 
 		prov, closer, err := gateways.Open(gateways.Spec{
 			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
 			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: sandboxDir, LimitScale: p.RateLimitScale,
+			Settle: p.Settle,
 		})
 		if err != nil {
 			closeAll()

@@ -79,6 +79,16 @@ type Executor struct {
 	// ResolveAttempts bounds those attempts per item; DefaultResolveAttempts
 	// when zero.
 	ResolveAttempts int
+	// Now is the clock that dates attempts, as the state's clock does;
+	// time.Now when nil.
+	Now func() time.Time
+}
+
+func (x *Executor) now() time.Time {
+	if x.Now != nil {
+		return x.Now()
+	}
+	return time.Now()
 }
 
 // DefaultResolveAttempts bounds attempts to settle one in-doubt create.
@@ -221,7 +231,7 @@ func (x *Executor) call(ctx, callCtx context.Context, planID string, c *Change) 
 	if !ok {
 		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
 	}
-	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks, started: time.Now().Add(-time.Minute)}
+	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks, started: x.now().Add(-time.Minute)}
 	if c.Action == Resolve {
 		return s.resolve(nil)
 	}

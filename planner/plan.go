@@ -274,7 +274,7 @@ func resolveNote(ks providers.KindSupport) string {
 	case providers.Resend:
 		return "send again with the same key; the gateway refuses it if the first attempt landed"
 	case providers.LookupByKey:
-		return "look it up by key; adopt it if found, send it if proven absent"
+		return "look it up by key; adopt it if found, send it again only if still absent once the last attempt is settle_time old"
 	case providers.Retake:
 		return "take again; a second object for the same key is harmless and recorded"
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http/httptrace"
+	"strings"
 	"time"
 
 	"github.com/payform/payform/internal/failpoint"
@@ -23,6 +24,9 @@ type sending struct {
 	prov    providers.Provider
 	ks      providers.KindSupport
 	started time.Time // when this apply began handling the change
+	// lastSent is when the last create for the key was sent: by this
+	// apply, or by an earlier one (zero when none is known).
+	lastSent time.Time
 }
 
 // create sends a change for the first time.
@@ -109,6 +113,10 @@ func (s *sending) duplicate(definitive bool, err error) (ItemResult, error) {
 	return r, err
 }
 
+// maxSettlePolls bounds the looks while an attempt in doubt settles (at
+// most one every Backoff.Max).
+const maxSettlePolls = 100
+
 // resolve settles a create whose outcome is unknown, by the gateway's
 // in-doubt rule (DESIGN §7). cause is the ambiguous failure, nil when
 // resolving an item left in doubt by an earlier run.
@@ -117,12 +125,14 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 	if attempts <= 0 {
 		attempts = DefaultResolveAttempts
 	}
+	skipWait, polls := false, 0
 	for n := 1; n <= attempts; n++ {
-		if cause != nil {
+		if cause != nil && !skipWait {
 			if s.x.Backoff.Wait(s.ctx, n, 0) != nil {
 				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
 			}
 		}
+		skipWait = false
 		switch s.ks.InDoubt {
 		case providers.Resend, providers.Retake:
 			if s.ks.InDoubt == providers.Retake {
@@ -145,14 +155,30 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 			}
 			return s.settle(obj, err, false)
 		case providers.LookupByKey:
+			looked := s.x.now()
 			found, err := s.prov.Lookup(s.callCtx, s.query())
 			switch {
 			case err == nil:
 				if diff := differs(s.c, found); diff != "" {
 					return s.outcome(state.OutcomeUnknown, found, "found by key, but it differs from the declaration: "+diff, nil)
 				}
-				return s.outcome(state.OutcomeAdopted, found, "found by key after an ambiguous failure", nil)
+				return s.adoptFound(found, "found by key after an ambiguous failure")
 			case errors.Is(err, providers.ErrNotFound):
+				if wait := s.lastSentAt().Add(s.ks.Settle).Sub(looked); wait > 0 {
+					// The attempt in doubt may still be under way at the
+					// gateway: finding nothing proves nothing yet. Look
+					// again, more slowly each time, until it has had
+					// Settle to land; these looks use up no attempt.
+					if polls++; polls > maxSettlePolls {
+						return s.outcome(state.OutcomeRetry, providers.Object{}, "not found, but the attempt in doubt may still land at the gateway; the next apply looks again", cause)
+					}
+					if s.x.Backoff.Pause(s.ctx, min(s.x.Backoff.Delay(polls), wait)) != nil {
+						return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while waiting for the attempt in doubt to settle; the next apply looks again", cause)
+					}
+					n--
+					skipWait = true
+					continue
+				}
 				// Proven absent: send it, as a first attempt.
 				if err := s.intent(); err != nil {
 					return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
@@ -177,6 +203,40 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 	return s.outcome(state.OutcomeRetry, providers.Object{}, fmt.Sprintf("still in doubt after %d attempts; the next apply tries again", attempts), cause)
 }
 
+// adoptFound records an object found by key. Objects the gateway holds
+// under the same key beside it (late duplicates at a gateway that does not
+// enforce its key) are recorded as superseded, and the item warns.
+func (s *sending) adoptFound(found providers.Object, note string) (ItemResult, error) {
+	for _, id := range found.Others {
+		if _, err := s.outcome(state.OutcomeSuperseded, providers.Object{ID: id},
+			fmt.Sprintf("another object under the same key; payform manages %s", found.ID), nil); err != nil {
+			return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+		}
+	}
+	r, err := s.outcome(state.OutcomeAdopted, found, note, nil)
+	if len(found.Others) > 0 {
+		r.Warning = fmt.Sprintf("%s holds %d objects under key %q: payform manages %s and recorded %s beside it. Cancel the extra at the gateway if it must not be paid.",
+			s.c.Provider, len(found.Others)+1, s.c.Key, found.ID, strings.Join(found.Others, ", "))
+	}
+	return r, err
+}
+
+// lastSentAt is when the last create for the key was sent: by this apply,
+// else as the state recorded it (the last intent or anything after it).
+func (s *sending) lastSentAt() time.Time {
+	if !s.lastSent.IsZero() {
+		return s.lastSent
+	}
+	if b := s.c.Before; b != nil && b.Pending != nil {
+		if b.UpdatedAt.After(b.Pending.At) {
+			return b.UpdatedAt
+		}
+		return b.Pending.At
+	}
+	// Nothing known: assume it was just sent.
+	return s.x.now()
+}
+
 // intent journals, durably, that a create is about to be sent.
 func (s *sending) intent() error {
 	failpoint.Hit("before-intent")
@@ -194,6 +254,7 @@ func (s *sending) call() (providers.Object, error) {
 	if failpoint.Enabled() {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { failpoint.Hit("during-call") }})
 	}
+	s.lastSent = s.x.now()
 	obj, err := s.prov.Create(ctx, s.c.Request())
 	failpoint.Hit("after-call")
 	return obj, err

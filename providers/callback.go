@@ -41,3 +41,4 @@ func Unwrap(p Provider) Provider {
 
 func (r *retrying) Unwrap() Provider { return r.Provider }
 func (l *limited) Unwrap() Provider  { return l.Provider }
+func (s *settling) Unwrap() Provider { return s.Provider }

@@ -46,6 +46,11 @@ type Object struct {
 	Address   string
 	Tag       string
 	Fields    map[string]string
+	// Others lists the ids of further objects the gateway holds under the
+	// same key, oldest first. Only Lookup sets it, and only at gateways
+	// that do not enforce their key (MilaCoins, CoinPay24): a create the
+	// gateway processed after payform had given up on it.
+	Others []string
 }
 
 // Ref names an object payform already knows, for Refresh.
@@ -80,10 +85,14 @@ type Query struct {
 //     Errors are classified (see Class): Rejected, Retryable, Ambiguous or
 //     Duplicate. A nil error means the object exists at the gateway.
 //   - Lookup finds an object by merchant key. It returns ErrNotFound only
-//     when absence is proven (a complete, successful search); it returns
+//     when the search was complete and successful; it returns
 //     ErrUnsupported when the gateway cannot search by key. Any other error
-//     means "unknown" and must never be read as absent. Lookup is
-//     idempotent and has no side effects.
+//     means "unknown" and must never be read as absent. Even ErrNotFound
+//     proves absence only once every create sent with the key is older
+//     than KindSupport.Settle: a request the client gave up on may still be
+//     processed. When several objects carry the key, Lookup returns one and
+//     names the rest in Object.Others. Lookup is idempotent and has no side
+//     effects.
 //   - Refresh reads the current status of known objects, in as few requests
 //     as the gateway allows. It returns only objects it actually read; an
 //     object it could not read is left out, never reported as gone.
@@ -142,4 +151,37 @@ type KindSupport struct {
 	// to manage the object without its id (WllxPay payouts). When false, a
 	// duplicate leaves the item unknown (Coinilla).
 	DuplicateAdopts bool
+	// Settle matters for LookupByKey: how long the gateway may still
+	// process a create after payform stopped waiting for the answer. A
+	// lookup that finds nothing proves absence only when it starts at
+	// least Settle after the last attempt was sent; until then the item
+	// stays in doubt. Zero trusts a lookup at once (tests).
+	Settle time.Duration
+}
+
+// DefaultSettle is Settle for gateways that resolve by lookup, unless the
+// provider block sets settle_time: longer than the 60-second request
+// limits of common load balancers and proxies in front of a gateway.
+const DefaultSettle = 2 * time.Minute
+
+// WithSettle returns p with Settle set to d for every kind it resolves by
+// lookup; p itself when d is zero.
+func WithSettle(p Provider, d time.Duration) Provider {
+	if d <= 0 {
+		return p
+	}
+	return &settling{Provider: p, settle: d}
+}
+
+type settling struct {
+	Provider
+	settle time.Duration
+}
+
+func (s *settling) Supports(kind Kind) (KindSupport, bool) {
+	ks, ok := s.Provider.Supports(kind)
+	if ok && ks.InDoubt == LookupByKey {
+		ks.Settle = s.settle
+	}
+	return ks, ok
 }

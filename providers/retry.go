@@ -20,19 +20,32 @@ type Backoff struct {
 
 // Wait sleeps before attempt n (1 = the first retry), at least min.
 func (b Backoff) Wait(ctx context.Context, n int, min time.Duration) error {
-	base, max := b.Base, b.Max
+	return b.Pause(ctx, clamp(b.Delay(n), min, b.max()))
+}
+
+// Delay is the jittered wait before attempt n.
+func (b Backoff) Delay(n int) time.Duration {
+	base, max := b.Base, b.max()
 	if base == 0 {
 		base = 200 * time.Millisecond
-	}
-	if max == 0 {
-		max = 10 * time.Second
 	}
 	d := base
 	for i := 1; i < n && d < max; i++ {
 		d *= 2
 	}
 	d = d/2 + rand.N(d/2+1)
-	d = clamp(d, min, max)
+	return min(d, max)
+}
+
+func (b Backoff) max() time.Duration {
+	if b.Max == 0 {
+		return 10 * time.Second
+	}
+	return b.Max
+}
+
+// Pause waits for d or until ctx is done, through Sleep when set.
+func (b Backoff) Pause(ctx context.Context, d time.Duration) error {
 	if b.Sleep != nil {
 		return b.Sleep(ctx, d)
 	}

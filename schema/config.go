@@ -62,6 +62,10 @@ type Provider struct {
 	// RateLimitScale divides the gateway's documented rate-limit windows,
 	// only for testing against a sandbox scaled the same way; 0 means 1.
 	RateLimitScale float64
+	// Settle is settle_time: how long the gateway may still process a
+	// create payform gave up on (gateways that resolve by lookup); 0
+	// keeps the gateway's default.
+	Settle time.Duration
 	// Credentials by attribute name, from the block or the environment.
 	// Never printed, stored or logged.
 	Credentials map[string]string

@@ -19,7 +19,7 @@ const defaultTimeout = 30 * time.Second
 
 func providerSchema(g providers.Gateway) *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
-		{Name: "alias"}, {Name: "sandbox"}, {Name: "endpoint"}, {Name: "timeout"}, {Name: "rate_limit_scale"},
+		{Name: "alias"}, {Name: "sandbox"}, {Name: "endpoint"}, {Name: "timeout"}, {Name: "settle_time"}, {Name: "rate_limit_scale"},
 	}}
 	for _, c := range g.Credentials {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: c.Attr})
@@ -110,6 +110,20 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 			}
 		}
 	}
+	if a := content.Attributes["settle_time"]; a != nil {
+		if s, ok := l.evalString(a, ctx, true, ""); ok {
+			d, err := time.ParseDuration(s)
+			switch {
+			case !resolvesByLookup(gw):
+				l.errorf(a.Expr.Range().Ptr(), "Unsupported settle_time", "settle_time applies to gateways that settle an in-doubt create by looking its key up (%s); %s settles it without a lookup. Remove settle_time.",
+					strings.Join(lookupGateways(l.opts.Gateways), ", "), gw.Name)
+			case err != nil || d <= 0:
+				l.errorf(a.Expr.Range().Ptr(), "Invalid settle_time", "settle_time %q must be a positive duration such as \"2m\": the longest the gateway may take to process a request payform stopped waiting for.", s)
+			default:
+				p.Settle = d
+			}
+		}
+	}
 	if a := content.Attributes["rate_limit_scale"]; a != nil {
 		val, diags := a.Expr.Value(ctx)
 		l.diags = append(l.diags, diags...)
@@ -146,6 +160,27 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 		}
 	}
 	return p
+}
+
+// resolvesByLookup reports whether the gateway settles an in-doubt create
+// of some kind by looking its key up.
+func resolvesByLookup(g providers.Gateway) bool {
+	for _, k := range g.Kinds {
+		if k.InDoubt == providers.LookupByKey {
+			return true
+		}
+	}
+	return false
+}
+
+func lookupGateways(gs []providers.Gateway) []string {
+	var out []string
+	for _, g := range gs {
+		if resolvesByLookup(g) {
+			out = append(out, g.Name)
+		}
+	}
+	return out
 }
 
 // checkEndpoint allows https everywhere and plain http only on loopback.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/coinpay24"
 	"github.com/payform/payform/providers/wllxpay"
 )
 
@@ -199,5 +200,49 @@ provider "wllxpay" {
 		if tc.wantErr && !strings.Contains(diags.Error(), "one account (providers wllxpay.a and wllxpay.b have the same endpoint and API key)") {
 			t.Errorf("message: %v", diags.Error())
 		}
+	}
+}
+
+// TestSettleTime: settle_time is read on gateways that settle an in-doubt
+// create by lookup, and refused, at its line, elsewhere.
+func TestSettleTime(t *testing.T) {
+	gws := []providers.Gateway{wllxpay.Gateway, coinpay24.Gateway}
+	for _, tc := range []struct {
+		name, hcl string
+		want      time.Duration
+		wantErr   string
+	}{
+		{name: "coinpay24", hcl: `provider "coinpay24" {
+  api_key     = "k"
+  settle_time = "90s"
+}`, want: 90 * time.Second},
+		{name: "default", hcl: `provider "coinpay24" {
+  api_key = "k"
+}`},
+		{name: "not a duration", hcl: `provider "coinpay24" {
+  api_key     = "k"
+  settle_time = "soon"
+}`, wantErr: `main.hcl:3,17-23: Invalid settle_time; settle_time "soon" must be a positive duration such as "2m"`},
+		{name: "wllxpay", hcl: `provider "wllxpay" {
+  sandbox     = true
+  settle_time = "2m"
+}`, wantErr: "main.hcl:3,17-21: Unsupported settle_time; settle_time applies to gateways that settle an in-doubt create by looking its key up (coinpay24); wllxpay settles it without a lookup. Remove settle_time."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, map[string]string{"main.hcl": tc.hcl})
+			cfg, diags := Load(Options{Dir: dir, Gateways: gws})
+			if tc.wantErr != "" {
+				if !strings.Contains(diags.Error(), tc.wantErr) {
+					t.Fatalf("diagnostics %q, want %q", diags.Error(), tc.wantErr)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if got := cfg.Providers[0].Settle; got != tc.want {
+				t.Errorf("Settle = %s, want %s", got, tc.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -142,7 +143,15 @@ func (s *State) applySettle(e *Entry) error {
 		r.UpdatedAt = e.At
 		s.reserve(r.KeyRef())
 	case OutcomeSuperseded:
+		// An attempt that may have made an object (no id), or an object
+		// found beside the managed one under the same key (its id, once).
 		fields := map[string]string{"outcome": "unknown: the gateway may have made an object at this attempt"}
+		if e.Result.ID != "" {
+			if slices.ContainsFunc(r.Superseded, func(x Remote) bool { return x.ID == e.Result.ID }) {
+				break
+			}
+			fields["outcome"] = firstNonEmpty(e.Result.Note, "another object under the same key")
+		}
 		if e.Result.Error != "" {
 			fields["error"] = e.Result.Error
 		}

@@ -28,7 +28,7 @@ var Gateway = providers.Gateway{
 	Kinds: []providers.KindSupport{
 		// order_id is not unique at CoinPay24, so a resend proves nothing;
 		// the invoice list, scanned for the order_id, does.
-		{Kind: providers.Invoice, InDoubt: providers.LookupByKey},
+		{Kind: providers.Invoice, InDoubt: providers.LookupByKey, Settle: providers.DefaultSettle},
 	},
 	InvoiceFields: []string{
 		providers.FieldTitle, providers.FieldDescription, providers.FieldCallbackURL,

@@ -3,6 +3,7 @@ package coinpay24
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"time"
 
@@ -84,29 +85,37 @@ func fromDate(t time.Time) string {
 }
 
 // Lookup finds the invoice with order_id q.Key by paging through the list
-// from the day before q.Since. CoinPay24 takes repeated order_ids; the
-// newest invoice wins. ErrNotFound means the whole range was read without
-// error; any failure is returned as it is, never as absence.
+// from the day before q.Since. CoinPay24 takes repeated order_ids: the
+// whole range is read, the newest invoice wins and the others are named
+// in Others. ErrNotFound means the whole range was read without error;
+// any failure is returned as it is, never as absence.
 func (p *provider) Lookup(ctx context.Context, q providers.Query) (providers.Object, error) {
 	if q.Kind != providers.Invoice {
 		return providers.Object{}, providers.ErrUnsupported
 	}
-	var found *invoiceWire
+	var found []invoiceWire
+	seen := map[string]bool{} // a page may repeat an invoice when new ones push the list down
 	err := p.c.scan(ctx, "invoices/list", fromDate(q.Since), func(page []invoiceWire) bool {
-		for i := range page {
-			if string(page[i].OrderID) == q.Key && (found == nil || newer(page[i], *found)) {
-				found = &page[i]
+		for _, inv := range page {
+			if string(inv.OrderID) == q.Key && !seen[string(inv.ID)] {
+				seen[string(inv.ID)] = true
+				found = append(found, inv)
 			}
 		}
-		return found == nil // newest first: the first page with a match has the newest
+		return true
 	})
 	if err != nil {
 		return providers.Object{}, err
 	}
-	if found == nil {
+	if len(found) == 0 {
 		return providers.Object{}, providers.ErrNotFound
 	}
-	return found.object(q.Key), nil
+	sort.Slice(found, func(i, j int) bool { return newer(found[j], found[i]) })
+	obj := found[len(found)-1].object(q.Key)
+	for _, inv := range found[:len(found)-1] {
+		obj.Others = append(obj.Others, string(inv.ID))
+	}
+	return obj, nil
 }
 
 // newer reports whether a was created after b: by created_at, then by id.

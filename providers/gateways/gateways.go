@@ -112,6 +112,9 @@ type Spec struct {
 	// LimitScale divides the documented rate-limit windows (for testing
 	// against a sandbox scaled the same way); 0 means 1.
 	LimitScale float64
+	// Settle overrides KindSupport.Settle for kinds resolved by lookup;
+	// 0 keeps the gateway's default.
+	Settle time.Duration
 }
 
 // Retry settings for Retryable failures (nothing reached the gateway).
@@ -162,6 +165,7 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	}
 	p = providers.WithRateLimit(p, limits)
 	p = providers.WithRetry(p, RetryAttempts, RetryBackoff)
+	p = providers.WithSettle(p, spec.Settle)
 	return p, closer, nil
 }
 

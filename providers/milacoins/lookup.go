@@ -3,6 +3,7 @@ package milacoins
 import (
 	"context"
 	"errors"
+	"sort"
 	"time"
 
 	"github.com/payform/payform/providers"
@@ -23,8 +24,8 @@ const (
 // Lookup finds the invoice with externalID q.Key, listing
 // /api/v1/transactions/invoices/?externalID=KEY from q.Since less a
 // margin. MilaCoins accepts a repeated externalID: the newest invoice
-// with it wins. ErrNotFound means every page of the answer was read and
-// none carried the key.
+// with it wins and the others are named in Others. ErrNotFound means
+// every page of the answer was read and none carried the key.
 func (c *Client) Lookup(ctx context.Context, q providers.Query) (providers.Object, error) {
 	if q.Kind != providers.Invoice {
 		return providers.Object{}, providers.ErrUnsupported
@@ -33,19 +34,26 @@ func (c *Client) Lookup(ctx context.Context, q providers.Query) (providers.Objec
 	if !q.Since.IsZero() {
 		lq.From = q.Since.Add(-lookupMargin)
 	}
-	var best *Invoice
+	var found []Invoice
+	seen := map[string]bool{} // a page may repeat an invoice when new ones shift the list
 	err := c.Each(ctx, lq, func(inv Invoice) {
-		if inv.ExternalID == q.Key && (best == nil || newer(inv, *best)) {
-			best = &inv
+		if inv.ExternalID == q.Key && !seen[inv.ID] {
+			seen[inv.ID] = true
+			found = append(found, inv)
 		}
 	})
 	switch {
 	case err != nil:
 		return providers.Object{}, err
-	case best == nil:
+	case len(found) == 0:
 		return providers.Object{}, providers.ErrNotFound
 	}
-	return best.object(q.Key), nil
+	sort.Slice(found, func(i, j int) bool { return newer(found[j], found[i]) })
+	obj := found[len(found)-1].object(q.Key)
+	for _, inv := range found[:len(found)-1] {
+		obj.Others = append(obj.Others, inv.ID)
+	}
+	return obj, nil
 }
 
 // newer orders invoices by createdAt, then by id (ObjectIds grow with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +34,9 @@ func TestLookup(t *testing.T) {
 	e.requests()
 
 	obj, err := c.Lookup(ctx, providers.Query{Kind: providers.Invoice, Key: "dup", Since: t0})
-	if err != nil || obj.ID != ids[2] || obj.Key != "dup" || obj.Amount.String() != "3" || obj.RawStatus != "new" {
-		t.Errorf("Lookup(dup) = %+v, %v; want the newest, %s", obj, err, ids[2])
+	if err != nil || obj.ID != ids[2] || obj.Key != "dup" || obj.Amount.String() != "3" || obj.RawStatus != "new" ||
+		!slices.Equal(obj.Others, ids[:2]) {
+		t.Errorf("Lookup(dup) = %+v, %v; want the newest, %s, the others %v", obj, err, ids[2], ids[:2])
 	}
 	if r := e.requests(); len(r) != 1 || r[0].RawQuery != "limit=500&page=1&from=2026-02-28T12:00:00.000Z&externalID=dup" {
 		t.Errorf("lookup requests %+v", r)
@@ -52,7 +54,7 @@ func TestLookup(t *testing.T) {
 	small := e.client(t, nil)
 	milacoins.SetPageSize(small, 2)
 	obj, err = small.Lookup(ctx, providers.Query{Kind: providers.Invoice, Key: "dup"})
-	if err != nil || obj.ID != ids[2] {
+	if err != nil || obj.ID != ids[2] || !slices.Equal(obj.Others, ids[:2]) {
 		t.Errorf("paged Lookup = %+v, %v", obj, err)
 	}
 	if n := len(e.requests()); n != 2 {

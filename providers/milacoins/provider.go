@@ -37,7 +37,7 @@ var Gateway = providers.Gateway{
 	Kinds: []providers.KindSupport{
 		// externalID is not unique at MilaCoins: an in-doubt create is
 		// settled by listing invoices with its externalID.
-		{Kind: providers.Invoice, InDoubt: providers.LookupByKey},
+		{Kind: providers.Invoice, InDoubt: providers.LookupByKey, Settle: providers.DefaultSettle},
 	},
 	InvoiceFields: []string{
 		providers.FieldWallet, providers.FieldCallbackURL, providers.FieldSuccessURL,
