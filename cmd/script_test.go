@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,8 @@ func TestScripts(t *testing.T) {
 			"waitfile":    cmdWaitFile,
 			"genorders":   cmdGenOrders,
 			"ledgerkeys":  cmdLedgerKeys,
+			"ledgerdump":  cmdLedgerDump,
+			"jsonenv":     cmdJSONEnv,
 		},
 	})
 }
@@ -311,4 +314,37 @@ func cmdLedgerKeys(ts *testscript.TestScript, neg bool, args []string) {
 	if len(counts) != want {
 		ts.Fatalf("%s has %d keys, want %d", args[0], len(counts), want)
 	}
+}
+
+// ledgerdump FILE: write every object the sandbox holds to FILE, one a
+// line, sorted: gateway, kind, key, id and the create requests its key
+// received; not the status, which moves with time. Comparing two dumps
+// shows whether anything was sent in between.
+func cmdLedgerDump(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: ledgerdump FILE")
+	}
+	var lines []string
+	for _, o := range fetchLedger(ts, ts.Getenv("SANDBOX_ADDR")) {
+		lines = append(lines, fmt.Sprintf("%s %s %s id=%s create_requests=%d\n", o.Gateway, o.Kind, o.Key, o.ID, o.CreateRequests))
+	}
+	sort.Strings(lines)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Join(lines, "")), 0o644))
+}
+
+// jsonenv VAR FILE MEMBER: set $VAR to the string member MEMBER of the
+// JSON object in FILE (e.g. a plan file's plan_id).
+func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: jsonenv VAR FILE MEMBER")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	var obj map[string]json.RawMessage
+	ts.Check(json.Unmarshal(data, &obj))
+	var v string
+	if err := json.Unmarshal(obj[args[2]], &v); err != nil || v == "" {
+		ts.Fatalf("%s has no string member %q", args[1], args[2])
+	}
+	ts.Setenv(args[0], v)
 }

@@ -51,7 +51,8 @@ func (l *Local) Load() (*State, []string, error) {
 	return st, warnings, err
 }
 
-// replay applies the journal entries after the snapshot's head.
+// replay checks the hash chain of the entries the snapshot includes and
+// applies the ones after its head.
 func (l *Local) replay(st *State) ([]string, error) {
 	f, err := os.Open(l.journalPath())
 	if errors.Is(err, fs.ErrNotExist) {
@@ -77,6 +78,8 @@ func (l *Local) replay(st *State) ([]string, error) {
 	offset, seq, hash := st.JournalOffset, st.JournalSeq, st.JournalHash
 	if offset == 0 {
 		seq, hash = 0, GenesisHash(st.Lineage)
+	} else if err := checkHistory(name, f, offset, GenesisHash(st.Lineage), seq, hash); err != nil {
+		return nil, err
 	}
 	rp := NewReplayer(st, name)
 	torn, err := journalScan(name, f, offset, seq, hash, 0, func(e *Entry, end int64) error {

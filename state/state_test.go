@@ -185,6 +185,65 @@ func TestCorruptJournalIsRefused(t *testing.T) {
 	}
 }
 
+// TestAlteredHistoryIsRefused: an entry the snapshot already includes
+// (before its head) altered, removed, swapped or rehashed on its own is
+// refused by every load, naming the entry as audit verify does.
+func TestAlteredHistoryIsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, want string
+		alter      func(lines []string) []string
+	}{
+		{"content", "entry 2 (line 2) is corrupt: hash does not match the entry's content", func(l []string) []string {
+			l[1] = strings.Replace(l[1], `"id":"101"`, `"id":"999"`, 1)
+			return l
+		}},
+		{"removed", "shorter than the 1190 the snapshot includes: entries were removed", func(l []string) []string {
+			return append(l[:1], l[2:]...)
+		}},
+		{"swapped", "entry 2 (line 1) is corrupt: sequence number 2 follows 0", func(l []string) []string {
+			l[0], l[1] = l[1], l[0]
+			return l
+		}},
+		{"rehashed", "entry 3 (line 3) is corrupt: it does not link to the entry before it", func(l []string) []string {
+			// Altered, with its own hash recomputed: the next link breaks.
+			e, err := decodeLine([]byte(l[1]))
+			if err != nil {
+				panic(err)
+			}
+			e.Result.ID = "999"
+			b, _ := e.encode()
+			l[1] = strings.TrimSuffix(string(b), "\n")
+			return l
+		}},
+		{"not json", "entry 2 (line 2) is corrupt: not a journal entry", func(l []string) []string {
+			l[1] = "garbage" + strings.Repeat(" ", len(l[1])-7) // same length
+			return l
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "payform.state.json")
+			s := openStore(t, path)
+			record(t, s, intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
+			s.Close() // the snapshot's head is entry 3
+			if _, err := Open(context.Background(), &Local{Path: path}, Options{NoLock: true}); err != nil {
+				t.Fatalf("untouched: %v", err)
+			}
+			data, _ := os.ReadFile(path + ".journal")
+			lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+			altered := strings.Join(tc.alter(lines), "\n") + "\n"
+			if len(altered) > len(data) {
+				altered = altered[:len(data)] // keep within the snapshot's offset
+			}
+			os.WriteFile(path+".journal", []byte(altered), 0o600)
+			_, err := Open(context.Background(), &Local{Path: path}, Options{NoLock: true})
+			var ce *CorruptError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
 func TestSnapshotTamperIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
