@@ -1,7 +1,10 @@
 package providers
 
 import (
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -18,11 +21,22 @@ type Gateway struct {
 	// Options are gateway-specific provider-block attributes (strings or
 	// bools), passed to New as Settings.Options.
 	Options []string
-	Kinds   []KindSupport
+	// CheckOption, when set, checks one option's value and says what is
+	// wrong with it ("" when nothing), so that the configuration is
+	// refused at the attribute, before any provider is opened.
+	CheckOption func(name, value string) string
+	Kinds       []KindSupport
 	// InvoiceFields lists the invoice fields (Field*) the gateway takes.
 	InvoiceFields []string
 	// Currencies lists the currency codes the gateway handles.
 	Currencies []string
+	// CheckInvoice, when set, checks an invoice against rules the gateway
+	// enforces (a field it requires, a value it refuses) and returns a
+	// message per field name. payform runs it when it reads the
+	// configuration, so a declaration the gateway would refuse is an error
+	// at its line, not a create the gateway refuses; the client runs it
+	// again (Refusal) before sending.
+	CheckInvoice func(Request) map[string]string
 	// Limits are the gateway's documented rate limits. The planner never
 	// sends faster than the tightest one.
 	Limits []Limit
@@ -68,6 +82,24 @@ func (g Gateway) Supports(kind Kind) (KindSupport, bool) {
 		}
 	}
 	return KindSupport{}, false
+}
+
+// Refusal returns what CheckInvoice finds in an invoice request as one
+// Rejected error, nil when it finds nothing: clients call it before they
+// send anything.
+func (g Gateway) Refusal(op string, req Request) error {
+	if g.CheckInvoice == nil || req.Kind != Invoice {
+		return nil
+	}
+	problems := g.CheckInvoice(req)
+	if len(problems) == 0 {
+		return nil
+	}
+	msgs := make([]string, 0, len(problems))
+	for _, f := range slices.Sorted(maps.Keys(problems)) {
+		msgs = append(msgs, problems[f])
+	}
+	return &Error{Class: Rejected, Gateway: g.Name, Op: op, Message: strings.Join(msgs, "; "), Fields: problems}
 }
 
 // HasCurrency reports whether the gateway handles the currency code.

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -131,8 +133,8 @@ func (l *loader) decodeInvoiceMap(a *hcl.Attribute, ctx *hcl.EvalContext, batch 
 		return
 	}
 	rng := a.Expr.Range()
-	if val.IsMarked() {
-		l.errorf(&rng, "Sensitive invoices", "invoice_batch.%s: invoices is derived from a sensitive variable; invoices are stored in the state.", batch)
+	if val.ContainsMarked() {
+		l.errorf(&rng, "Sensitive invoices", "invoice_batch.%s: invoices holds a value derived from a sensitive variable; invoices are stored in the state.", batch)
 		return
 	}
 	if val.IsNull() || !(val.Type().IsMapType() || val.Type().IsObjectType()) {
@@ -205,7 +207,7 @@ func (l *loader) invoiceResource(b *hcl.Block, p *Provider, key string, keyRng h
 		if !present {
 			return "", true
 		}
-		if v.val.IsMarked() {
+		if v.val.ContainsMarked() {
 			l.errorf(&v.rng, "Sensitive value in "+name, "%s: %s is derived from a sensitive variable; it would be stored in the state.", inst, name)
 			return "", false
 		}
@@ -273,6 +275,20 @@ func (l *loader) invoiceResource(b *hcl.Block, p *Provider, key string, keyRng h
 	}
 	if !(ok && cok && aok) {
 		return nil
+	}
+	// The gateway's own rules, checked here rather than refused at apply.
+	if check := p.Gateway.CheckInvoice; check != nil {
+		problems := check(providers.Request{Kind: providers.Invoice, Key: key, Amount: amount, Currency: cur.Code, Fields: fields})
+		for _, f := range slices.Sorted(maps.Keys(problems)) {
+			rng := b.DefRange // a field the invoice lacks: the batch
+			if v, ok := attrs[f]; ok {
+				rng = v.rng
+			}
+			l.errorf(&rng, "Invalid "+f, "%s: %s.", inst, strings.TrimSuffix(problems[f], "."))
+		}
+		if len(problems) > 0 {
+			return nil
+		}
 	}
 	return &Resource{
 		Addr: addr, Kind: providers.Invoice, Provider: p, Key: key, Amount: amount, Currency: cur.Code,

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -65,6 +66,9 @@ type loader struct {
 	// failedProviders holds the gateway labels of provider blocks that
 	// were refused, so that resources naming them are not refused again.
 	failedProviders map[string]bool
+	// sensitiveVars is set when a variable block says sensitive: variable
+	// files may then hold secrets.
+	sensitiveVars bool
 }
 
 // Load reads, decodes and validates a configuration. It reports every
@@ -78,7 +82,17 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	}
 	l.cfg = &Config{Dir: l.dir, Backend: Backend{Type: "local"}}
 	l.funcs = functions(l.readFile)
-	defer func() { l.cfg.Files = l.parser.Files() }()
+	defer func() {
+		// Where variables are sensitive, variable files may hold secrets:
+		// a diagnostic names their file and line, but shows no snippet.
+		l.cfg.Files = l.parser.Files()
+		if l.sensitiveVars {
+			l.cfg.Files = maps.Clone(l.cfg.Files)
+			for _, p := range opts.VarFiles {
+				delete(l.cfg.Files, p)
+			}
+		}
+	}()
 
 	files, paths := l.parseConfigFiles()
 	if l.diags.HasErrors() {

@@ -87,7 +87,7 @@ func (l *loader) evalStringList(a *hcl.Attribute, ctx *hcl.EvalContext, inst str
 		return nil, false
 	}
 	rng := a.Expr.Range().Ptr()
-	if val.IsMarked() {
+	if val.ContainsMarked() {
 		l.errorf(rng, "Sensitive value in "+a.Name, "%s%s is derived from a sensitive variable; it would be stored in the state.", prefix(inst), a.Name)
 		return nil, false
 	}

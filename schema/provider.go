@@ -142,6 +142,12 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 	for _, o := range gw.Options {
 		if a := content.Attributes[o]; a != nil {
 			if s, ok := l.evalString(a, ctx, true, ""); ok {
+				if gw.CheckOption != nil {
+					if msg := gw.CheckOption(o, s); msg != "" {
+						l.errorf(a.Expr.Range().Ptr(), "Invalid "+o, "%s.", msg)
+						continue
+					}
+				}
 				p.Options[o] = s
 			}
 		}

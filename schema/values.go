@@ -33,13 +33,13 @@ func (l *loader) evalOptionalString(a *hcl.Attribute, ctx *hcl.EvalContext, stor
 	if diags.HasErrors() || !val.IsWhollyKnown() {
 		return "", false, false
 	}
-	if val.IsMarked() {
+	if val.ContainsMarked() {
 		if storable {
 			l.errorf(a.Expr.Range().Ptr(), "Sensitive value in "+a.Name,
 				"%s%s is derived from a sensitive variable, and it would be written to the state and to plans. Only provider credentials may use sensitive values.", prefix(inst), a.Name)
 			return "", false, false
 		}
-		val, _ = val.Unmark()
+		val, _ = val.UnmarkDeep()
 	}
 	if val.IsNull() {
 		return "", false, true
@@ -67,7 +67,7 @@ func (l *loader) evalAmount(a *hcl.Attribute, ctx *hcl.EvalContext, inst string)
 
 // amountOf checks an evaluated amount written at rng.
 func (l *loader) amountOf(val cty.Value, rng hcl.Range, inst string) (decimal.Decimal, bool) {
-	if val.IsMarked() {
+	if val.ContainsMarked() {
 		l.errorf(rng.Ptr(), "Sensitive value in amount", "%samount is derived from a sensitive variable; amounts are stored in the state and in plans.", prefix(inst))
 		return decimal.Decimal{}, false
 	}

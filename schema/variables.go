@@ -142,6 +142,7 @@ func (l *loader) decodeVariableBlock(b *hcl.Block, decls map[string]*Variable) (
 		}
 	}
 	if a := content.Attributes["sensitive"]; a != nil {
+		l.sensitiveVars = true
 		val, diags := a.Expr.Value(nil)
 		l.diags = append(l.diags, diags...)
 		if val, err := convert.Convert(val, cty.Bool); err == nil && val.IsKnown() && !val.IsNull() {

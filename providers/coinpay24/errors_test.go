@@ -39,7 +39,7 @@ func TestCreateErrors(t *testing.T) {
 				Fields:  map[string]string{"callback_url": "must be a valid http or https URL", "price_amount": "may not have more than 2 decimal places for USD"}}},
 		{"pay_currency not crypto", good, invoice("c", "10", "USD", providers.FieldPayCurrency, "EUR"), "",
 			&providers.Error{Class: providers.Rejected, Gateway: "coinpay24", Op: "invoices/create",
-				Message: `pay_currency "EUR" is not a crypto currency CoinPay24 takes`, Fields: map[string]string{"pay_currency": `"EUR" is not a crypto currency CoinPay24 takes`}}},
+				Message: `pay_currency "EUR" is not a crypto currency CoinPay24 takes`, Fields: map[string]string{"pay_currency": `pay_currency "EUR" is not a crypto currency CoinPay24 takes`}}},
 		{"order_id taken (strict account)", good, invoice("taken", "10", "USD"), "",
 			&providers.Error{Class: providers.Duplicate, Gateway: "coinpay24", Op: "invoices/create", Status: 422,
 				Message: "order_id has already been taken", Fields: map[string]string{"order_id": "has already been taken"}}},

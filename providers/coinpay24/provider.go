@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/payform/payform/money"
@@ -34,18 +35,22 @@ var Gateway = providers.Gateway{
 		providers.FieldTitle, providers.FieldDescription, providers.FieldCallbackURL,
 		providers.FieldSuccessURL, providers.FieldCancelURL, providers.FieldPayCurrency,
 	},
-	// The price currencies; the crypto ones are also the pay currencies.
-	Currencies: []string{
-		"USD", "EUR", "GBP",
-		"BTC", "BCH", "LTC", "DOGE", "ETH", "TRX",
-		"USDT", "USDTE", "USDTT", "USDTB", "USDC", "DAI",
-	},
+	CheckInvoice: checkInvoice,
+	Currencies:   currencies,
 	Limits: []providers.Limit{
 		{N: 200, Per: time.Minute},                   // private endpoints
 		{N: 1000, Per: time.Hour},                    // private endpoints
 		{N: 1000, Per: time.Hour, CreatesOnly: true}, // invoices
 	},
 	New: newProvider,
+}
+
+// currencies are the price currencies; the crypto ones are also the pay
+// currencies.
+var currencies = []string{
+	"USD", "EUR", "GBP",
+	"BTC", "BCH", "LTC", "DOGE", "ETH", "TRX",
+	"USDT", "USDTE", "USDTT", "USDTB", "USDC", "DAI",
 }
 
 // FieldCheckoutError is the Object.Fields key that explains why the
@@ -87,12 +92,10 @@ func (p *provider) Create(ctx context.Context, req providers.Request) (providers
 	if req.Kind != providers.Invoice {
 		return providers.Object{}, unsupportedKind(req.Kind)
 	}
-	payCurrency := req.Fields[providers.FieldPayCurrency]
-	if payCurrency != "" && !isPayCurrency(payCurrency) {
-		msg := fmt.Sprintf("%q is not a crypto currency CoinPay24 takes", payCurrency)
-		return providers.Object{}, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "invoices/create",
-			Message: "pay_currency " + msg, Fields: map[string]string{"pay_currency": msg}}
+	if err := Gateway.Refusal("invoices/create", req); err != nil {
+		return providers.Object{}, err
 	}
+	payCurrency := req.Fields[providers.FieldPayCurrency]
 	form := url.Values{
 		"order_id":       {req.Key},
 		"price_amount":   {req.Amount.String()},
@@ -155,11 +158,19 @@ func withRequest(o providers.Object, req providers.Request) providers.Object {
 	return o
 }
 
+// checkInvoice: a shopper pays in a crypto currency CoinPay24 takes.
+func checkInvoice(req providers.Request) map[string]string {
+	if c := req.Fields[providers.FieldPayCurrency]; c != "" && !isPayCurrency(c) {
+		return map[string]string{providers.FieldPayCurrency: fmt.Sprintf("pay_currency %q is not a crypto currency CoinPay24 takes", c)}
+	}
+	return nil
+}
+
 // isPayCurrency reports whether a shopper can pay in code: a crypto
 // currency among the gateway's.
 func isPayCurrency(code string) bool {
 	cur, ok := money.Lookup(code)
-	return ok && !cur.Fiat && Gateway.HasCurrency(code)
+	return ok && !cur.Fiat && slices.Contains(currencies, code)
 }
 
 func unsupportedKind(k providers.Kind) error {

@@ -64,11 +64,14 @@ func TestCreateErrors(t *testing.T) {
 		{"cut after the request was written", good, invoice("f", "1", nil), "fail-before-commit=1",
 			&providers.Error{Class: providers.Ambiguous, Gateway: "milacoins", Op: "invoices", Message: "EOF"}, 0},
 		{"payment link without cancel_url", good, invoice("g", "1", map[string]string{providers.FieldSuccessURL: "https://shop.example/ok"}), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: "a MilaCoins payment link needs both success_url and cancel_url; declare both, or neither for a plain invoice"}, 0},
+			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: "a MilaCoins payment link needs both success_url and cancel_url; declare cancel_url too, or neither for a plain invoice",
+				Fields: map[string]string{"success_url": "a MilaCoins payment link needs both success_url and cancel_url; declare cancel_url too, or neither for a plain invoice"}}, 0},
 		{"callback on a plain invoice", good, invoice("g", "1", map[string]string{providers.FieldCallbackURL: "https://shop.example/cb"}), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: "callback_url and customer_email are taken only by MilaCoins payment links; declare success_url and cancel_url too"}, 0},
+			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: "callback_url is taken only by MilaCoins payment links; declare success_url and cancel_url too",
+				Fields: map[string]string{"callback_url": "callback_url is taken only by MilaCoins payment links; declare success_url and cancel_url too"}}, 0},
 		{"expires_at", good, invoice("g", "1", map[string]string{providers.FieldExpiresAt: "tomorrow"}), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: `expires_at "tomorrow" is not an RFC 3339 time such as 2026-12-31T23:59:00Z`}, 0},
+			&providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "create", Message: `expires_at "tomorrow" is not an RFC 3339 time such as 2026-12-31T23:59:00Z`,
+				Fields: map[string]string{"expires_at": `expires_at "tomorrow" is not an RFC 3339 time such as 2026-12-31T23:59:00Z`}}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -43,8 +43,9 @@ var Gateway = providers.Gateway{
 		providers.FieldWallet, providers.FieldCallbackURL, providers.FieldSuccessURL,
 		providers.FieldCancelURL, providers.FieldCustomerEmail, providers.FieldExpiresAt,
 	},
-	Currencies: Currencies,
-	New:        newProvider,
+	CheckInvoice: checkInvoice,
+	Currencies:   Currencies,
+	New:          newProvider,
 }
 
 func newProvider(s providers.Settings) (providers.Provider, error) {
@@ -105,6 +106,33 @@ func (c *Client) Create(ctx context.Context, req providers.Request) (providers.O
 	return inv.object(req.Key), nil
 }
 
+// checkInvoice: a payment link needs both of its URLs, callback_url and
+// customer_email exist only on payment links, and expires_at is an RFC
+// 3339 time.
+func checkInvoice(req providers.Request) map[string]string {
+	f := req.Fields
+	out := map[string]string{}
+	success, cancel := f[providers.FieldSuccessURL], f[providers.FieldCancelURL]
+	switch {
+	case success != "" && cancel == "":
+		out[providers.FieldSuccessURL] = "a MilaCoins payment link needs both success_url and cancel_url; declare cancel_url too, or neither for a plain invoice"
+	case cancel != "" && success == "":
+		out[providers.FieldCancelURL] = "a MilaCoins payment link needs both success_url and cancel_url; declare success_url too, or neither for a plain invoice"
+	case success == "":
+		for _, name := range []string{providers.FieldCallbackURL, providers.FieldCustomerEmail} {
+			if f[name] != "" {
+				out[name] = name + " is taken only by MilaCoins payment links; declare success_url and cancel_url too"
+			}
+		}
+	}
+	if s := f[providers.FieldExpiresAt]; s != "" {
+		if _, err := time.Parse(time.RFC3339, s); err != nil {
+			out[providers.FieldExpiresAt] = fmt.Sprintf("expires_at %q is not an RFC 3339 time such as 2026-12-31T23:59:00Z", s)
+		}
+	}
+	return out
+}
+
 // createRequest maps an invoice onto the wire. The wallet is the
 // invoice's wallet field, else the provider's, else the invoice currency.
 // callback_url and customer_email exist only on payment links, and a
@@ -112,22 +140,11 @@ func (c *Client) Create(ctx context.Context, req providers.Request) (providers.O
 // here, before anything is sent.
 func (c *Client) createRequest(req providers.Request) (createRequest, bool, error) {
 	f := req.Fields
-	refuse := func(msg string) (createRequest, bool, error) {
-		return createRequest{}, false, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "create", Message: msg}
+	if err := Gateway.Refusal("create", req); err != nil {
+		return createRequest{}, false, err
 	}
 	success, cancel := f[providers.FieldSuccessURL], f[providers.FieldCancelURL]
 	link := success != "" && cancel != ""
-	switch {
-	case (success == "") != (cancel == ""):
-		return refuse("a MilaCoins payment link needs both success_url and cancel_url; declare both, or neither for a plain invoice")
-	case !link && (f[providers.FieldCallbackURL] != "" || f[providers.FieldCustomerEmail] != ""):
-		return refuse("callback_url and customer_email are taken only by MilaCoins payment links; declare success_url and cancel_url too")
-	}
-	if s := f[providers.FieldExpiresAt]; s != "" {
-		if _, err := time.Parse(time.RFC3339, s); err != nil {
-			return refuse(fmt.Sprintf("expires_at %q is not an RFC 3339 time such as 2026-12-31T23:59:00Z", s))
-		}
-	}
 	wallet := f[providers.FieldWallet]
 	if wallet == "" {
 		wallet = c.wallet

@@ -92,15 +92,19 @@ func TestCreateErrors(t *testing.T) {
 	}{
 		{"wrong client id", provider(t, endpoint, "nope", sandbox.DefaultAPIKey), prompt("a", "10"), "", rejected(401, "Invalid client ID")},
 		{"wrong key", provider(t, endpoint, sandbox.DefaultClientID, "mpay_nope"), prompt("a", "10"), "", rejected(401, "Invalid API key")},
-		{"validation, as an array", good, prompt("a", "10.001", providers.FieldPayer, "shop"), "",
-			rejected(400, "amount must be a number conforming to the specified constraints; payer must be one of the following values: merchant, customer")},
+		{"validation", good, prompt("a", "10.001"), "",
+			rejected(400, "amount must be a number conforming to the specified constraints")},
 		{"inactive chain", good, prompt("a", "10", providers.FieldBlockchains, "eth, doge"), "", rejected(400, "Invalid or inactive blockchain IDs: doge")},
 		{"missing addresses", good, prompt("a", "10", providers.FieldBlockchains, "eth,eth-test"), "", rejected(400, "Missing payment addresses for some blockchains")},
 		{"domain", good, prompt("a", "10", providers.FieldSuccessURL, "https://evil.example.net/"), "", rejected(400, "Redirect URL domain not allowed")},
 		{"not USD", good, providers.Request{Kind: providers.Invoice, Key: "a", Amount: decimal.NewFromInt(1), Currency: "EUR"}, "",
 			&providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Message: "MiraclePay prompts are in USD, not EUR"}},
 		{"no blockchains", good, prompt("a", "10", providers.FieldBlockchains, " , "), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Message: `blockchains is required: the blockchain ids the customer may pay on, e.g. "eth,btc"`}},
+			&providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Message: `blockchains is required: the blockchain ids the customer may pay on, e.g. "eth,btc"`,
+				Fields: map[string]string{"blockchains": `blockchains is required: the blockchain ids the customer may pay on, e.g. "eth,btc"`}}},
+		{"payer", good, prompt("a", "10", providers.FieldPayer, "nobody"), "",
+			&providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Message: `payer "nobody" must be "merchant" or "customer" (who pays MiraclePay's commission)`,
+				Fields: map[string]string{"payer": `payer "nobody" must be "merchant" or "customer" (who pays MiraclePay's commission)`}}},
 		{"429", good, prompt("a", "10"), "status-429=1",
 			&providers.Error{Class: providers.Retryable, Gateway: "miraclepay", Op: "create prompt", Status: 429, Message: "Too Many Requests", RetryAfter: time.Second}},
 		{"500", good, prompt("a", "10"), "status-500=1",
@@ -122,5 +126,24 @@ func TestCreateErrors(t *testing.T) {
 				t.Errorf("error (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestValidationArray: MiraclePay answers several validation messages as
+// an array; the client joins them. (The provider refuses a bad payer
+// before sending, so the client is called directly.)
+func TestValidationArray(t *testing.T) {
+	_, _, _, endpoint := gateway(t, sandbox.Options{})
+	c := miraclepay.NewClient(endpoint, sandbox.DefaultClientID, sandbox.DefaultAPIKey, nil)
+	_, err := c.CreatePrompt(context.Background(), miraclepay.PromptRequest{
+		Amount: decimal.RequireFromString("10.001"), BlockchainIDs: []string{"eth"}, Payer: "shop", Note: "a"})
+	var got *providers.Error
+	if !errors.As(err, &got) {
+		t.Fatalf("CreatePrompt = %v, want a *providers.Error", err)
+	}
+	want := &providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Status: 400,
+		Message: "amount must be a number conforming to the specified constraints; payer must be one of the following values: merchant, customer"}
+	if diff := cmp.Diff(want, got, ignoreErr); diff != "" {
+		t.Errorf("error (-want +got):\n%s", diff)
 	}
 }

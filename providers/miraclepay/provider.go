@@ -44,6 +44,7 @@ var Gateway = providers.Gateway{
 		{Kind: providers.Invoice, InDoubt: providers.Manual},
 	},
 	InvoiceFields: []string{providers.FieldPayer, providers.FieldBlockchains, providers.FieldSuccessURL, providers.FieldDescription},
+	CheckInvoice:  checkInvoice,
 	Currencies:    []string{"USD"},
 	New:           newProvider,
 }
@@ -59,6 +60,19 @@ func newProvider(s providers.Settings) (providers.Provider, error) {
 		return nil, errors.New("miraclepay: client_id and api_key are required")
 	}
 	return &provider{c: NewClient(s.Endpoint, id, key, s.HTTPClient)}, nil
+}
+
+// checkInvoice: a prompt names the blockchains it may be paid on, and
+// its payer (who bears the commission) is the merchant or the customer.
+func checkInvoice(req providers.Request) map[string]string {
+	out := map[string]string{}
+	if len(SplitBlockchains(req.Fields[providers.FieldBlockchains])) == 0 {
+		out[providers.FieldBlockchains] = `blockchains is required: the blockchain ids the customer may pay on, e.g. "eth,btc"`
+	}
+	if p := req.Fields[providers.FieldPayer]; p != "" && p != "merchant" && p != "customer" {
+		out[providers.FieldPayer] = fmt.Sprintf(`payer %q must be "merchant" or "customer" (who pays MiraclePay's commission)`, p)
+	}
+	return out
 }
 
 func (p *provider) Gateway() string { return gatewayName }
@@ -80,10 +94,10 @@ func (p *provider) Create(ctx context.Context, req providers.Request) (providers
 	case req.Currency != "USD":
 		return providers.Object{}, refuse(fmt.Sprintf("MiraclePay prompts are in USD, not %s", req.Currency))
 	}
-	chains := SplitBlockchains(req.Fields[providers.FieldBlockchains])
-	if len(chains) == 0 {
-		return providers.Object{}, refuse(`blockchains is required: the blockchain ids the customer may pay on, e.g. "eth,btc"`)
+	if err := Gateway.Refusal("create prompt", req); err != nil {
+		return providers.Object{}, err
 	}
+	chains := SplitBlockchains(req.Fields[providers.FieldBlockchains])
 	payer := req.Fields[providers.FieldPayer]
 	if payer == "" {
 		payer = DefaultPayer

@@ -171,3 +171,18 @@ func TestTakeAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupAnswerWithoutTransaction: a 2xx from transactions/info that
+// names no transaction, or another foreign_id, is neither found nor
+// absent.
+func TestLookupAnswerWithoutTransaction(t *testing.T) {
+	for _, body := range []string{`{}`, `null`, `{"data":{}}`, `{"data":{"id":7,"foreign_id":"other"}}`} {
+		hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(body)) }))
+		p := client(t, hs.URL+"/api/v1", "k", "s", map[string]string{"v2_lookup": "true"})
+		obj, err := p.Lookup(context.Background(), providers.Query{Kind: providers.Payout, Key: "po-1"})
+		if err == nil || errors.Is(err, providers.ErrNotFound) || providers.ClassOf(err) != providers.Ambiguous {
+			t.Errorf("answer %s: Lookup = %+v, %v; want an ambiguous error", body, obj, err)
+		}
+		hs.Close()
+	}
+}

@@ -24,7 +24,8 @@ var Gateway = providers.Gateway{
 		{Attr: "api_key", Env: "WLLXPAY_API_KEY", Sandbox: "wllxpay-test-key"},
 		{Attr: "secret_key", Env: "WLLXPAY_SECRET_KEY", Sandbox: "wllxpay-test-secret"},
 	},
-	Options: []string{"v2_lookup"},
+	Options:     []string{"v2_lookup"},
+	CheckOption: checkOption,
 	Kinds: []providers.KindSupport{
 		// A resend with the same foreign_id is refused as "already taken",
 		// which proves the first landed; that is enough to manage a payout.
@@ -49,15 +50,18 @@ func newProvider(s providers.Settings) (providers.Provider, error) {
 	if key == "" || secret == "" {
 		return nil, errors.New("wllxpay: api_key and secret_key are required")
 	}
-	p := &provider{c: NewClient(s.Endpoint, key, secret, s.HTTPClient)}
-	switch v := s.Options["v2_lookup"]; v {
-	case "", "false":
-	case "true":
-		p.v2Lookup = true
-	default:
-		return nil, fmt.Errorf("wllxpay: v2_lookup must be true or false, not %q", v)
+	if msg := checkOption("v2_lookup", s.Options["v2_lookup"]); msg != "" {
+		return nil, errors.New("wllxpay: " + msg)
 	}
-	return p, nil
+	return &provider{c: NewClient(s.Endpoint, key, secret, s.HTTPClient), v2Lookup: s.Options["v2_lookup"] == "true"}, nil
+}
+
+// checkOption: v2_lookup is true or false.
+func checkOption(name, value string) string {
+	if name == "v2_lookup" && value != "" && value != "true" && value != "false" {
+		return fmt.Sprintf("v2_lookup must be true or false, not %q", value)
+	}
+	return ""
 }
 
 func (p *provider) Gateway() string { return gatewayName }
@@ -135,6 +139,12 @@ func (p *provider) Lookup(ctx context.Context, q providers.Query) (providers.Obj
 	}
 	if err != nil {
 		return providers.Object{}, err
+	}
+	if t := out.Data; t.ID == "" || (t.ForeignID != "" && string(t.ForeignID) != key) {
+		// A 2xx that names no transaction, or another one: neither found
+		// nor proven absent.
+		return providers.Object{}, &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: "transactions/info",
+			Message: fmt.Sprintf("the answer names no transaction with foreign_id %q", key)}
 	}
 	return out.Data.object(key), nil
 }
