@@ -145,6 +145,11 @@ func TestRenderResource(t *testing.T) {
 		Amount: "1", Currency: "BTC", Status: "unknown", CreatedAt: t0, UpdatedAt: t0, ForgottenAt: t0.Add(time.Hour),
 		Pending: &state.Pending{At: t0, Attempts: 3, Manual: true, Reason: "duplicate without id"},
 	})
+	renderResource(&b, &state.Resource{
+		Address: `invoice_batch.nov["ord-1"]`, Kind: "invoice", Provider: "coinpay24", Gateway: "coinpay24", Key: "ord-1",
+		Amount: "10", Currency: "USD", ID: "9", Status: "pending", RawStatus: "new", CreatedAt: t0, UpdatedAt: t0,
+		Superseded: []state.Remote{{ID: "7", Fields: map[string]string{"outcome": "another object under the same key; payform manages 9"}, At: t0}},
+	})
 	golden(t, "state_show", b.Bytes())
 }
 

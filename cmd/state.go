@@ -253,6 +253,9 @@ func renderResource(w io.Writer, r *state.Resource) {
 		if e := sup.Fields["error"]; e != "" {
 			what += " (" + e + ")"
 		}
+		if sup.ID != "" {
+			what = "id " + sup.ID + ": " + what
+		}
 		row(fmt.Sprintf("superseded[%d]", i), formatTime(sup.At)+": "+what)
 	}
 	if r.Pending != nil {
