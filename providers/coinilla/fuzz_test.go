@@ -2,13 +2,9 @@ package coinilla_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,46 +12,8 @@ import (
 
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/coinilla"
+	"github.com/payform/payform/providers/providertest"
 )
-
-// fzAnswer is an httptest server that answers every request with the
-// status and body it was last given.
-type fzAnswer struct {
-	mu     sync.Mutex
-	status int
-	body   []byte
-	URL    string
-}
-
-func newFzAnswer(f *testing.F) *fzAnswer {
-	a := &fzAnswer{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		a.mu.Lock()
-		status, body := a.status, a.body
-		a.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}))
-	f.Cleanup(srv.Close)
-	a.URL = srv.URL
-	return a
-}
-
-func (a *fzAnswer) set(status int, body []byte) {
-	a.mu.Lock()
-	a.status, a.body = status, body
-	a.mu.Unlock()
-}
-
-// fzStatus maps any int onto an HTTP status from 200 to 599.
-func fzStatus(n int) int {
-	if n < 0 {
-		n = -(n + 1)
-	}
-	return 200 + n%400
-}
 
 // fzHex64 reports whether id is a Coinilla invoice id: 64 hex digits.
 func fzHex64(id string) bool {
@@ -99,7 +57,7 @@ func FuzzResponses(f *testing.F) {
 			f.Add(op, s.status, []byte(s.body))
 		}
 	}
-	a := newFzAnswer(f)
+	a := providertest.NewAnswer(f)
 	p, err := coinilla.Gateway.New(providers.Settings{
 		Name: "coinilla", Endpoint: a.URL,
 		Credentials: map[string]string{"api_key": "k"},
@@ -109,15 +67,15 @@ func FuzzResponses(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, op uint8, status int, body []byte) {
-		status = fzStatus(status)
-		a.set(status, body)
+		status = providertest.FuzzStatus(status)
+		a.Set(status, body)
 		ctx := context.Background()
 		is2xx := status < 300
 		switch op % 2 {
 		case 0:
 			obj, err := p.Create(ctx, providers.Request{Kind: providers.Invoice, Key: "fz-1", Amount: decimal.RequireFromString("0.0025"),
 				Currency: "BTC", Fields: map[string]string{providers.FieldDescription: "Order fz-1"}})
-			fzCheckCall(t, status, body, err)
+			providertest.CheckAnswer(t, status, body, err, false)
 			if err == nil && !fzHex64(obj.ID) {
 				t.Errorf("pay answered %d %q: reported made with invoice id %q", status, body, obj.ID)
 			}
@@ -140,22 +98,4 @@ func FuzzResponses(f *testing.F) {
 			}
 		}
 	})
-}
-
-// fzCheckCall checks what every call must do with an answer: a non-2xx
-// or a 2xx that is not JSON is an error, and a 5xx or an undecodable 2xx
-// is Ambiguous.
-func fzCheckCall(t *testing.T, status int, body []byte, err error) {
-	t.Helper()
-	is2xx := status < 300
-	switch {
-	case !is2xx && err == nil:
-		t.Fatalf("answer %d %q: no error", status, body)
-	case is2xx && !json.Valid(body) && err == nil:
-		t.Fatalf("answer %d %q (not JSON): no error", status, body)
-	case status >= 500 && providers.ClassOf(err) != providers.Ambiguous:
-		t.Fatalf("answer %d %q: class %s, want ambiguous (the call may have been processed): %v", status, body, providers.ClassOf(err), err)
-	case is2xx && !json.Valid(body) && providers.ClassOf(err) != providers.Ambiguous:
-		t.Fatalf("answer %d %q (not JSON): class %s, want ambiguous: %v", status, body, providers.ClassOf(err), err)
-	}
 }

@@ -2,12 +2,8 @@ package coinpay24_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,46 +11,8 @@ import (
 
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/coinpay24"
+	"github.com/payform/payform/providers/providertest"
 )
-
-// fzAnswer is an httptest server that answers every request with the
-// status and body it was last given.
-type fzAnswer struct {
-	mu     sync.Mutex
-	status int
-	body   []byte
-	URL    string
-}
-
-func newFzAnswer(f *testing.F) *fzAnswer {
-	a := &fzAnswer{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		a.mu.Lock()
-		status, body := a.status, a.body
-		a.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}))
-	f.Cleanup(srv.Close)
-	a.URL = srv.URL
-	return a
-}
-
-func (a *fzAnswer) set(status int, body []byte) {
-	a.mu.Lock()
-	a.status, a.body = status, body
-	a.mu.Unlock()
-}
-
-// fzStatus maps any int onto an HTTP status from 200 to 599.
-func fzStatus(n int) int {
-	if n < 0 {
-		n = -(n + 1)
-	}
-	return 200 + n%400
-}
 
 // FuzzResponses feeds arbitrary answers to invoices/create (alone, and
 // followed by a checkout), the list scan behind Lookup and Refresh.
@@ -95,7 +53,7 @@ func FuzzResponses(f *testing.F) {
 			f.Add(op, s.status, []byte(s.body))
 		}
 	}
-	a := newFzAnswer(f)
+	a := providertest.NewAnswer(f)
 	p, err := coinpay24.Gateway.New(providers.Settings{
 		Name: "coinpay24", Endpoint: a.URL + "/v1",
 		Credentials: map[string]string{"api_key": "k"},
@@ -106,8 +64,8 @@ func FuzzResponses(f *testing.F) {
 	}
 	since := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, op uint8, status int, body []byte) {
-		status = fzStatus(status)
-		a.set(status, body)
+		status = providertest.FuzzStatus(status)
+		a.Set(status, body)
 		ctx := context.Background()
 		is2xx := status < 300
 		switch op % 4 {
@@ -118,7 +76,7 @@ func FuzzResponses(f *testing.F) {
 				req.Fields[providers.FieldPayCurrency] = "BTC"
 			}
 			obj, err := p.Create(ctx, req)
-			fzCheckCall(t, status, body, err)
+			providertest.CheckAnswer(t, status, body, err, false)
 			if err == nil {
 				if obj.ID == "" && obj.Fields[providers.ResultPaymentURL] == "" {
 					t.Errorf("create answered %d %q: reported made with neither an id nor a payment_url", status, body)
@@ -135,7 +93,7 @@ func FuzzResponses(f *testing.F) {
 				}
 				return
 			}
-			fzCheckCall(t, status, body, err)
+			providertest.CheckAnswer(t, status, body, err, false)
 			if err == nil && obj.Key != "fz-1" {
 				t.Errorf("lookup answered %d %q: object for key %q", status, body, obj.Key)
 			}
@@ -161,22 +119,4 @@ func FuzzResponses(f *testing.F) {
 			}
 		}
 	})
-}
-
-// fzCheckCall checks what every call must do with an answer: a non-2xx
-// or a 2xx that is not JSON is an error, and a 5xx or an undecodable 2xx
-// is Ambiguous.
-func fzCheckCall(t *testing.T, status int, body []byte, err error) {
-	t.Helper()
-	is2xx := status < 300
-	switch {
-	case !is2xx && err == nil:
-		t.Fatalf("answer %d %q: no error", status, body)
-	case is2xx && !json.Valid(body) && err == nil:
-		t.Fatalf("answer %d %q (not JSON): no error", status, body)
-	case status >= 500 && providers.ClassOf(err) != providers.Ambiguous:
-		t.Fatalf("answer %d %q: class %s, want ambiguous (the call may have been processed): %v", status, body, providers.ClassOf(err), err)
-	case is2xx && !json.Valid(body) && providers.ClassOf(err) != providers.Ambiguous:
-		t.Fatalf("answer %d %q (not JSON): class %s, want ambiguous: %v", status, body, providers.ClassOf(err), err)
-	}
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,46 +12,8 @@ import (
 
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/milacoins"
+	"github.com/payform/payform/providers/providertest"
 )
-
-// fzAnswer is an httptest server that answers every request with the
-// status and body it was last given.
-type fzAnswer struct {
-	mu     sync.Mutex
-	status int
-	body   []byte
-	URL    string
-}
-
-func newFzAnswer(f *testing.F) *fzAnswer {
-	a := &fzAnswer{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		a.mu.Lock()
-		status, body := a.status, a.body
-		a.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		w.Write(body)
-	}))
-	f.Cleanup(srv.Close)
-	a.URL = srv.URL
-	return a
-}
-
-func (a *fzAnswer) set(status int, body []byte) {
-	a.mu.Lock()
-	a.status, a.body = status, body
-	a.mu.Unlock()
-}
-
-// fzStatus maps any int onto an HTTP status from 200 to 599.
-func fzStatus(n int) int {
-	if n < 0 {
-		n = -(n + 1)
-	}
-	return 200 + n%400
-}
 
 // fzErrorCode is the catalogue code and name of an error body, as far as
 // it has them.
@@ -111,7 +70,7 @@ func FuzzResponses(f *testing.F) {
 			f.Add(op, s.status, []byte(s.body))
 		}
 	}
-	a := newFzAnswer(f)
+	a := providertest.NewAnswer(f)
 	p, err := milacoins.Gateway.New(providers.Settings{
 		Name: "milacoins", Endpoint: a.URL,
 		Credentials: map[string]string{"api_key": "k", "secret_key": "s"},
@@ -122,8 +81,8 @@ func FuzzResponses(f *testing.F) {
 	}
 	since := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, op uint8, status int, body []byte) {
-		status = fzStatus(status)
-		a.set(status, body)
+		status = providertest.FuzzStatus(status)
+		a.Set(status, body)
 		ctx := context.Background()
 		is2xx := status < 300
 		code, name := fzErrorCode(body)
@@ -136,7 +95,7 @@ func FuzzResponses(f *testing.F) {
 				req.Fields[providers.FieldCancelURL] = "https://shop.example.com/cancel"
 			}
 			obj, err := p.Create(ctx, req)
-			fzCheckCall(t, status, body, err, code)
+			providertest.CheckAnswer(t, status, body, err, code == "4302")
 			if err == nil && obj.ID == "" {
 				t.Errorf("create answered %d %q: reported made without an invoice id", status, body)
 			}
@@ -148,7 +107,7 @@ func FuzzResponses(f *testing.F) {
 				}
 				return
 			}
-			fzCheckCall(t, status, body, err, code)
+			providertest.CheckAnswer(t, status, body, err, code == "4302")
 			if err == nil && obj.Key != "fz-1" {
 				t.Errorf("lookup answered %d %q: object for key %q", status, body, obj.Key)
 			}
@@ -177,24 +136,4 @@ func FuzzResponses(f *testing.F) {
 			}
 		}
 	})
-}
-
-// fzCheckCall checks what every call must do with an answer: a non-2xx
-// or a 2xx that is not JSON is an error, and a 5xx (unless it carries
-// code 4302, LIMIT_ERROR: not processed) or an undecodable 2xx is
-// Ambiguous.
-func fzCheckCall(t *testing.T, status int, body []byte, err error, code string) {
-	t.Helper()
-	is2xx := status < 300
-	class := providers.ClassOf(err)
-	switch {
-	case !is2xx && err == nil:
-		t.Fatalf("answer %d %q: no error", status, body)
-	case is2xx && !json.Valid(body) && err == nil:
-		t.Fatalf("answer %d %q (not JSON): no error", status, body)
-	case status >= 500 && class != providers.Ambiguous && !(class == providers.Retryable && code == "4302"):
-		t.Fatalf("answer %d %q: class %s, want ambiguous (the call may have been processed): %v", status, body, class, err)
-	case is2xx && !json.Valid(body) && class != providers.Ambiguous:
-		t.Fatalf("answer %d %q (not JSON): class %s, want ambiguous: %v", status, body, class, err)
-	}
 }
