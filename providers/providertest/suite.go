@@ -4,7 +4,9 @@
 // where it can and report absence only when it is proven, refresh without
 // inventing disappearances, and classify bad credentials, validation
 // errors and ambiguous failures. A gateway joins with a few lines (see
-// providers/wllxpay/conformance_test.go).
+// providers/wllxpay/conformance_test.go). Answer and CheckAnswer serve the
+// clients' fuzz targets: any status and body, and what a client must make
+// of them.
 package providertest
 
 import (
