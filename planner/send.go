@@ -252,7 +252,24 @@ func (s *sending) intent() error {
 func (s *sending) call() (providers.Object, error) {
 	ctx := s.callCtx
 	if failpoint.Enabled() {
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { failpoint.Hit("during-call") }})
+		// Over a real connection, die once the request is on the wire;
+		// in process (the embedded sandbox), once it is handed over.
+		var conn *failpoint.Conn
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(i httptrace.GotConnInfo) { conn, _ = i.Conn.(*failpoint.Conn) },
+			WroteRequest: func(httptrace.WroteRequestInfo) {
+				if conn != nil {
+					conn.Arm("during-call")
+				} else {
+					failpoint.Hit("during-call")
+				}
+			},
+			GotFirstResponseByte: func() {
+				if conn != nil {
+					conn.Fire()
+				}
+			},
+		})
 	}
 	s.lastSent = s.x.now()
 	obj, err := s.prov.Create(ctx, s.c.Request())

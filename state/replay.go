@@ -130,8 +130,10 @@ func (s *State) applySettle(e *Entry) error {
 		s.reserve(r.KeyRef())
 	case OutcomeRejected, OutcomeNotMade:
 		// Nothing exists at the gateway: the resource is not managed, and
-		// its key was never used. The journal keeps the attempt.
+		// its key was never used, even if an attempt in doubt had
+		// reserved it. The journal keeps the attempt.
 		s.remove(r.Address)
+		s.release(r.KeyRef())
 	case OutcomeUnknown:
 		r.Status = "unknown"
 		r.Note = e.Result.Note

@@ -30,7 +30,9 @@ type State struct {
 	// never applied twice.
 	ConsumedPlans []string `json:"consumed_plans"`
 	// ReservedKeys lists every merchant key payform ever used at a
-	// gateway. It only grows.
+	// gateway. A key leaves it only when the gateway is known to hold
+	// nothing under it: its attempt was refused, proven absent, or
+	// settled with `state resolve --not-created`.
 	ReservedKeys []KeyRef    `json:"reserved_keys"`
 	Resources    []*Resource `json:"resources"`
 	// Forgotten holds resources no longer managed (their block was
@@ -205,6 +207,28 @@ func sortForgotten(list []*Resource) {
 }
 
 func (s *State) reserve(k KeyRef) { s.reserved[k] = true }
+
+// release frees a key that an attempt in doubt reserved, once the gateway
+// is known to hold nothing under it (proven absent, refused, or an
+// operator's resolve --not-created), unless a record still holds it.
+func (s *State) release(k KeyRef) {
+	if !s.reserved[k] {
+		return
+	}
+	for _, r := range s.byAddr {
+		if r.KeyRef() == k {
+			return
+		}
+	}
+	for _, list := range s.forgotten {
+		for _, r := range list {
+			if r.KeyRef() == k {
+				return
+			}
+		}
+	}
+	delete(s.reserved, k)
+}
 
 func (s *State) consume(planID string) { s.consumed[planID] = true }
 

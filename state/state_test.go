@@ -136,6 +136,52 @@ func TestReplayEqualsLive(t *testing.T) {
 	}
 }
 
+// TestNotCreatedReleasesKey: a key an attempt in doubt reserved is freed
+// once the gateway is known to hold nothing under it (an operator's
+// resolve --not-created, or a refusal after proven absence), so that the
+// next apply can send it; a key a forgotten record holds stays reserved.
+func TestNotCreatedReleasesKey(t *testing.T) {
+	k := KeyRef{"wllxpay", "payout", "k1"}
+	unknown := &Entry{Op: OpOutcome, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeUnknown, Note: "duplicate without id"}}
+	for _, tc := range []struct {
+		name   string
+		settle *Entry
+	}{
+		{"resolve --not-created", &Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotMade}}},
+		{"refused after proven absence", &Entry{Op: OpOutcome, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeRejected}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "payform.state.json")
+			s := openStore(t, path)
+			record(t, s, intent(`payout.a["1"]`, "k1"), unknown)
+			if !s.State().Reserved(k) {
+				t.Fatal("an unknown outcome must reserve its key")
+			}
+			record(t, s, tc.settle)
+			if s.State().Reserved(k) || s.State().Resource(`payout.a["1"]`) != nil {
+				t.Errorf("after %s: reserved %v, record %v; want neither", tc.name, s.State().Reserved(k), s.State().Resource(`payout.a["1"]`))
+			}
+			s.Close()
+			s2 := openStore(t, path)
+			defer s2.Close()
+			if s2.State().Reserved(k) {
+				t.Error("reserved again after a reload")
+			}
+		})
+	}
+
+	// The same key held by a forgotten record stays reserved.
+	path := filepath.Join(t.TempDir(), "payform.state.json")
+	s := openStore(t, path)
+	defer s.Close()
+	record(t, s, intent(`payout.old["1"]`, "k1"), outcome(`payout.old["1"]`, "k1", "101"), &Entry{Op: OpForget, Address: `payout.old["1"]`},
+		intent(`payout.a["1"]`, "k1"), unknown,
+		&Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotMade}})
+	if !s.State().Reserved(k) {
+		t.Error("a key a forgotten record holds was released")
+	}
+}
+
 func TestTornTail(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)

@@ -9,17 +9,21 @@
 //
 //	before-intent   a create is about to be journaled
 //	after-intent    its intent is durable; no request sent yet
-//	during-call     the request was written; no answer read yet
+//	during-call     the request is on the wire; no answer read yet
 //	after-call      the answer was read; its outcome not yet journaled
 //	after-outcome   the outcome is written, not yet fsynced
 package failpoint
 
 import (
+	"context"
+	"net"
+	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // Steps lists the failpoints.
@@ -58,4 +62,46 @@ func Hit(name string) {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // the signal is delivered; never return
 	}
+}
+
+// Conn is a connection that can fire a step once bytes are on the wire.
+// net/http reports a request written (httptrace WroteRequest) before it
+// flushes its buffer to the connection; a kill there would keep the
+// request from ever leaving. Armed, the Conn fires after its next Write,
+// the flush, so that "during-call" dies with the request at the gateway.
+type Conn struct {
+	net.Conn
+	armed atomic.Pointer[string]
+}
+
+// Arm makes the next Write fire step.
+func (c *Conn) Arm(step string) { c.armed.Store(&step) }
+
+// Fire fires an armed step now (e.g. the answer began to arrive, so the
+// request was on the wire, without a Write after Arm).
+func (c *Conn) Fire() {
+	if s := c.armed.Swap(nil); s != nil {
+		Hit(*s)
+	}
+}
+
+func (c *Conn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	c.Fire()
+	return n, err
+}
+
+// Transport returns an HTTP transport like http.DefaultTransport whose
+// connections are *Conn.
+func Transport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &Conn{Conn: c}, nil
+	}
+	return t
 }

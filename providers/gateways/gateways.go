@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/payform/payform/internal/failpoint"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/coinilla"
 	coinillasandbox "github.com/payform/payform/providers/coinilla/sandbox"
@@ -129,6 +130,9 @@ var (
 // emulator's store).
 func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	hc := &http.Client{Timeout: spec.Timeout}
+	if failpoint.Enabled() && !spec.Sandbox {
+		hc.Transport = failpoint.Transport() // tests: "during-call" fires once the request is on the wire
+	}
 	limits := providers.ScaleLimits(spec.Gateway.Limits, spec.LimitScale)
 	var closer io.Closer = nopCloser{}
 	settings := providers.Settings{Name: spec.Name, Endpoint: spec.Endpoint, Credentials: spec.Credentials, HTTPClient: hc, Options: spec.Options}
