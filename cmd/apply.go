@@ -108,7 +108,10 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		}
 		if !p.HasChanges() {
 			closeProviders()
-			return store.Close()
+			if err := store.Close(); err != nil {
+				return err
+			}
+			return waitingForOperator(p)
 		}
 		if !opts.autoApprove {
 			if !a.confirm() {
@@ -145,6 +148,16 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		return withCode(exitInterrupted)
 	case len(res.Failures) > 0:
 		return silent
+	}
+	return waitingForOperator(p)
+}
+
+// waitingForOperator makes apply fail (exit 1) while items of unknown
+// outcome, which no apply settles, wait for payform state resolve: apply
+// exits 0 only when every declared item is settled.
+func waitingForOperator(p *planner.Plan) error {
+	if n := p.Summary.Unknown; n > 0 {
+		return fmt.Errorf("%d %s of unknown outcome %s for payform state resolve (see the warnings above)", n, plural(n, "item", "items"), plural(n, "waits", "wait"))
 	}
 	return nil
 }

@@ -57,7 +57,8 @@ With --out FILE the plan is saved; "payform apply FILE" then runs exactly it, an
 refuses it if anything changed in between.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
-2 changes present (with --detailed-exitcode).`,
+2 changes present, or items waiting for an operator (payform state
+resolve), with --detailed-exitcode.`,
 		Example: `  payform plan
   payform plan --out november.plan --var month=2026-11
   payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply
@@ -78,7 +79,7 @@ Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
 	}
 	opts.planFlags.register(cmd)
 	cmd.Flags().StringVar(&opts.out, "out", "", "save the plan to `FILE` for apply")
-	cmd.Flags().BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	cmd.Flags().BoolVar(&opts.detailedExitcode, "detailed-exitcode", false, "exit 2 when there are changes or items waiting for an operator, 0 when there are none")
 	cmd.Flags().DurationVar(&opts.ttl, "ttl", planner.DefaultTTL, "how long a saved plan may be applied")
 	cmd.Flags().BoolVar(&opts.markdown, "markdown", false, "print the plan as a pull-request comment (money first, details collapsed, under 60,000 characters)")
 	return cmd
@@ -115,7 +116,9 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	if err := store.Close(); err != nil {
 		return err
 	}
-	if opts.detailedExitcode && p.HasChanges() {
+	if opts.detailedExitcode && (p.HasChanges() || p.Summary.Unknown > 0) {
+		// Items waiting for an operator are a difference between the
+		// configuration and the gateways too: a CI gate must see them.
 		return withCode(exitChanges)
 	}
 	return nil

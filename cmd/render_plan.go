@@ -18,14 +18,20 @@ import (
 func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	s := p.Summary
 	if !p.HasChanges() {
+		if s.Unknown > 0 {
+			// Nothing to apply, but the gateways do not agree yet.
+			fmt.Fprintf(w, "%s Nothing to apply", a.ios.Paint(bold+yellow, "No changes."))
+			if s.NoOp > 0 {
+				fmt.Fprintf(w, " (%d %s up to date)", s.NoOp, plural(s.NoOp, "object", "objects"))
+			}
+			fmt.Fprintf(w, ", but %d %s in doubt %s an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
+			return
+		}
 		fmt.Fprintf(w, "%s The configuration, the state and the gateways agree", a.ios.Paint(bold+green, "No changes."))
 		if s.NoOp > 0 {
 			fmt.Fprintf(w, " (%d %s up to date)", s.NoOp, plural(s.NoOp, "object", "objects"))
 		}
 		fmt.Fprintln(w, ".")
-		if s.Unknown > 0 {
-			fmt.Fprintf(w, "%d %s in doubt %s an operator: see the warnings above.\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
-		}
 		return
 	}
 	width := 0
