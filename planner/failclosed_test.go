@@ -623,8 +623,8 @@ func TestInDoubtLookupFails(t *testing.T) {
 				if res.Counts[state.OutcomeRetry] != 1 || len(res.Counts) != 1 {
 					t.Errorf("%s: outcomes = %v %v, want 1 still in doubt", tc.name, res.Counts, res.Failures)
 				}
-				if got := r.statuses()[addr]; got != "pending  (in doubt)" {
-					t.Errorf("%s: state has %s as %q, want pending, in doubt", tc.name, addr, got)
+				if got := r.statuses()[addr]; got != "unknown  (in doubt)" {
+					t.Errorf("%s: state has %s as %q, want unknown, in doubt", tc.name, addr, got)
 				}
 				wantLedger()
 			}

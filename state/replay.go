@@ -101,7 +101,7 @@ func (s *State) applyIntent(e *Entry) {
 		return
 	}
 	r := s.newResource(e)
-	r.Status = "pending"
+	r.Status = "unknown" // until an outcome says; "pending" is an invoice status
 	r.Pending = &Pending{Seq: e.Seq, At: e.At, PlanID: e.PlanID, Attempts: 1}
 	s.put(r)
 }
