@@ -7,6 +7,9 @@
 //
 // Executor.Apply runs a plan with a pool of workers: for every create it
 // journals a durable intent, calls the gateway, and journals the outcome,
-// settling ambiguous outcomes by the gateway's in-doubt rule. Progress
-// leaves through the Hooks interface; this package never prints.
+// settling ambiguous outcomes by the gateway's in-doubt rule (a lookup
+// proves absence only once the last attempt is KindSupport.Settle old).
+// Import, ResolveAdopt and ResolveNotCreated are the operator's ways in;
+// OutputData reads outputs. Progress leaves through the Hooks interface;
+// this package never prints.
 package planner

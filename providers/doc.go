@@ -2,12 +2,13 @@
 // payment gateways: the Provider interface (which calls are idempotent,
 // what "not found" means), the error classes every gateway maps its
 // failures to, and the Gateway descriptor that says how a provider block is
-// configured.
+// configured and which of the gateway's own rules (CheckInvoice,
+// CheckOption) payform enforces before anything is sent.
 //
 // Each gateway lives in its own subpackage with its HTTP client
 // (providers/wllxpay) and its emulator (providers/wllxpay/sandbox).
 // providers/gateways lists them all; providers/emulator holds what the
-// emulators share (faults, ledger, persistence). Retry and rate limiting
-// wrap a Provider (retry.go, ratelimit.go). This package knows nothing of
+// emulators share (faults, ledger, persistence). Retry, rate limiting and
+// settle_time wrap a Provider (retry.go, ratelimit.go, WithSettle). This package knows nothing of
 // plans or state.
 package providers

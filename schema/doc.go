@@ -3,8 +3,8 @@
 // PAYFORM_VAR_*, defaults), evaluates locals in dependency order, decodes
 // the payform, provider and resource blocks in two phases (the generic
 // for_each/provider part first, then the kind's own attributes), expands
-// for_each, and checks amounts, currencies, addresses and duplicate
-// merchant keys.
+// for_each, and checks amounts, currencies, addresses, duplicate merchant
+// keys and each gateway's own rules for invoices and options.
 //
 // Every problem becomes an hcl.Diagnostic with a summary, a detail that
 // says what to do, and the source range of the attribute at fault; Load
