@@ -9,6 +9,6 @@
 // (providers/wllxpay) and its emulator (providers/wllxpay/sandbox).
 // providers/gateways lists them all; providers/emulator holds what the
 // emulators share (faults, ledger, persistence). Retry, rate limiting and
-// settle_time wrap a Provider (retry.go, ratelimit.go, WithSettle). This package knows nothing of
-// plans or state.
+// settle_time wrap a Provider (retry.go, ratelimit.go, WithSettle). This
+// package knows nothing of plans or state.
 package providers
