@@ -16,11 +16,12 @@ const (
 	// Rejected: the gateway refused the request and did not act on it
 	// (validation, balance, authentication). Permanent; never retried.
 	Rejected Class = iota + 1
-	// Retryable: the request provably did not reach processing (connection
-	// refused, 429, 503 before processing). Retried with backoff.
+	// Retryable: the request provably did not reach processing (no
+	// connection was made, or the gateway said so: 429). Retried with
+	// backoff.
 	Retryable
 	// Ambiguous: the request may have been processed (timeout, connection
-	// cut after the request was written, 5xx). Settled by the gateway's
+	// cut once it was made, 5xx). Settled by the gateway's
 	// in-doubt strategy, never by assuming absence.
 	Ambiguous
 	// Duplicate: the gateway says an object with this key already exists.

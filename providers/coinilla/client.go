@@ -101,23 +101,19 @@ func (c *Client) post(ctx context.Context, path, op string, form url.Values, out
 	form.Set("apikey", c.apiKey)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
 	if err != nil {
-		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "bad endpoint: " + transportMessage(err)}
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "bad endpoint: " + providers.TransportMessage(err)}
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	var trace sendTrace
-	resp, err := c.http.Do(trace.attach(req))
+	var trace providers.SendTrace
+	resp, err := c.http.Do(trace.Attach(req))
 	if err != nil {
-		class := providers.Ambiguous
-		if trace.sentNothing(err) {
-			class = providers.Retryable
-		}
-		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {

@@ -9,13 +9,11 @@
 // Failures are classified (providers.Class): an `error` text that says
 // the refnum is taken ("duplicate refnum", "refnum already exists" ...,
 // matched by meaning because the vendor documents no text) is Duplicate,
-// any other `error` text is Rejected; 429 and failures before the request
-// was fully written are Retryable; 5xx, cut connections, timeouts, a 200
-// that does not decode, a 200 with neither an error nor a 64-hex invoice
-// id, and an error beside a 64-hex invoice id are Ambiguous. Failures
-// whose progress the transport cannot show (an in-process emulator) are
-// Ambiguous too: only a failed dial, DNS lookup or TLS handshake, or a
-// request not fully written on a real connection, proves nothing was sent.
+// any other `error` text is Rejected; 429 and failures before a
+// connection was made (providers.SendTrace) are Retryable; 5xx, cut
+// connections, timeouts, a 200 that does not decode, a 200 with neither
+// an error nor a 64-hex invoice id, and an error beside a 64-hex invoice
+// id are Ambiguous.
 //
 // Coinilla cannot look an invoice up by refnum alone, so Lookup is
 // unsupported; Refresh verifies each known invoice, and leaves out one

@@ -3,14 +3,11 @@ package coinpay24
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/payform/payform/providers"
@@ -49,26 +46,16 @@ func (c *Client) post(ctx context.Context, path, op string, form url.Values, out
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 
-	// wrote turns true once the whole request left this process: from then
-	// on a missing answer means "maybe processed".
-	// The trace runs on the transport's goroutine.
-	var wrote atomic.Bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { wrote.Store(i.Err == nil) }}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-
-	resp, err := c.http.Do(req)
+	var trace providers.SendTrace
+	resp, err := c.http.Do(trace.Attach(req))
 	if err != nil {
-		class := providers.Ambiguous
-		if !wrote.Load() {
-			class = providers.Retryable
-		}
-		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		// The gateway answered, but the answer was cut.
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -88,22 +75,6 @@ func (c *Client) Invoice(ctx context.Context, id string) (providers.Object, erro
 		return providers.Object{}, err
 	}
 	return out.object(""), nil
-}
-
-// transportMessage describes a transport failure without the request URL.
-func transportMessage(err error) string {
-	var ne interface{ Timeout() bool }
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "no answer before the timeout"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
 }
 
 // errorEnvelope is {"error_message": "...", "errors": {field: msg}};

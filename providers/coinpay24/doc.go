@@ -7,8 +7,9 @@
 // verify_hash. The emulator is in the sandbox subpackage.
 //
 // Errors are classified (providers.Class): 401, 404, 422 and other 4xx
-// are Rejected, 429 Retryable with its Retry-After, 5xx and failures
-// after the request was written Ambiguous, failures before it Retryable.
+// are Rejected, 429 Retryable with its Retry-After, failures before a
+// connection was made Retryable (providers.SendTrace), 5xx and every
+// other failure Ambiguous.
 // No rate limiting happens here: payform paces calls with Gateway.Limits.
 //
 // Choices where the vendor and gateways/NOTES.md are silent:

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
@@ -115,24 +114,15 @@ func (c *Client) do(ctx context.Context, method, path string, query []param, pay
 	// The path the server receives: the base URL's path prefix included.
 	req.Header.Set("X-Sig", Sign(c.secret, xtime, method, req.URL.RequestURI(), body))
 
-	// wrote turns true once the whole request left this process: from then
-	// on a missing answer means "maybe processed".
-	var wrote bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(i httptrace.WroteRequestInfo) { wrote = i.Err == nil }}
-	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
-
-	resp, err := c.http.Do(req)
+	var trace providers.SendTrace
+	resp, err := c.http.Do(trace.Attach(req))
 	if err != nil {
-		class := providers.Ambiguous
-		if !wrote {
-			class = providers.Retryable
-		}
-		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -154,20 +144,4 @@ func compactJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
-
-// transportMessage describes a transport failure without the request URL.
-func transportMessage(err error) string {
-	var ne interface{ Timeout() bool }
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return "no answer before the timeout"
-	case errors.Is(err, context.Canceled):
-		return "cancelled"
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
-	return err.Error()
 }

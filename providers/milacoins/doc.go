@@ -19,9 +19,9 @@
 // Failures are classified: 403 (4301, 4303, 4304) and 401 validation
 // (1001-1007, 1600-1603), 404 and other 4xx are Rejected with the
 // gateway's message; 401/1601 DB_DUPLICATE is Duplicate; 429 or 4302 and
-// failures before the request was fully written are Retryable; 5xx, 3xx,
-// cut connections after writing and undecodable 2xx answers are
-// Ambiguous. The client never paces itself: payform does.
+// failures before a connection was made (providers.SendTrace) are
+// Retryable; 5xx, 3xx, cut connections, timeouts and undecodable 2xx
+// answers are Ambiguous. The client never paces itself: payform does.
 //
 // Choices where the vendor is silent (gateways/NOTES.md):
 //   - the wallet is the invoice's wallet field, else the provider

@@ -141,26 +141,22 @@ func (c *Client) do(ctx context.Context, method, path, op string, in, out any) e
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
-		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "bad endpoint: " + transportMessage(err)}
+		return &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: op, Message: "bad endpoint: " + providers.TransportMessage(err)}
 	}
 	if raw != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.SetBasicAuth(c.clientID, c.apiKey)
-	var trace sendTrace
-	resp, err := c.http.Do(trace.attach(req))
+	var trace providers.SendTrace
+	resp, err := c.http.Do(trace.Attach(req))
 	if err != nil {
-		class := providers.Ambiguous
-		if trace.sentNothing(err) {
-			class = providers.Retryable
-		}
-		return &providers.Error{Class: class, Gateway: gatewayName, Op: op, Message: transportMessage(err), Err: err}
+		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
 	got, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + transportMessage(err), Err: err}
+		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if err := json.Unmarshal(got, out); err != nil {

@@ -17,11 +17,10 @@
 // created object keeps the declared amount, with the commission
 // (commission_amount) and what the customer pays (total_amount) in its
 // fields. Errors are NestJS bodies whose message is a string or an array
-// (joined by "; "); 4xx are Rejected, 429 Retryable, 5xx and failures
-// after the request was written Ambiguous. Only a failed dial, DNS lookup
-// or TLS handshake, or a request not fully written on a real connection,
-// is Retryable: a failure whose progress the transport cannot show (an
-// in-process emulator, a timeout) may have made a prompt.
+// (joined by "; "); 4xx are Rejected, 429 Retryable, 5xx Ambiguous. A
+// transport failure is Retryable only before a connection was made (a
+// failed dial, DNS lookup or TLS handshake; providers.SendTrace): any
+// later one, a timeout included, may have made a prompt.
 // A GET 404 leaves the prompt out of Refresh. Statuses: pending →
 // pending, successful → paid, unsuccessful → invalid, expired → expired,
 // cancelled → cancelled, anything else → pending. The emulator is in the

@@ -3,9 +3,9 @@
 // through addresses/take, each request signed with HMAC-SHA512 over the raw
 // body. It classifies every failure (providers.Class): 403 authentication
 // and 400/422 validation are Rejected, "The Foreign ID has already been
-// taken." is Duplicate, 429 and failures before the request was fully
-// written are Retryable, and everything else that may have been processed
-// (timeouts, cut connections, 5xx) is Ambiguous.
+// taken." is Duplicate, 429 and failures before a connection was made
+// (providers.SendTrace) are Retryable, and everything else that may have
+// been processed (timeouts, cut connections, 5xx) is Ambiguous.
 //
 // v1 cannot look anything up; the undocumented v2 transactions/info lookup
 // is used only when the provider block sets v2_lookup = true. The emulator

@@ -1,0 +1,56 @@
+package providers
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync/atomic"
+)
+
+// SendTrace tells a failed round trip that sent nothing from one that may
+// have been processed. Every client attaches one to each request.
+//
+// The only proof that nothing reached the gateway is that the request
+// never had a connection: dial, DNS, proxy and TLS failures all come
+// before one (GotConn fires after the handshake). Once a connection is
+// ready, no client-side signal is safe: net/http reports a request written
+// before it flushes it, and HTTP/2 may have delivered the last frame
+// before it says so. Such failures are Ambiguous, never Retryable.
+type SendTrace struct {
+	gotConn atomic.Bool // set on the transport's goroutine
+}
+
+// Attach returns req carrying the trace.
+func (t *SendTrace) Attach(req *http.Request) *http.Request {
+	ct := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { t.gotConn.Store(true) }}
+	return req.WithContext(httptrace.WithClientTrace(req.Context(), ct))
+}
+
+// Failed classifies a round trip that returned err: Retryable when it
+// never had a connection, else Ambiguous.
+func (t *SendTrace) Failed(gateway, op string, err error) *Error {
+	class := Ambiguous
+	if !t.gotConn.Load() {
+		class = Retryable
+	}
+	return &Error{Class: class, Gateway: gateway, Op: op, Message: TransportMessage(err), Err: err}
+}
+
+// TransportMessage describes a transport failure without the request URL,
+// which is noise in a message (and, for some gateways, carries the key).
+func TransportMessage(err error) string {
+	var ne interface{ Timeout() bool }
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
