@@ -2,7 +2,9 @@ package providers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -53,4 +55,23 @@ func TransportMessage(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// ReadAnswer reads an answer of at most max bytes. A 2xx answer is
+// decoded into out and done is true; the error is then nil, or Ambiguous
+// when the answer does not decode (the call succeeded, but what it made
+// cannot be told). A cut answer is Ambiguous too. Any other status comes
+// back as raw bytes (done false) for the gateway's own classification.
+func ReadAnswer(gateway, op string, resp *http.Response, max int64, out any) (raw []byte, done bool, err error) {
+	raw, err = io.ReadAll(io.LimitReader(resp.Body, max))
+	if err != nil {
+		return nil, true, &Error{Class: Ambiguous, Gateway: gateway, Op: op, Status: resp.StatusCode, Message: "reading response: " + TransportMessage(err), Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return raw, false, nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return raw, true, &Error{Class: Ambiguous, Gateway: gateway, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
+	}
+	return raw, true, nil
 }

@@ -2,8 +2,6 @@ package coinilla
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -111,15 +109,9 @@ func (c *Client) post(ctx context.Context, path, op string, form url.Values, out
 		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable answer: " + err.Error()}
-		}
-		return nil
+	raw, done, err := providers.ReadAnswer(gatewayName, op, resp, maxBody, out)
+	if done || err != nil {
+		return err
 	}
 	return statusError(op, resp, raw)
 }

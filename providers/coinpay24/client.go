@@ -3,7 +3,6 @@ package coinpay24
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -52,17 +51,9 @@ func (c *Client) post(ctx context.Context, path, op string, form url.Values, out
 		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		// The gateway answered, but the answer was cut.
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			// It succeeded, but we cannot tell what it made.
-			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
-		}
-		return nil
+	raw, done, err := providers.ReadAnswer(gatewayName, op, resp, maxBody, out)
+	if done || err != nil {
+		return err
 	}
 	return decodeError(op, resp, raw)
 }

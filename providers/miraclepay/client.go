@@ -154,15 +154,9 @@ func (c *Client) do(ctx context.Context, method, path, op string, in, out any) e
 		return trace.Failed(gatewayName, op, err)
 	}
 	defer resp.Body.Close()
-	got, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "reading response: " + providers.TransportMessage(err), Err: err}
-	}
-	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-		if err := json.Unmarshal(got, out); err != nil {
-			return &providers.Error{Class: providers.Ambiguous, Gateway: gatewayName, Op: op, Status: resp.StatusCode, Message: "undecodable answer: " + err.Error()}
-		}
-		return nil
+	got, done, err := providers.ReadAnswer(gatewayName, op, resp, maxBody, out)
+	if done || err != nil {
+		return err
 	}
 	return statusError(op, resp, got)
 }
