@@ -186,3 +186,33 @@ func (s *Store) name() string {
 	}
 	return s.path
 }
+
+// ErrJournal marks a failure to journal an emulator's change: nothing
+// changed.
+var ErrJournal = errors.New("journal")
+
+// Commit journals rec (when j is not nil), then applies it: the journal's
+// order is the order of the changes, and nothing changes if the journal
+// refuses the record. Call it with the emulator's lock held.
+func Commit[R any](j *Journal, rec R, apply func(R) error) error {
+	if j != nil {
+		if err := j.Append(rec); err != nil {
+			return fmt.Errorf("%w: %v", ErrJournal, err)
+		}
+	}
+	return apply(rec)
+}
+
+// Replay applies every record of j (none when j is nil), decoded as R.
+func Replay[R any](j *Journal, apply func(R) error) error {
+	if j == nil {
+		return nil
+	}
+	return j.Replay(func(raw json.RawMessage) error {
+		var rec R
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return err
+		}
+		return apply(rec)
+	})
+}

@@ -83,7 +83,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.Is(err, emulator.ErrNoInvoice):
 			emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-		case errors.Is(err, errJournal) || errors.Is(err, errClosed):
+		case errors.Is(err, emulator.ErrJournal) || errors.Is(err, errClosed):
 			emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
 		case err != nil:
 			emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())

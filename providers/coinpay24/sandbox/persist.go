@@ -1,11 +1,10 @@
 package sandbox
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/payform/payform/providers/emulator"
 	"github.com/shopspring/decimal"
 )
 
@@ -42,34 +41,17 @@ type record struct {
 	ExpireAt    time.Time `json:"expire_at,omitzero"`
 }
 
-// errJournal marks a failure to journal a mutation: nothing changed.
-var errJournal = errors.New("journal")
-
 // commit journals rec, then applies it. Called with e.mu held, so the
 // journal's order is the order of the state's changes; nothing changes if
 // the journal refuses the record.
 func (e *Emulator) commit(rec record) error {
-	if e.journal != nil {
-		if err := e.journal.Append(rec); err != nil {
-			return fmt.Errorf("%w: %v", errJournal, err)
-		}
-	}
-	return e.apply(rec)
+	return emulator.Commit(e.journal, rec, e.apply)
 }
 
 // replay rebuilds the state from the journal, and the queue of invoices
 // whose expiry callback is still due.
 func (e *Emulator) replay() error {
-	if e.journal == nil {
-		return nil
-	}
-	err := e.journal.Replay(func(raw json.RawMessage) error {
-		var rec record
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return err
-		}
-		return e.apply(rec)
-	})
+	err := emulator.Replay(e.journal, e.apply)
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
-	case errors.Is(err, errJournal):
+	case errors.Is(err, emulator.ErrJournal):
 		emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
 	case errors.Is(err, ErrUnknownWithdrawal):
 		emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
