@@ -16,19 +16,19 @@ import (
 // invoiceWire is an invoice as create, checkout, get and list answer it.
 // Every field is tolerant: ids and amounts may be strings or numbers.
 type invoiceWire struct {
-	ID              flexString `json:"id"`
-	OrderID         flexString `json:"order_id"`
-	Status          flexString `json:"status"`
-	PriceAmount     flexString `json:"price_amount"`
-	PriceCurrency   flexString `json:"price_currency"`
-	PayAmount       flexString `json:"pay_amount"`
-	PayCurrency     flexString `json:"pay_currency"`
-	PaymentAddress  flexString `json:"payment_address"`
-	PaymentURL      flexString `json:"payment_url"`
-	CreatedAt       flexString `json:"created_at"`
-	ExpireAt        flexString `json:"expire_at"`
-	UnderpaidAmount flexString `json:"underpaid_amount"`
-	OverpaidAmount  flexString `json:"overpaid_amount"`
+	ID              providers.FlexString `json:"id"`
+	OrderID         providers.FlexString `json:"order_id"`
+	Status          providers.FlexString `json:"status"`
+	PriceAmount     providers.FlexString `json:"price_amount"`
+	PriceCurrency   providers.FlexString `json:"price_currency"`
+	PayAmount       providers.FlexString `json:"pay_amount"`
+	PayCurrency     providers.FlexString `json:"pay_currency"`
+	PaymentAddress  providers.FlexString `json:"payment_address"`
+	PaymentURL      providers.FlexString `json:"payment_url"`
+	CreatedAt       providers.FlexString `json:"created_at"`
+	ExpireAt        providers.FlexString `json:"expire_at"`
+	UnderpaidAmount providers.FlexString `json:"underpaid_amount"`
+	OverpaidAmount  providers.FlexString `json:"overpaid_amount"`
 }
 
 // listWire is the list answer.
@@ -124,7 +124,7 @@ func mapStatus(raw string, under, over decimal.Decimal) providers.Status {
 	return providers.StatusPending // new, pending, confirming, and anything unknown
 }
 
-func parseAmount(s flexString) decimal.Decimal {
+func parseAmount(s providers.FlexString) decimal.Decimal {
 	d, err := money.ParseAmount(string(s))
 	if err != nil {
 		return decimal.Decimal{}
@@ -133,7 +133,7 @@ func parseAmount(s flexString) decimal.Decimal {
 }
 
 // amountText normalises an amount, keeping text that is not one.
-func amountText(s flexString) string {
+func amountText(s providers.FlexString) string {
 	if d, err := money.ParseAmount(string(s)); err == nil {
 		return d.String()
 	}
@@ -142,40 +142,18 @@ func amountText(s flexString) string {
 
 // timeText normalises an ISO 8601 time to RFC 3339 in UTC, keeping text
 // that is not one.
-func timeText(s flexString) string {
+func timeText(s providers.FlexString) string {
 	if t, err := time.Parse(time.RFC3339, string(s)); err == nil {
 		return t.UTC().Format(time.RFC3339)
 	}
 	return string(s)
 }
 
-// flexString decodes a JSON string, number or null into a string, taking
-// a number's literal text (so amounts stay exact).
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("want a string or number, got %s", b)
-	}
-	*f = flexString(n.String())
-	return nil
-}
-
 // flexInt decodes a JSON integer, an integer in a string, or null (0).
 type flexInt int
 
 func (f *flexInt) UnmarshalJSON(b []byte) error {
-	var s flexString
+	var s providers.FlexString
 	if err := s.UnmarshalJSON(b); err != nil {
 		return err
 	}

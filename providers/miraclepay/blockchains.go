@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/payform/payform/providers"
 )
 
 // Blockchain is one network a prompt can be paid on.
@@ -41,10 +43,10 @@ func (c *Client) Blockchains(ctx context.Context) ([]Blockchain, error) {
 			continue
 		}
 		var obj struct {
-			ID           flexString `json:"id"`
-			BlockchainID flexString `json:"blockchainId"`
-			Name         flexString `json:"name"`
-			Active       *bool      `json:"active"`
+			ID           providers.FlexString `json:"id"`
+			BlockchainID providers.FlexString `json:"blockchainId"`
+			Name         providers.FlexString `json:"name"`
+			Active       *bool                `json:"active"`
 		}
 		if json.Unmarshal(it, &obj) != nil {
 			continue

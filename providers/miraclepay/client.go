@@ -118,7 +118,7 @@ func (c *Client) GetPrompt(ctx context.Context, id string) (PromptStatus, error)
 		return PromptStatus{}, err
 	}
 	if out.ID == "" {
-		out.ID = flexString(id)
+		out.ID = providers.FlexString(id)
 	}
 	st := PromptStatus{ID: string(out.ID), BlockchainID: string(out.BlockchainID), Status: string(out.Status), CreatedAt: parseTime(out.CreatedAt),
 		Payer: string(out.Payer), Note: string(out.Note)}

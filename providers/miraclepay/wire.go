@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payform/payform/providers"
 	"github.com/shopspring/decimal"
 )
 
@@ -22,29 +23,29 @@ type promptRequest struct {
 // createResponse is the create answer: {prompt:{...}, checkoutUrl}.
 type createResponse struct {
 	Prompt struct {
-		ID               flexString `json:"id"`
-		Amount           flexAmount `json:"amount"`
-		CommissionAmount flexAmount `json:"commissionAmount"`
-		Status           flexString `json:"status"`
-		SessionStatus    flexString `json:"sessionStatus"`
-		ExpiresAt        flexString `json:"expiresAt"`
-		CreatedAt        flexString `json:"createdAt"`
-		RedirectURL      flexString `json:"redirectUrl"`
+		ID               providers.FlexString `json:"id"`
+		Amount           flexAmount           `json:"amount"`
+		CommissionAmount flexAmount           `json:"commissionAmount"`
+		Status           providers.FlexString `json:"status"`
+		SessionStatus    providers.FlexString `json:"sessionStatus"`
+		ExpiresAt        providers.FlexString `json:"expiresAt"`
+		CreatedAt        providers.FlexString `json:"createdAt"`
+		RedirectURL      providers.FlexString `json:"redirectUrl"`
 	} `json:"prompt"`
-	CheckoutURL flexString `json:"checkoutUrl"`
+	CheckoutURL providers.FlexString `json:"checkoutUrl"`
 }
 
 // statusResponse is GET /external/payments/prompt/:id's answer.
 type statusResponse struct {
-	ID           flexString `json:"id"`
-	BlockchainID flexString `json:"blockchainId"`
-	Status       flexString `json:"status"`
-	CreatedAt    flexString `json:"createdAt"`
+	ID           providers.FlexString `json:"id"`
+	BlockchainID providers.FlexString `json:"blockchainId"`
+	Status       providers.FlexString `json:"status"`
+	CreatedAt    providers.FlexString `json:"createdAt"`
 	// Beyond the vendor's example; read when present.
-	Amount           flexString `json:"amount"`
-	CommissionAmount flexString `json:"commissionAmount"`
-	Payer            flexString `json:"payer"`
-	Note             flexString `json:"note"`
+	Amount           providers.FlexString `json:"amount"`
+	CommissionAmount providers.FlexString `json:"commissionAmount"`
+	Payer            providers.FlexString `json:"payer"`
+	Note             providers.FlexString `json:"note"`
 }
 
 // errorBody is NestJS's error shape; message is a string, or an array of
@@ -73,33 +74,12 @@ func (m *messages) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// flexString decodes a JSON string, number or null into a string.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("want a string or number, got %s", b)
-	}
-	*f = flexString(n.String())
-	return nil
-}
-
 // flexAmount decodes an amount sent as a JSON number or a string,
 // exactly; null or "" is zero.
 type flexAmount struct{ decimal.Decimal }
 
 func (a *flexAmount) UnmarshalJSON(b []byte) error {
-	var s flexString
+	var s providers.FlexString
 	if err := s.UnmarshalJSON(b); err != nil {
 		return err
 	}
@@ -116,7 +96,7 @@ func (a *flexAmount) UnmarshalJSON(b []byte) error {
 }
 
 // parseTime reads an ISO 8601 timestamp; zero when it does not parse.
-func parseTime(s flexString) time.Time {
+func parseTime(s providers.FlexString) time.Time {
 	t, err := time.Parse(time.RFC3339Nano, string(s))
 	if err != nil {
 		return time.Time{}

@@ -41,9 +41,9 @@ func (p *provider) VerifyCallback(header http.Header, body []byte) (*providers.C
 	fields := make(map[string]string, len(raw))
 	names := make([]string, 0, len(raw))
 	for k, v := range raw {
-		var f flexString
+		var f providers.FlexString
 		if json.Unmarshal(v, &f) != nil {
-			f = flexString(v)
+			f = providers.FlexString(v)
 		}
 		fields[k] = string(f)
 		names = append(names, k)

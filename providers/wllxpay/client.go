@@ -7,7 +7,6 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -166,27 +165,5 @@ func (f *fieldErrs) UnmarshalJSON(b []byte) error {
 		out[k] = string(v)
 	}
 	*f = out
-	return nil
-}
-
-// flexString decodes a JSON string, number or null into a string; WllxPay
-// sends ids as numbers in responses and as strings in callbacks.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = ""
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return fmt.Errorf("want a string or number, got %s", b)
-	}
-	*f = flexString(n.String())
 	return nil
 }

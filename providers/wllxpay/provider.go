@@ -191,7 +191,7 @@ func mapStatus(raw string) providers.Status {
 	}
 }
 
-func parseAmount(s flexString) decimal.Decimal {
+func parseAmount(s providers.FlexString) decimal.Decimal {
 	d, err := money.ParseAmount(string(s))
 	if err != nil {
 		return decimal.Decimal{}

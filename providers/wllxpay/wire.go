@@ -26,14 +26,14 @@ type envelope[T any] struct {
 
 // transaction is the v1 withdrawal object.
 type transaction struct {
-	ID          flexString `json:"id"`
-	ForeignID   flexString `json:"foreign_id"`
-	Currency    flexString `json:"currency"`
-	CurrencyFee flexString `json:"currency_fee"`
-	Address     flexString `json:"address"`
-	Tag         flexString `json:"tag"`
-	Amount      flexString `json:"amount"`
-	Status      flexString `json:"status"`
+	ID          providers.FlexString `json:"id"`
+	ForeignID   providers.FlexString `json:"foreign_id"`
+	Currency    providers.FlexString `json:"currency"`
+	CurrencyFee providers.FlexString `json:"currency_fee"`
+	Address     providers.FlexString `json:"address"`
+	Tag         providers.FlexString `json:"tag"`
+	Amount      providers.FlexString `json:"amount"`
+	Status      providers.FlexString `json:"status"`
 }
 
 func (t transaction) object(kind providers.Kind, key string) providers.Object {
@@ -47,26 +47,26 @@ func (t transaction) object(kind providers.Kind, key string) providers.Object {
 
 // depositAddress is the addresses/take answer.
 type depositAddress struct {
-	ID        flexString `json:"id"`
-	Currency  flexString `json:"currency"`
-	Address   flexString `json:"address"`
-	ForeignID flexString `json:"foreign_id"`
-	Tag       flexString `json:"tag"`
+	ID        providers.FlexString `json:"id"`
+	Currency  providers.FlexString `json:"currency"`
+	Address   providers.FlexString `json:"address"`
+	ForeignID providers.FlexString `json:"foreign_id"`
+	Tag       providers.FlexString `json:"tag"`
 }
 
 // v2Transaction is the nested v2 transactions/info object.
 type v2Transaction struct {
-	ID           flexString `json:"id"`
-	ForeignID    flexString `json:"foreign_id"`
-	Type         flexString `json:"type"`
-	Status       flexString `json:"status"`
+	ID           providers.FlexString `json:"id"`
+	ForeignID    providers.FlexString `json:"foreign_id"`
+	Type         providers.FlexString `json:"type"`
+	Status       providers.FlexString `json:"status"`
 	CurrencySent struct {
-		Currency flexString `json:"currency"`
-		Amount   flexString `json:"amount"`
+		Currency providers.FlexString `json:"currency"`
+		Amount   providers.FlexString `json:"amount"`
 	} `json:"currency_sent"`
 	CryptoAddress struct {
-		Address flexString `json:"address"`
-		Tag     flexString `json:"tag"`
+		Address providers.FlexString `json:"address"`
+		Tag     providers.FlexString `json:"tag"`
 	} `json:"crypto_address"`
 }
 
