@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/payform/payform/internal/failpoint"
@@ -254,19 +255,24 @@ func (s *sending) call() (providers.Object, error) {
 	if failpoint.Enabled() {
 		// Over a real connection, die once the request is on the wire;
 		// in process (the embedded sandbox), once it is handed over.
-		var conn *failpoint.Conn
+		// The hooks run on the transport's goroutines.
+		var conn atomic.Pointer[failpoint.Conn]
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			GotConn: func(i httptrace.GotConnInfo) { conn, _ = i.Conn.(*failpoint.Conn) },
+			GotConn: func(i httptrace.GotConnInfo) {
+				if c, ok := i.Conn.(*failpoint.Conn); ok {
+					conn.Store(c)
+				}
+			},
 			WroteRequest: func(httptrace.WroteRequestInfo) {
-				if conn != nil {
-					conn.Arm("during-call")
+				if c := conn.Load(); c != nil {
+					c.Arm("during-call")
 				} else {
 					failpoint.Hit("during-call")
 				}
 			},
 			GotFirstResponseByte: func() {
-				if conn != nil {
-					conn.Fire()
+				if c := conn.Load(); c != nil {
+					c.Fire()
 				}
 			},
 		})
