@@ -13,34 +13,16 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/providertest"
 	"github.com/payform/payform/state"
 )
-
-// fakeClock is a clock that moves only when something sleeps on it.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
 
 // lateGateway is an invoice gateway that does not enforce its key and
 // processes a create Lag after it arrives: the first Slow creates answer
 // Ambiguous (payform gave up waiting), and their invoices appear Lag
 // later. Lookups see what has appeared by then, newest first.
 type lateGateway struct {
-	clock  *fakeClock
+	clock  *providertest.Clock
 	settle time.Duration
 	lag    time.Duration
 
@@ -120,7 +102,7 @@ func invoiceChange(key string) *Change {
 func settleRun(t *testing.T, g *lateGateway, store *state.Store, c *Change) (ItemResult, *Result) {
 	t.Helper()
 	x := &Executor{Store: store, Providers: map[string]providers.Provider{"late": g}, Parallelism: 1,
-		Backoff: providers.Backoff{Sleep: g.clock.sleep}, Now: g.clock.Now}
+		Backoff: providers.Backoff{Sleep: g.clock.Sleep}, Now: g.clock.Now}
 	var got ItemResult
 	x.Hooks = hookFunc(func(_ *Change, r ItemResult) { got = r })
 	res, err := x.Apply(context.Background(), &Plan{PlanID: state.NewID(), Changes: []*Change{c}})
@@ -135,7 +117,7 @@ type hookFunc func(*Change, ItemResult)
 func (hookFunc) Started(int)                        {}
 func (f hookFunc) Finished(c *Change, r ItemResult) { f(c, r) }
 
-func newSettleStore(t *testing.T, clock *fakeClock) *state.Store {
+func newSettleStore(t *testing.T, clock *providertest.Clock) *state.Store {
 	t.Helper()
 	st, err := state.Open(context.Background(), &state.Local{Path: filepath.Join(t.TempDir(), "payform.state.json")},
 		state.Options{Operation: "test", Actor: "tester", Version: "test", Clock: clock.Now})
@@ -153,7 +135,7 @@ func newSettleStore(t *testing.T, clock *fakeClock) *state.Store {
 func TestLookupWaitsForLateCreate(t *testing.T) {
 	for _, lag := range []time.Duration{300 * time.Millisecond, 5 * time.Second, 90 * time.Second} {
 		t.Run(lag.String(), func(t *testing.T) {
-			clock := &fakeClock{now: t0}
+			clock := providertest.NewClock(t0)
 			g := &lateGateway{clock: clock, settle: 2 * time.Minute, lag: lag, slow: 1}
 			store := newSettleStore(t, clock)
 			r, _ := settleRun(t, g, store, invoiceChange("inv-1"))
@@ -173,7 +155,7 @@ func TestLookupWaitsForLateCreate(t *testing.T) {
 // TestLookupProvesAbsenceAfterSettle: a create that never landed is sent
 // again only once a lookup that starts Settle after it finds nothing.
 func TestLookupProvesAbsenceAfterSettle(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	// The slow attempt never appears (lag beyond any lookup).
 	g := &lateGateway{clock: clock, settle: 2 * time.Minute, lag: 1000 * time.Hour, slow: 1}
 	store := newSettleStore(t, clock)
@@ -193,7 +175,7 @@ func TestLookupProvesAbsenceAfterSettle(t *testing.T) {
 // run is settled by the next run, which must not take "not found" as
 // proof while the killed run's request may still land.
 func TestResolveEarlierRunWaitsForSettle(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	g := &lateGateway{clock: clock, settle: 2 * time.Minute}
 	store := newSettleStore(t, clock)
 	c := invoiceChange("inv-1")
@@ -204,7 +186,7 @@ func TestResolveEarlierRunWaitsForSettle(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.objects = append(g.objects, lateObject{id: "1", key: c.Key, at: t0.Add(40 * time.Second)})
-	clock.sleep(context.Background(), 5*time.Second) // the operator runs apply again at once
+	clock.Advance(5 * time.Second) // the operator runs apply again at once
 
 	c.Action, c.Before = Resolve, store.State().Resource(c.Address)
 	if c.Before == nil || c.Before.Pending == nil {
@@ -220,7 +202,7 @@ func TestResolveEarlierRunWaitsForSettle(t *testing.T) {
 // key (a late attempt landed after payform sent again), the lookup that
 // settles the item adopts one, records the other beside it and warns.
 func TestLookupFindsSeveral(t *testing.T) {
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	g := &lateGateway{clock: clock, settle: 2 * time.Minute}
 	store := newSettleStore(t, clock)
 	c := invoiceChange("inv-1")

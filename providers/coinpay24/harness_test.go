@@ -20,27 +20,11 @@ import (
 	"github.com/payform/payform/providers/coinpay24"
 	"github.com/payform/payform/providers/coinpay24/sandbox"
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // t0 is when the emulators' clocks start.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // env is the CoinPay24 emulator over real HTTP behind a fault injector,
 // mounted as `payform sandbox serve` mounts it; wrap, when set, sees
@@ -48,7 +32,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 type env struct {
 	emu      *sandbox.Emulator
 	faults   *emulator.FaultInjector
-	clock    *fakeClock
+	clock    *providertest.Clock
 	endpoint string
 	wrap     func(w http.ResponseWriter, r *http.Request) bool // true: answered
 	mu       sync.Mutex
@@ -56,7 +40,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts sandbox.Options) *env {
 	t.Helper()
-	e := &env{clock: &fakeClock{now: t0}}
+	e := &env{clock: providertest.NewClock(t0)}
 	if opts.Clock == nil {
 		opts.Clock = e.clock.Now
 	}

@@ -15,27 +15,11 @@ import (
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/milacoins"
 	"github.com/payform/payform/providers/milacoins/sandbox"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // t0 is when every test's clock starts.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // seen is one request as it reached the sandbox server.
 type seen struct {
@@ -49,7 +33,7 @@ type seen struct {
 // chosen ones with a 500 before they reach the emulator.
 type env struct {
 	em     *sandbox.Emulator
-	clock  *fakeClock
+	clock  *providertest.Clock
 	faults *emulator.FaultInjector
 	url    string // the endpoint: server URL + /milacoins
 
@@ -60,7 +44,7 @@ type env struct {
 
 func newEnv(t *testing.T, opts sandbox.Options) *env {
 	t.Helper()
-	e := &env{clock: &fakeClock{now: t0}, faults: emulator.NewFaultInjector(emulator.Faults{})}
+	e := &env{clock: providertest.NewClock(t0), faults: emulator.NewFaultInjector(emulator.Faults{})}
 	opts.Clock = e.clock.Now
 	em, err := sandbox.New(opts)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,32 +16,16 @@ import (
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/miraclepay"
 	"github.com/payform/payform/providers/miraclepay/sandbox"
+	"github.com/payform/payform/providers/providertest"
 )
 
 var t0 = time.Date(2025, 1, 28, 14, 30, 0, 0, time.UTC)
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // gateway serves the MiraclePay emulator over real HTTP behind a fault
 // injector, mounted as `payform sandbox serve` mounts it.
-func gateway(t *testing.T, opts sandbox.Options) (*sandbox.Emulator, *emulator.FaultInjector, *fakeClock, string) {
+func gateway(t *testing.T, opts sandbox.Options) (*sandbox.Emulator, *emulator.FaultInjector, *providertest.Clock, string) {
 	t.Helper()
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	opts.Clock = clock.Now
 	emu, err := sandbox.New(opts)
 	if err != nil {

@@ -6,7 +6,8 @@
 // errors and ambiguous failures. A gateway joins with a few lines (see
 // providers/wllxpay/conformance_test.go). Answer and CheckAnswer serve the
 // clients' fuzz targets: any status and body, and what a client must make
-// of them.
+// of them. Clock and Counter are the tests' deterministic time and
+// entropy.
 package providertest
 
 import (

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 // recordingTransport answers every callback 200 and keeps it, so that
@@ -33,7 +35,7 @@ func (rt *recordingTransport) RoundTrip(r *http.Request) (*http.Response, error)
 // are answered 404; the same calls with the ids the sandbox made work.
 func TestVendorCurlCalls(t *testing.T) {
 	rt := &recordingTransport{}
-	clock := &fakeClock{now: time.Date(2018, 9, 14, 10, 30, 0, 0, time.UTC)}
+	clock := providertest.NewClock(time.Date(2018, 9, 14, 10, 30, 0, 0, time.UTC))
 	h := newHarness(t, Options{Clock: clock.Now, CallbackClient: &http.Client{Transport: rt}})
 	curl := func(path, data string) (int, string) {
 		t.Helper()

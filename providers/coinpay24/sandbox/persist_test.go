@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // snapshot is everything the API and the ledger show.
@@ -38,7 +39,7 @@ func reopen(t *testing.T, path string, now time.Time, opts Options) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	clock := &fakeClock{now: now}
+	clock := providertest.NewClock(now)
 	opts.Store, opts.Clock = store.Journal("coinpay24"), clock.Now
 	h := newHarness(t, opts)
 	h.clock = clock

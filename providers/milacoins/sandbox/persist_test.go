@@ -9,13 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // TestPersistence: everything an emulator committed is there again after
 // New over the same store file, and ids go on from where they stopped.
 func TestPersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sandbox.jsonl")
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	open := func() (*Emulator, *emulator.Store) {
 		store, err := emulator.OpenStore(path)
 		if err != nil {

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,56 +15,29 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // t0 is when every test's clock starts.
 var t0 = time.Date(2025, 1, 28, 14, 30, 0, 0, time.UTC)
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// counter is deterministic entropy: 0x00 0x01 0x02 ...
-type counter struct{ n byte }
-
-func (c *counter) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = c.n
-		c.n++
-	}
-	return len(p), nil
-}
-
 // harness is an emulator behind emulator.Server on a real port.
 type harness struct {
 	t     testing.TB
 	em    *Emulator
-	clock *fakeClock
+	clock *providertest.Clock
 	srv   *httptest.Server
 	url   string // the gateway's mount: srv.URL + "/miraclepay"
 }
 
 func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	if opts.Clock == nil {
 		opts.Clock = clock.Now
 	}
 	if opts.Entropy == nil {
-		opts.Entropy = &counter{}
+		opts.Entropy = &providertest.Counter{}
 	}
 	em, err := New(opts)
 	if err != nil {

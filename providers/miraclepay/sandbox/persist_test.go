@@ -21,7 +21,7 @@ func reopen(t *testing.T, path string, now time.Time) *harness {
 	}
 	t.Cleanup(func() { store.Close() })
 	h := newHarness(t, Options{Store: store.Journal("miraclepay")})
-	h.clock.now = now
+	h.clock.Set(now)
 	return h
 }
 

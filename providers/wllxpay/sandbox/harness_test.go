@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,40 +16,24 @@ import (
 
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // t0 is when every test's clock starts.
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // harness is an emulator behind emulator.Server on a real port.
 type harness struct {
 	t     testing.TB
 	em    *Emulator
-	clock *fakeClock
+	clock *providertest.Clock
 	srv   *httptest.Server
 	url   string // the gateway's mount: srv.URL + "/wllxpay"
 }
 
 func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
-	clock := &fakeClock{now: t0}
+	clock := providertest.NewClock(t0)
 	if opts.Clock == nil {
 		opts.Clock = clock.Now
 	}
