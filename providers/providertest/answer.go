@@ -5,9 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/payform/payform/providers"
 )
 
@@ -72,5 +74,30 @@ func CheckAnswer(t testing.TB, status int, body []byte, err error, retryable5xx 
 		t.Fatalf("answer %d %q: class %s, want ambiguous (the call may have been processed): %v", status, body, class, err)
 	case is2xx && !json.Valid(body) && class != providers.Ambiguous:
 		t.Fatalf("answer %d %q (not JSON): class %s, want ambiguous: %v", status, body, class, err)
+	}
+}
+
+// Call sends one request with body to url and returns the status and the
+// body without its final newline; a failed round trip fails the test.
+func Call(t testing.TB, c *http.Client, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSuffix(string(b), "\n")
+}
+
+// Expect checks an answer's status and exact body.
+func Expect(t testing.TB, what string, gotStatus int, gotBody string, wantStatus int, wantBody string) {
+	t.Helper()
+	if diff := cmp.Diff(wantBody, gotBody); diff != "" || gotStatus != wantStatus {
+		t.Errorf("%s: status %d, want %d; body (-want +got):\n%s", what, gotStatus, wantStatus, diff)
 	}
 }

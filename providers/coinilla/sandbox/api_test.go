@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestRouting(t *testing.T) {
@@ -26,7 +28,7 @@ func TestRouting(t *testing.T) {
 		b := make([]byte, 512)
 		n, _ := resp.Body.Read(b)
 		resp.Body.Close()
-		expect(t, tc.method+" "+tc.path, resp.StatusCode, string(b[:n]), tc.status, tc.body)
+		providertest.Expect(t, tc.method+" "+tc.path, resp.StatusCode, string(b[:n]), tc.status, tc.body)
 	}
 	// A JSON body is not form fields: PHP's $_POST would be empty.
 	resp, err := h.srv.Client().Post(h.url+"/pay", "application/json", strings.NewReader(`{"func":"1","apikey":"coinilla-test-key"}`))
@@ -36,7 +38,7 @@ func TestRouting(t *testing.T) {
 	b := make([]byte, 512)
 	n, _ := resp.Body.Read(b)
 	resp.Body.Close()
-	expect(t, "JSON body", resp.StatusCode, string(b[:n]), 200, `{"invoice":"","error":"invalid apikey"}`)
+	providertest.Expect(t, "JSON body", resp.StatusCode, string(b[:n]), 200, `{"invoice":"","error":"invalid apikey"}`)
 
 	id := h.create("page")
 	resp, err = h.srv.Client().Get(h.url + "/pay?invoice=" + id)

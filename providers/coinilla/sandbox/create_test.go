@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestCreate(t *testing.T) {
 	h := newHarness(t, Options{})
 	status, body := h.post("/pay", payForm("ord-1"))
-	expect(t, "pay", status, body, 200, `{"invoice":"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f","error":""}`)
+	providertest.Expect(t, "pay", status, body, 200, `{"invoice":"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f","error":""}`)
 	got := h.em.Invoices()[0]
 	if got.Satoshi != 83317 || got.Currency != "USD" || got.Amount != "49.99" || !strings.HasPrefix(got.Address, "bc1q") {
 		t.Errorf("invoice %+v: want 49.99 USD due as 83317 satoshi at a bc1q address", got)
@@ -73,7 +74,7 @@ func TestCreateValidation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			status, body := h.post("/pay", tc.form)
-			expect(t, tc.name, status, body, 200, tc.want)
+			providertest.Expect(t, tc.name, status, body, 200, tc.want)
 		})
 	}
 	if got := h.em.Ledger(); len(got) != 0 {
@@ -87,13 +88,13 @@ func TestDuplicateRefnum(t *testing.T) {
 	h := newHarness(t, Options{})
 	first := h.create("ord-1")
 	status, body := h.post("/pay", payForm("ord-1"))
-	expect(t, "repeat", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
+	providertest.Expect(t, "repeat", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
 	// Reported before validation: a resend learns it was committed.
 	status, body = h.post("/pay", payForm("ord-1", "amount", "bad"))
-	expect(t, "repeat, invalid", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
+	providertest.Expect(t, "repeat, invalid", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
 	// duplicate_refnum absent means 0.
 	status, body = h.post("/pay", payForm("ord-1", "duplicate_refnum", ""))
-	expect(t, "repeat without flag", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
+	providertest.Expect(t, "repeat without flag", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
 	second := h.create("ord-1", "duplicate_refnum", "1")
 	if second == first {
 		t.Errorf("duplicate_refnum=1 gave the same invoice %s", first)
@@ -107,5 +108,5 @@ func TestDuplicateRefnum(t *testing.T) {
 	custom := newHarness(t, Options{DuplicateMessage: "Refnum already exists"})
 	custom.create("x")
 	status, body = custom.post("/pay", payForm("x"))
-	expect(t, "custom message", status, body, 200, `{"invoice":"","error":"Refnum already exists"}`)
+	providertest.Expect(t, "custom message", status, body, 200, `{"invoice":"","error":"Refnum already exists"}`)
 }

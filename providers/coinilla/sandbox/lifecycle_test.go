@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 const (
@@ -108,9 +109,9 @@ func TestVerifyRules(t *testing.T) {
 			tc.form.Set("apikey", DefaultAPIKey)
 		}
 		status, body := h.post("/verify", tc.form)
-		expect(t, tc.name, status, body, 200, tc.want)
+		providertest.Expect(t, tc.name, status, body, 200, tc.want)
 	}
 	mustPay(t, h, emulator.Payment{ID: other})
 	status, body := h.post("/verify", url.Values{"func": {"4"}, "apikey": {DefaultAPIKey}, "trans_id": {"1000001"}})
-	expect(t, "func=4", status, body, 200, unconf)
+	providertest.Expect(t, "func=4", status, body, 200, unconf)
 }

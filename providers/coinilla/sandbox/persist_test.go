@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // reopen builds a new emulator over the store file at path, as a
@@ -73,7 +74,7 @@ func TestPersistence(t *testing.T) {
 
 	// Refnums, counters and trans_ids carry on; time moves statuses.
 	status, body := h2.post("/pay", payForm("d"))
-	expect(t, "d after restart", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
+	providertest.Expect(t, "d after restart", status, body, 200, `{"invoice":"","error":"duplicate refnum"}`)
 	e := h2.create("e")
 	mustPay(t, h2, emulator.Payment{ID: e})
 	if got := h2.em.Invoices()[4].TransID; got != "1000003" {
@@ -103,9 +104,9 @@ func TestJournalFailureChangesNothing(t *testing.T) {
 	id := h.create("a")
 	store.Close()
 	status, body := h.post("/pay", payForm("b"))
-	expect(t, "pay with a closed store", status, body, 500, `{"invoice":"","error":"internal error"}`)
+	providertest.Expect(t, "pay with a closed store", status, body, 500, `{"invoice":"","error":"internal error"}`)
 	status, body = h.post("/pay", payForm("a"))
-	expect(t, "refusal with a closed store", status, body, 500, `{"invoice":"","error":"internal error"}`)
+	providertest.Expect(t, "refusal with a closed store", status, body, 500, `{"invoice":"","error":"internal error"}`)
 	if _, err := h.em.Pay(emulator.Payment{ID: id}); err == nil {
 		t.Error("Pay with a closed store succeeded")
 	}

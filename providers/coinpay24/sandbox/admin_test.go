@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestAdminAPI(t *testing.T) {
@@ -32,13 +33,13 @@ func TestAdminAPI(t *testing.T) {
 		{"DELETE", "/status", "", 404, `{"error":"no admin route \"DELETE /status\"; try POST /status, GET /callbacks, GET /rates"}`},
 	} {
 		status, body := h.admin(tc.method, "/_sandbox/coinpay24"+tc.path, tc.body)
-		expect(t, tc.method+" "+tc.path+" "+tc.body, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.method+" "+tc.path+" "+tc.body, status, body, tc.wantStatus, tc.wantBody)
 	}
 	if diff := cmp.Diff([]string{"a 1 USD 10 invalid 1", "b 2 EUR 20 new 2", "b 3 EUR 30 refunded 2"}, ledgerLines(h.em)); diff != "" {
 		t.Errorf("ledger (-want +got):\n%s", diff)
 	}
 	status, body := h.post("/invoices/1/checkout", "pay_currency", "BTC")
-	expect(t, "checkout of an invalid invoice", status, body, 422,
+	providertest.Expect(t, "checkout of an invalid invoice", status, body, 422,
 		`{"error_message":"Checkout is not valid: status is invalid; only a new invoice can be checked out","errors":{"status":"is invalid; only a new invoice can be checked out"}}`)
 	status, body = h.admin(http.MethodGet, "/_sandbox/ledger?gateway=coinpay24", "")
 	if status != 200 || len(body) < 100 {
@@ -50,7 +51,7 @@ func TestClosed(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.em.Close()
 	status, body := h.post("/invoices")
-	expect(t, "after Close", status, body, 503, `{"error_message":"Service Unavailable","errors":{}}`)
+	providertest.Expect(t, "after Close", status, body, 503, `{"error_message":"Service Unavailable","errors":{}}`)
 	if _, err := h.em.SetStatus("1", "", StatusCanceled); err != errClosed {
 		t.Errorf("SetStatus after Close: %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -29,7 +31,7 @@ func TestAuthentication(t *testing.T) {
 			path += "?api_key=" + DefaultAPIKey
 		}
 		status, body := h.send(http.MethodPost, path, tc.contentType, tc.body)
-		expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
 	}
 	if got := h.em.Ledger(); len(got) != 0 {
 		t.Errorf("ledger %+v: unauthenticated calls made or counted something", got)
@@ -62,6 +64,6 @@ func TestRoutesAndFormats(t *testing.T) {
 			`{"current_page":1,"per_page":100,"total_invoices":0,"total_pages":0,"invoices":[]}`},
 	} {
 		status, body := h.send(tc.method, tc.path, tc.contentType, tc.body)
-		expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // TestCreateEncodings: JSON with numbers and the table's "amount", form
@@ -64,7 +65,7 @@ func TestCreateValidation(t *testing.T) {
 			`{"error_message":"Invoice is not valid: price_currency is not supported: usd","errors":{"price_currency":"is not supported: usd"}}`},
 	} {
 		status, body := h.post("/invoices/create", tc.fields...)
-		expect(t, tc.name, status, body, 422, tc.wantBody)
+		providertest.Expect(t, tc.name, status, body, 422, tc.wantBody)
 	}
 	h.create("v1", "1", "BTC", "title", strings.Repeat("é", 150))
 	// Refused requests count for their order_id.
@@ -83,7 +84,7 @@ func TestDuplicateOrderID(t *testing.T) {
 	s := newHarness(t, Options{StrictOrderID: true})
 	s.create("dup", "5", "USD")
 	status, body := s.post("/invoices/create", "order_id", "dup", "price_amount", "0", "price_currency", "USD")
-	expect(t, "strict", status, body, 422, `{"error_message":"order_id has already been taken","errors":{"order_id":"has already been taken"}}`)
+	providertest.Expect(t, "strict", status, body, 422, `{"error_message":"order_id has already been taken","errors":{"order_id":"has already been taken"}}`)
 	if diff := cmp.Diff([]string{"dup 1 USD 5 new 2"}, ledgerLines(s.em)); diff != "" {
 		t.Errorf("strict: ledger (-want +got):\n%s", diff)
 	}

@@ -48,25 +48,25 @@ func TestVendorCurlCalls(t *testing.T) {
 		"title=Test Title", "description=Test Description", "callback_url=http://your-callback-url.com",
 		"cancel_url=http://your-cancel-url.com", "success_url=http://your-success-url.com",
 	}, "&"))
-	expect(t, "create", status, body, 200, `{"id":1,"order_id":"123456","status":"new","price_amount":"100.0","price_currency":"USD",`+
+	providertest.Expect(t, "create", status, body, 200, `{"id":1,"order_id":"123456","status":"new","price_amount":"100.0","price_currency":"USD",`+
 		`"created_at":"2018-09-14T10:30:00+00:00","payment_url":"`+paymentURL(1)+`"}`)
 
 	// API Authentication and Get Invoice.
 	for _, path := range []string{"/invoices/464623", "/invoices/6587512"} {
 		status, body = curl(path, "api_key=YOUR_API_KEY")
 		id := strings.TrimPrefix(path, "/invoices/")
-		expect(t, path, status, body, 404, `{"error_message":"Invoice `+id+` not found","errors":{"id":"not found"}}`)
+		providertest.Expect(t, path, status, body, 404, `{"error_message":"Invoice `+id+` not found","errors":{"id":"not found"}}`)
 	}
 	status, body = curl("/invoices/1", "api_key=YOUR_API_KEY")
-	expect(t, "get 1", status, body, 200, `{"id":1,"order_id":"123456","status":"new","price_amount":"100.0","price_currency":"USD",`+
+	providertest.Expect(t, "get 1", status, body, 200, `{"id":1,"order_id":"123456","status":"new","price_amount":"100.0","price_currency":"USD",`+
 		`"created_at":"2018-09-14T10:30:00+00:00","payment_url":"`+paymentURL(1)+`"}`)
 
 	// Checkout.
 	status, body = curl("/invoices/512472/checkout", "api_key=YOUR_API_KEY&pay_currency=BTC")
-	expect(t, "checkout 512472", status, body, 404, `{"error_message":"Invoice 512472 not found","errors":{"id":"not found"}}`)
+	providertest.Expect(t, "checkout 512472", status, body, 404, `{"error_message":"Invoice 512472 not found","errors":{"id":"not found"}}`)
 	clock.Advance(5 * time.Minute)
 	status, body = curl("/invoices/1/checkout", "api_key=YOUR_API_KEY&pay_currency=BTC")
-	expect(t, "checkout 1", status, body, 200, `{"id":1,"order_id":"123456","status":"pending","price_amount":"100.0","price_currency":"USD",`+
+	providertest.Expect(t, "checkout 1", status, body, 200, `{"id":1,"order_id":"123456","status":"pending","price_amount":"100.0","price_currency":"USD",`+
 		`"pay_amount":"0.00166667","pay_currency":"BTC","payment_address":"bc1qspw4c2nk7fsj6mrvtvaldsm22f6lf9uqq8egsh",`+
 		`"created_at":"2018-09-14T10:30:00+00:00","expire_at":"2018-09-14T10:50:00+00:00",`+
 		`"underpaid_amount":"0","overpaid_amount":"0","payment_url":"`+paymentURL(1)+`"}`)

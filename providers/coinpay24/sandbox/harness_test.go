@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/providertest"
 )
@@ -104,25 +102,7 @@ func (h *harness) create(orderID, amount, currency string, fields ...string) str
 // admin calls the server's admin API at path (e.g. "/_sandbox/pay").
 func (h *harness) admin(method, path, body string) (int, string) {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp, err := h.srv.Client().Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSuffix(string(b), "\n")
-}
-
-// expect checks a status and an exact body.
-func expect(t *testing.T, what string, gotStatus int, gotBody string, wantStatus int, wantBody string) {
-	t.Helper()
-	if diff := cmp.Diff(wantBody, gotBody); diff != "" || gotStatus != wantStatus {
-		t.Errorf("%s: status %d, want %d; body (-want +got):\n%s", what, gotStatus, wantStatus, diff)
-	}
+	return providertest.Call(h.t, h.srv.Client(), method, h.srv.URL+path, body)
 }
 
 // ledgerLines summarises the ledger, one "key id currency amount status

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 // status reads an invoice's status through the API.
@@ -43,7 +45,7 @@ func TestExpiry(t *testing.T) {
 		t.Errorf("after 20:00, status %s, want expired", got)
 	}
 	status, body := h.post("/invoices/"+id+"/checkout", "pay_currency", "BTC")
-	expect(t, "checkout when expired", status, body, 422,
+	providertest.Expect(t, "checkout when expired", status, body, 422,
 		`{"error_message":"Checkout is not valid: status is expired; only a new invoice can be checked out","errors":{"status":"is expired; only a new invoice can be checked out"}}`)
 
 	custom := newHarness(t, Options{Expiry: time.Hour})
@@ -58,13 +60,13 @@ func TestCheckoutValidation(t *testing.T) {
 	h := newHarness(t, Options{})
 	id := h.create("c1", "10", "EUR")
 	status, body := h.post("/invoices/"+id+"/checkout", "pay_currency", "EUR", "purchaser_email", "Bob <bob@example.com>")
-	expect(t, "checkout", status, body, 422, `{"error_message":"Checkout is not valid: pay_currency is not supported: EUR; purchaser_email must be an email address",`+
+	providertest.Expect(t, "checkout", status, body, 422, `{"error_message":"Checkout is not valid: pay_currency is not supported: EUR; purchaser_email must be an email address",`+
 		`"errors":{"pay_currency":"is not supported: EUR","purchaser_email":"must be an email address"}}`)
 	status, body = h.post("/invoices/"+id+"/checkout", "pay_currency", "ETH", "purchaser_fullname", "Bob Jones", "purchaser_email", "bob@example.com")
 	if status != 200 || !strings.Contains(body, `"pay_amount":"0.0036","pay_currency":"ETH","payment_address":"0x`) {
 		t.Errorf("checkout in ETH: %d %s", status, body)
 	}
 	status, body = h.post("/invoices/"+id+"/checkout", "pay_currency", "BTC")
-	expect(t, "second checkout", status, body, 422,
+	providertest.Expect(t, "second checkout", status, body, 422,
 		`{"error_message":"Checkout is not valid: status is pending; only a new invoice can be checked out","errors":{"status":"is pending; only a new invoice can be checked out"}}`)
 }

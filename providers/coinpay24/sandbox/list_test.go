@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // page is what a list answer says, with the invoices by id.
@@ -88,7 +89,7 @@ func TestListClockBack(t *testing.T) {
 func TestListValidation(t *testing.T) {
 	h := newHarness(t, Options{})
 	status, body := h.post("/invoices", "per_page", "101", "page", "0", "sort", "id", "created_at[from]", "2026-3-1", "created_at[to]", "yesterday")
-	expect(t, "list", status, body, 422, `{"error_message":"List request is not valid: `+
+	providertest.Expect(t, "list", status, body, 422, `{"error_message":"List request is not valid: `+
 		`created_at[from] must be a date such as 2018-09-01; created_at[to] must be a date such as 2018-09-01; `+
 		`page must be a whole number of at least 1; per_page must be a whole number from 1 to 100; sort must be created_at_asc or created_at_desc",`+
 		`"errors":{"created_at[from]":"must be a date such as 2018-09-01","created_at[to]":"must be a date such as 2018-09-01",`+
@@ -96,5 +97,5 @@ func TestListValidation(t *testing.T) {
 	// JSON may nest created_at.
 	status, body = h.send(http.MethodPost, "/invoices", "application/json",
 		`{"api_key":"`+DefaultAPIKey+`","per_page":2,"created_at":{"from":"2026-03-01","to":"2026-03-01"}}`)
-	expect(t, "JSON list", status, body, 200, `{"current_page":1,"per_page":2,"total_invoices":0,"total_pages":0,"invoices":[]}`)
+	providertest.Expect(t, "JSON list", status, body, 200, `{"current_page":1,"per_page":2,"total_invoices":0,"total_pages":0,"invoices":[]}`)
 }

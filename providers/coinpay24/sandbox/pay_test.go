@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestPayments(t *testing.T) {
@@ -124,5 +125,5 @@ func TestPayErrors(t *testing.T) {
 		t.Errorf("POST /_sandbox/pay: %d %s", status, body)
 	}
 	status, body = h.admin(http.MethodPost, "/_sandbox/pay", `{"gateway":"coinpay24","id":"1"}`)
-	expect(t, "pay a paid invoice", status, body, 400, `{"error":"invoice 1 is paid and cannot be paid"}`)
+	providertest.Expect(t, "pay a paid invoice", status, body, 400, `{"error":"invoice 1 is paid and cannot be paid"}`)
 }

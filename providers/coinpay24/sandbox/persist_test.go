@@ -127,9 +127,9 @@ func TestJournalFailureChangesNothing(t *testing.T) {
 	store.Close()
 	const internal = `{"error_message":"Internal Server Error","errors":{}}`
 	status, body := h.post("/invoices/create", "order_id", "b", "price_amount", "1", "price_currency", "USD")
-	expect(t, "create with a closed store", status, body, 500, internal)
+	providertest.Expect(t, "create with a closed store", status, body, 500, internal)
 	status, body = h.post("/invoices/"+id+"/checkout", "pay_currency", "BTC")
-	expect(t, "checkout with a closed store", status, body, 500, internal)
+	providertest.Expect(t, "checkout with a closed store", status, body, 500, internal)
 	if _, err := h.em.Pay(emulator.Payment{ID: id}); err == nil {
 		t.Error("Pay with a closed store succeeded")
 	}

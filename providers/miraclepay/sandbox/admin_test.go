@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestAdmin(t *testing.T) {
@@ -46,7 +48,7 @@ func TestAdmin(t *testing.T) {
 		t.Errorf("account: %d %s", status, body)
 	}
 	status, body = h.post(promptBody("x"))
-	expect(t, "not an admin", status, body, 401, `{"statusCode":401,"message":"User is not a merchant admin","error":"Unauthorized"}`)
+	providertest.Expect(t, "not an admin", status, body, 401, `{"statusCode":401,"message":"User is not a merchant admin","error":"Unauthorized"}`)
 	if status, body = h.admin("GET", "/_sandbox/miraclepay/nope", ""); status != 404 {
 		t.Errorf("unknown route: %d %s", status, body)
 	}

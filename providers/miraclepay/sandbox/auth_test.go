@@ -3,6 +3,8 @@ package sandbox
 import (
 	"net/http"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestAuthentication(t *testing.T) {
@@ -26,17 +28,17 @@ func TestAuthentication(t *testing.T) {
 				method = http.MethodGet
 			}
 			status, body := h.do(method, path, tc.auth, promptBody("a"))
-			expect(t, tc.name+" "+path, status, body, 401, tc.want)
+			providertest.Expect(t, tc.name+" "+path, status, body, 401, tc.want)
 		}
 	}
 	if err := h.em.SetAccount(Account{Active: true, MerchantAdmin: false, MainBranch: true}); err != nil {
 		t.Fatal(err)
 	}
 	status, body := h.post(promptBody("a"))
-	expect(t, "not an admin", status, body, 401, unauthorized("User is not a merchant admin"))
+	providertest.Expect(t, "not an admin", status, body, 401, unauthorized("User is not a merchant admin"))
 	h.em.SetAccount(Account{Active: false, MerchantAdmin: false, MainBranch: true})
 	status, body = h.post(promptBody("a"))
-	expect(t, "inactive", status, body, 401, unauthorized("User is not active"))
+	providertest.Expect(t, "inactive", status, body, 401, unauthorized("User is not active"))
 	// Requests that fail authentication are not counted.
 	if got := ledgerLines(h.em); len(got) != 0 {
 		t.Errorf("ledger %v", got)
@@ -44,7 +46,7 @@ func TestAuthentication(t *testing.T) {
 
 	inactive := newHarness(t, Options{UserInactive: true})
 	status, body = inactive.post(promptBody("a"))
-	expect(t, "Options.UserInactive", status, body, 401, unauthorized("User is not active"))
+	providertest.Expect(t, "Options.UserInactive", status, body, 401, unauthorized("User is not active"))
 	custom := newHarness(t, Options{ClientID: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", APIKey: "mpay_abc123xyz"})
 	// The vendor's worked example of the header.
 	status, _ = custom.do(http.MethodGet, "/external/blockchains/active", "Basic YTFiMmMzZDQtZTVmNi03ODkwLWFiY2QtZWYxMjM0NTY3ODkwOm1wYXlfYWJjMTIzeHl6", "")
@@ -68,10 +70,10 @@ func TestRouting(t *testing.T) {
 		{http.MethodGet, "/nope", "", 404, `{"statusCode":404,"message":"Cannot GET /nope","error":"Not Found"}`},
 	} {
 		status, body := h.do(tc.method, tc.path, tc.auth, "")
-		expect(t, tc.method+" "+tc.path, status, body, tc.status, tc.body)
+		providertest.Expect(t, tc.method+" "+tc.path, status, body, tc.status, tc.body)
 	}
 	status, body := h.do(http.MethodGet, "/external/blockchains/active", defaultAuth, "")
-	expect(t, "blockchains", status, body, 200, `[{"id":"btc","name":"Bitcoin","active":true},{"id":"eth","name":"Ethereum","active":true},`+
+	providertest.Expect(t, "blockchains", status, body, 200, `[{"id":"btc","name":"Bitcoin","active":true},{"id":"eth","name":"Ethereum","active":true},`+
 		`{"id":"eth-usdc","name":"USDC (Ethereum)","active":true},{"id":"sol","name":"Solana","active":true},{"id":"tron","name":"TRON","active":true},`+
 		`{"id":"tron-usdt","name":"USDT (Tron)","active":true},{"id":"tron-usdc","name":"USDC (Tron)","active":true},`+
 		`{"id":"btc-test","name":"Bitcoin Testnet","active":true},{"id":"eth-test","name":"Ethereum Sepolia","active":true}]`)

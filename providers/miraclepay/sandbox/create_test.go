@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // TestVendorExample is the vendor page's example request and answer.
@@ -19,12 +20,12 @@ func TestVendorExample(t *testing.T) {
 	  "note": "Order #12345",
 	  "redirectUrl": "https://shop.example.com/order/12345/complete"
 	}`)
-	expect(t, "create", status, body, 201, `{"prompt":{"id":"00010203-0405-4607-8809-0a0b0c0d0e0f","amount":103.52,"commissionAmount":"3.02",`+
+	providertest.Expect(t, "create", status, body, 201, `{"prompt":{"id":"00010203-0405-4607-8809-0a0b0c0d0e0f","amount":103.52,"commissionAmount":"3.02",`+
 		`"status":"pending","sessionStatus":"pending","expiresAt":"2025-01-29T14:30:00.000Z","createdAt":"2025-01-28T14:30:00.000Z",`+
 		`"redirectUrl":"https://shop.example.com/order/12345/complete"},`+
 		`"checkoutUrl":"https://checkout.miraclepay.com/?sessionId=00010203-0405-4607-8809-0a0b0c0d0e0f"}`)
 	status, body = h.do(http.MethodGet, "/external/payments/prompt/00010203-0405-4607-8809-0a0b0c0d0e0f", defaultAuth, "")
-	expect(t, "get", status, body, 200, `{"id":"00010203-0405-4607-8809-0a0b0c0d0e0f","blockchainId":"eth","status":"pending","createdAt":"2025-01-28T14:30:00.000Z","amount":103.52,"commissionAmount":"3.02","payer":"customer","note":"Order #12345"}`)
+	providertest.Expect(t, "get", status, body, 200, `{"id":"00010203-0405-4607-8809-0a0b0c0d0e0f","blockchainId":"eth","status":"pending","createdAt":"2025-01-28T14:30:00.000Z","amount":103.52,"commissionAmount":"3.02","payer":"customer","note":"Order #12345"}`)
 	if diff := cmp.Diff([]string{"Order #12345 USD 100.5 pending 1"}, ledgerLines(h.em)); diff != "" {
 		t.Errorf("ledger (-want +got):\n%s", diff)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // reopen builds a new emulator over the store file at path, as a
@@ -71,7 +72,7 @@ func TestPersistence(t *testing.T) {
 		t.Errorf("account after restart %+v, want no main branch", got)
 	}
 	status, body := h2.post(promptBody("b"))
-	expect(t, "after restart", status, body, 400, `{"statusCode":400,"message":"Main branch not found","error":"Bad Request"}`)
+	providertest.Expect(t, "after restart", status, body, 400, `{"statusCode":400,"message":"Main branch not found","error":"Bad Request"}`)
 
 	// A day later the pending prompts have expired.
 	h3 := reopen(t, path, t0.Add(24*time.Hour))
@@ -97,9 +98,9 @@ func TestJournalFailureChangesNothing(t *testing.T) {
 	id := h.create(promptBody("a"))
 	store.Close()
 	status, body := h.post(promptBody("b"))
-	expect(t, "create with a closed store", status, body, 500, `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`)
+	providertest.Expect(t, "create with a closed store", status, body, 500, `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`)
 	status, body = h.post(`{"amount":0,"blockchainIds":["btc"],"payer":"merchant","note":"payform:c"}`)
-	expect(t, "refusal with a closed store", status, body, 500, `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`)
+	providertest.Expect(t, "refusal with a closed store", status, body, 500, `{"statusCode":500,"message":"Internal server error","error":"Internal Server Error"}`)
 	if _, err := h.em.Pay(emulator.Payment{ID: id}); err == nil {
 		t.Error("Pay with a closed store succeeded")
 	}

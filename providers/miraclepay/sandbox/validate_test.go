@@ -3,6 +3,8 @@ package sandbox
 import (
 	"strings"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestCreateValidation(t *testing.T) {
@@ -61,7 +63,7 @@ func TestCreateValidation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, tc.opts)
 			status, body := h.post(tc.body)
-			expect(t, tc.name, status, body, 400, tc.want)
+			providertest.Expect(t, tc.name, status, body, 400, tc.want)
 			if got := h.em.Ledger(); len(got) != 0 {
 				t.Errorf("ledger %v, want nothing", got)
 			}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payform/payform/money"
+	"github.com/payform/payform/providers/providertest"
 )
 
 const takePath = "/api/v1/addresses/take"
@@ -42,7 +43,7 @@ func TestTakeAddress(t *testing.T) {
 	h := newHarness(t, Options{})
 	status, body := h.post(takePath, `{"currency":"BTC","foreign_id":"1872"}`)
 	first := h.em.Ledger()[0].Address
-	expect(t, "take", status, body, 201,
+	providertest.Expect(t, "take", status, body, 201,
 		fmt.Sprintf(`{"status":"ok","data":{"id":1,"currency":"BTC","address":%q,"foreign_id":"1872","tag":null}}`, first))
 
 	// Every call makes a new address, valid for its currency.
@@ -116,7 +117,7 @@ func TestTakeAddressRefusals(t *testing.T) {
 		{"not enabled", `{"foreign_id":"c1","currency":"ETH"}`, 400, `{"errors":{"currency":"Currency ETH is not enabled for your merchant"},"error_code":"forbidden_currency"}`},
 	} {
 		status, body := h.post(takePath, tc.body)
-		expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
 	}
 	if got := ledgerLines(h.em); len(got) != 0 {
 		t.Errorf("refused takes made objects: %v", got)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 	"github.com/shopspring/decimal"
 )
 
@@ -38,13 +39,13 @@ func TestAdminAPI(t *testing.T) {
 		{"DELETE", "/balances", "", 404, `{"error":"no admin route \"DELETE /balances\"; try GET|PUT /balances, GET|PUT /currencies, GET|PUT /callback, GET /deposits, POST /status"}`},
 	} {
 		status, body := admin(tc.method, tc.path, tc.body)
-		expect(t, tc.method+" "+tc.path+" "+tc.body, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.method+" "+tc.path+" "+tc.body, status, body, tc.wantStatus, tc.wantBody)
 	}
 	if diff := cmp.Diff([]string{"withdrawal w1 1 BTC 0.25 cancelled 1"}, ledgerLines(h.em)); diff != "" {
 		t.Errorf("ledger (-want +got):\n%s", diff)
 	}
 	status, body := h.post(takePath, `{"currency":"ETH","foreign_id":"c1"}`)
-	expect(t, "ETH after the currencies changed", status, body, 400, `{"errors":{"currency":"Currency ETH is not enabled for your merchant"},"error_code":"forbidden_currency"}`)
+	providertest.Expect(t, "ETH after the currencies changed", status, body, 400, `{"errors":{"currency":"Currency ETH is not enabled for your merchant"},"error_code":"forbidden_currency"}`)
 }
 
 func TestForceStatusMethod(t *testing.T) {

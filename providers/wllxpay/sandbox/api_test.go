@@ -3,6 +3,8 @@ package sandbox
 import (
 	"net/http"
 	"testing"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestTransportErrors(t *testing.T) {
@@ -41,7 +43,7 @@ func TestTransportErrors(t *testing.T) {
 			400, `{"errors":{"currency":"The currency field is required.","foreign_id":"The foreign id field is required."},"error_code":"validation_error"}`},
 	} {
 		status, got := h.raw(tc.method, tc.path, tc.body, tc.header)
-		expect(t, tc.name, status, got, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, got, tc.wantStatus, tc.wantBody)
 	}
 }
 
@@ -52,7 +54,7 @@ func TestRateLimitFault(t *testing.T) {
 		t.Fatalf("setting faults: %d %s", status, body)
 	}
 	status, body = h.post("/api/v1/addresses/take", `{"currency":"BTC","foreign_id":"c1"}`)
-	expect(t, "429", status, body, 429, `{"errors":{"rate_limit":"error code: 1015"},"error_code":"rate_limited"}`)
+	providertest.Expect(t, "429", status, body, 429, `{"errors":{"rate_limit":"error code: 1015"},"error_code":"rate_limited"}`)
 	if got := ledgerLines(h.em); len(got) != 0 {
 		t.Errorf("a rate-limited request reached the ledger: %v", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // The official CoinsPaid vector (gateways/NOTES.md).
@@ -71,7 +72,7 @@ func TestAuthErrors(t *testing.T) {
 			}
 			continue
 		}
-		expect(t, tc.name, status, got, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, got, tc.wantStatus, tc.wantBody)
 	}
 	// Only the accepted request counts: refusals before authentication
 	// never reach the ledger.

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/providertest"
@@ -103,14 +101,6 @@ func (h *harness) post(path, body string) (int, string) {
 	return h.signed(http.MethodPost, path, body)
 }
 
-// expect checks a status and an exact body.
-func expect(t *testing.T, what string, gotStatus int, gotBody string, wantStatus int, wantBody string) {
-	t.Helper()
-	if diff := cmp.Diff(wantBody, gotBody); diff != "" || gotStatus != wantStatus {
-		t.Errorf("%s: status %d, want %d; body (-want +got):\n%s", what, gotStatus, wantStatus, diff)
-	}
-}
-
 // address returns a valid address for currency, distinct per seed.
 func address(t *testing.T, currency, seed string) string {
 	t.Helper()
@@ -134,15 +124,5 @@ func ledgerLines(em *Emulator) []string {
 // sandbox calls the server's admin API at path (e.g. "/_sandbox/faults").
 func (h *harness) sandbox(method, path, body string) (int, string) {
 	h.t.Helper()
-	req, err := http.NewRequest(method, h.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp, err := h.srv.Client().Do(req)
-	if err != nil {
-		h.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, strings.TrimSuffix(string(b), "\n")
+	return providertest.Call(h.t, h.srv.Client(), method, h.srv.URL+path, body)
 }

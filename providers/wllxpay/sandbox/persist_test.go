@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/providers/providertest"
 )
 
 // snapshot is everything an emulator shows of its state.
@@ -87,7 +88,7 @@ func TestPersistence(t *testing.T) {
 
 	// Keys, counters and ids carry on.
 	status, body := h2.post(makePath, withdrawalBody("BTC", "w1", "1.5", btc))
-	expect(t, "w1 after restart", status, body, 400, `{"errors":{"foreign_id":"The Foreign ID has already been taken."},"error_code":"foreign_id_taken"}`)
+	providertest.Expect(t, "w1 after restart", status, body, 400, `{"errors":{"foreign_id":"The Foreign ID has already been taken."},"error_code":"foreign_id_taken"}`)
 	status, body = h2.post(makePath, withdrawalBody("BTC", "w2", "1", btc))
 	if status != 201 || !contains(body, `"id":3,"foreign_id":"w2"`) {
 		t.Errorf("w2 after restart: %d %s, want 201 with id 3", status, body)
@@ -123,9 +124,9 @@ func TestJournalFailureChangesNothing(t *testing.T) {
 	h := newHarness(t, Options{Store: store.Journal("wllxpay")})
 	store.Close()
 	status, body := h.post(makePath, withdrawalBody("BTC", "w1", "1", address(t, "BTC", "a")))
-	expect(t, "make with a closed store", status, body, 500, `{"error":"Internal Server Error"}`)
+	providertest.Expect(t, "make with a closed store", status, body, 500, `{"error":"Internal Server Error"}`)
 	status, body = h.post(takePath, `{"currency":"BTC","foreign_id":"c1"}`)
-	expect(t, "take with a closed store", status, body, 500, `{"error":"Internal Server Error"}`)
+	providertest.Expect(t, "take with a closed store", status, body, 500, `{"error":"Internal Server Error"}`)
 	if got := ledgerLines(h.em); len(got) != 0 {
 		t.Errorf("ledger %v, want nothing", got)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/payform/payform/providers/providertest"
 )
 
 const infoPath = "/api/v2/transactions/info"
@@ -20,20 +22,20 @@ func TestV2Lookup(t *testing.T) {
 		return fmt.Sprintf(`{"data":{"id":1,"foreign_id":"w1","type":"withdrawal","status":%q,"currency_sent":{"currency":"BTC","amount":"1.01"},"crypto_address":{"address":%q,"tag":null,"currency":"BTC"}}}`, status, btc)
 	}
 	status, body := info(`{"foreign_id":"w1"}`)
-	expect(t, "by foreign_id", status, body, 200, w1("processing"))
+	providertest.Expect(t, "by foreign_id", status, body, 200, w1("processing"))
 	status, body = info(`{"id":2}`)
-	expect(t, "by id", status, body, 200,
+	providertest.Expect(t, "by id", status, body, 200,
 		fmt.Sprintf(`{"data":{"id":2,"foreign_id":"w2","type":"withdrawal","status":"processing","currency_sent":{"currency":"XRP","amount":"5"},"crypto_address":{"address":%q,"tag":"77","currency":"XRP"}}}`, xrp))
 
 	h.clock.Advance(10 * time.Second)
 	status, body = info(`{"id":"1"}`)
-	expect(t, "confirmed after ConfirmAfter", status, body, 200, w1("confirmed"))
+	providertest.Expect(t, "confirmed after ConfirmAfter", status, body, 200, w1("confirmed"))
 
 	if err := h.em.ForceStatus("w1", StatusError); err != nil {
 		t.Fatal(err)
 	}
 	status, body = info(`{"foreign_id":"w1"}`)
-	expect(t, "error is cancelled in v2", status, body, 200, w1("cancelled"))
+	providertest.Expect(t, "error is cancelled in v2", status, body, 200, w1("cancelled"))
 
 	const code = `,"error_code":"validation_error"}`
 	for _, tc := range []struct {
@@ -48,17 +50,17 @@ func TestV2Lookup(t *testing.T) {
 		{"unknown id", `{"id":99}`, 404, `{"errors":{"id":"Transaction not found."},"error_code":"not_found"}`},
 	} {
 		status, body := info(tc.body)
-		expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
+		providertest.Expect(t, tc.name, status, body, tc.wantStatus, tc.wantBody)
 	}
 	status, body = h.post(infoPath, `{"id":1}`)
-	expect(t, "POST", status, body, 405, `{"error":"Method Not Allowed","code":"method_not_allowed"}`)
+	providertest.Expect(t, "POST", status, body, 405, `{"error":"Method Not Allowed","code":"method_not_allowed"}`)
 	status, body = h.raw(http.MethodGet, infoPath, `{"id":1}`, map[string]string{"Content-Type": "application/json"})
-	expect(t, "unsigned", status, body, 403, `{"error":"No key header","code":"required_header_key"}`)
+	providertest.Expect(t, "unsigned", status, body, 403, `{"error":"No key header","code":"required_header_key"}`)
 }
 
 func TestV2LookupDisabled(t *testing.T) {
 	h := newHarness(t, Options{})
 	h.post(makePath, withdrawalBody("BTC", "w1", "1", address(t, "BTC", "a")))
 	status, body := h.signed(http.MethodGet, infoPath, `{"foreign_id":"w1"}`)
-	expect(t, "v2 disabled", status, body, 404, `{"error":"Not found","code":"not_found"}`)
+	providertest.Expect(t, "v2 disabled", status, body, 404, `{"error":"Not found","code":"not_found"}`)
 }

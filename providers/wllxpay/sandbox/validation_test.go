@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/payform/payform/money"
+	"github.com/payform/payform/providers/providertest"
 )
 
 func TestWithdrawalValidation(t *testing.T) {
@@ -36,13 +37,13 @@ func TestWithdrawalValidation(t *testing.T) {
 			`{"errors":{"address":"Not supported address format.","amount":"The amount must be greater than 0."}` + code},
 	} {
 		status, body := h.post(makePath, tc.body)
-		expect(t, tc.name, status, body, http.StatusBadRequest, tc.want)
+		providertest.Expect(t, tc.name, status, body, http.StatusBadRequest, tc.want)
 	}
 	if money.ValidateAddress("BTC", "not-an-address") == nil {
 		t.Skip("money.ValidateAddress does not check formats yet")
 	}
 	for _, bad := range []string{"not-an-address", xrp, btc[:len(btc)-1] + "x"} {
 		status, body := h.post(makePath, withdrawalBody("BTC", "v1", "1", bad))
-		expect(t, "address "+bad, status, body, http.StatusBadRequest, `{"errors":{"address":"Not supported address format."}`+code)
+		providertest.Expect(t, "address "+bad, status, body, http.StatusBadRequest, `{"errors":{"address":"Not supported address format."}`+code)
 	}
 }

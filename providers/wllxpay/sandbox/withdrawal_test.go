@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/payform/payform/providers/providertest"
 	"github.com/shopspring/decimal"
 )
 
@@ -33,7 +34,7 @@ func TestWithdrawalCreated(t *testing.T) {
 		status, body := h.post(makePath, withdrawalBody(tc.currency, fid, tc.amount, addr))
 		want := fmt.Sprintf(`{"status":"ok","data":{"id":%d,"foreign_id":%q,"currency":%q,"currency_fee":%q,"address":%q,"tag":null,"amount":%q,"status":"processing"}}`,
 			i+1, fid, tc.currency, tc.wantFee, addr, tc.wantAmount)
-		expect(t, tc.currency, status, body, http.StatusCreated, want)
+		providertest.Expect(t, tc.currency, status, body, http.StatusCreated, want)
 	}
 	if got, want := h.em.Balances()["BTC"], decimal.RequireFromString("998.99"); !got.Equal(want) {
 		t.Errorf("BTC balance %s, want %s", got, want)
@@ -44,10 +45,10 @@ func TestWithdrawalNumbersAndTags(t *testing.T) {
 	h := newHarness(t, Options{})
 	xrp := address(t, "XRP", "dest")
 	status, body := h.post(makePath, fmt.Sprintf(`{"currency":"XRP","foreign_id":1001,"amount":12.5,"address":%q,"tag":"12345"}`, xrp))
-	expect(t, "XRP with tag, numbers for foreign_id and amount", status, body, 201,
+	providertest.Expect(t, "XRP with tag, numbers for foreign_id and amount", status, body, 201,
 		fmt.Sprintf(`{"status":"ok","data":{"id":1,"foreign_id":"1001","currency":"XRP","currency_fee":"XRP","address":%q,"tag":"12345","amount":"12.5","status":"processing"}}`, xrp))
 	status, body = h.post(makePath, fmt.Sprintf(`{"currency":"XRP","foreign_id":"1002","amount":"1","address":%q,"tag":null}`, xrp))
-	expect(t, "XRP without tag", status, body, 201,
+	providertest.Expect(t, "XRP without tag", status, body, 201,
 		fmt.Sprintf(`{"status":"ok","data":{"id":2,"foreign_id":"1002","currency":"XRP","currency_fee":"XRP","address":%q,"tag":null,"amount":"1","status":"processing"}}`, xrp))
 }
 
@@ -60,25 +61,25 @@ func TestWithdrawalRefusals(t *testing.T) {
 	xrp := address(t, "XRP", "a")
 
 	status, body := h.post(makePath, withdrawalBody("XRP", "x1", "1", xrp))
-	expect(t, "not enabled", status, body, 400, `{"errors":{"currency":"Currency XRP is not enabled for your merchant"},"error_code":"forbidden_currency"}`)
+	providertest.Expect(t, "not enabled", status, body, 400, `{"errors":{"currency":"Currency XRP is not enabled for your merchant"},"error_code":"forbidden_currency"}`)
 
 	status, body = h.post(makePath, withdrawalBody("ETH", "e1", "0.01", address(t, "ETH", "a")))
-	expect(t, "enabled, no balance", status, body, 422, `{"errors":{"amount":"Not enough amount"},"error_code":"not_enough_balance"}`)
+	providertest.Expect(t, "enabled, no balance", status, body, 422, `{"errors":{"amount":"Not enough amount"},"error_code":"not_enough_balance"}`)
 
 	status, body = h.post(makePath, withdrawalBody("BTC", "b1", "1.5", btc))
 	if status != 201 {
 		t.Fatalf("whole balance: %d %s", status, body)
 	}
 	status, body = h.post(makePath, withdrawalBody("BTC", "b2", "0.00000001", btc))
-	expect(t, "empty balance", status, body, 422, `{"errors":{"amount":"Not enough amount"},"error_code":"not_enough_balance"}`)
+	providertest.Expect(t, "empty balance", status, body, 422, `{"errors":{"amount":"Not enough amount"},"error_code":"not_enough_balance"}`)
 
 	// A resend of b1 is told its key is taken, whatever else is wrong
 	// with it now (the balance is gone; the body is even incomplete).
 	const taken = `{"errors":{"foreign_id":"The Foreign ID has already been taken."},"error_code":"foreign_id_taken"}`
 	status, body = h.post(makePath, withdrawalBody("BTC", "b1", "1.5", btc))
-	expect(t, "duplicate", status, body, 400, taken)
+	providertest.Expect(t, "duplicate", status, body, 400, taken)
 	status, body = h.post(makePath, `{"foreign_id":"b1"}`)
-	expect(t, "duplicate, incomplete", status, body, 400, taken)
+	providertest.Expect(t, "duplicate, incomplete", status, body, 400, taken)
 
 	if !h.em.Balances()["BTC"].IsZero() {
 		t.Errorf("BTC balance %s after refusals, want 0", h.em.Balances()["BTC"])
