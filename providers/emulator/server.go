@@ -2,8 +2,10 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -167,4 +169,21 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // WriteJSONError writes the admin API's error body {"error": msg}.
 func WriteJSONError(w http.ResponseWriter, status int, msg string) {
 	WriteJSON(w, status, map[string]string{"error": msg})
+}
+
+// WriteResult answers an admin request that changed something: 404 when
+// err is notFound, 500 when the journal refused the change (ErrJournal)
+// or err is one of internal, 400 for any other error, else 200 with
+// view().
+func WriteResult(w http.ResponseWriter, err error, view func() any, notFound error, internal ...error) {
+	switch {
+	case err == nil:
+		WriteJSON(w, http.StatusOK, view())
+	case errors.Is(err, notFound):
+		WriteJSONError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrJournal) || slices.ContainsFunc(internal, func(e error) bool { return errors.Is(err, e) }):
+		WriteJSONError(w, http.StatusInternalServerError, err.Error())
+	default:
+		WriteJSONError(w, http.StatusBadRequest, err.Error())
+	}
 }

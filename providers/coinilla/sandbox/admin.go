@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -80,16 +79,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		obj, err := e.Cancel(body.Invoice, body.Refnum)
-		switch {
-		case errors.Is(err, emulator.ErrNoInvoice):
-			emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-		case errors.Is(err, emulator.ErrJournal):
-			emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
-		case err != nil:
-			emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())
-		default:
-			emulator.WriteJSON(w, http.StatusOK, obj)
-		}
+		emulator.WriteResult(w, err, func() any { return obj }, emulator.ErrNoInvoice)
 	default:
 		emulator.WriteJSONError(w, http.StatusNotFound,
 			fmt.Sprintf("no admin route %q; try GET /invoices, GET /returns, POST /cancel, GET /rates", route))

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -80,16 +79,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		obj, err := e.SetStatus(body.ID, body.OrderID, body.Status)
-		switch {
-		case errors.Is(err, emulator.ErrNoInvoice):
-			emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-		case errors.Is(err, emulator.ErrJournal) || errors.Is(err, errClosed):
-			emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
-		case err != nil:
-			emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())
-		default:
-			emulator.WriteJSON(w, http.StatusOK, obj)
-		}
+		emulator.WriteResult(w, err, func() any { return obj }, emulator.ErrNoInvoice, errClosed)
 	case "GET /limits":
 		emulator.WriteJSON(w, http.StatusOK, map[string]int{"refused": e.Refused()})
 	case "GET /callbacks":

@@ -127,16 +127,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("no admin route %q; try GET /deliveries, GET|PUT /wallets, GET|PUT /currencies, POST /status", route))
 		return
 	}
-	switch {
-	case errors.Is(err, emulator.ErrJournal):
-		emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
-	case errors.Is(err, ErrUnknownInvoice):
-		emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-	case err != nil:
-		emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())
-	default:
-		emulator.WriteJSON(w, http.StatusOK, view())
-	}
+	emulator.WriteResult(w, err, view, ErrUnknownInvoice)
 }
 
 // idFor returns the id of the newest invoice with externalID key, "" if

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -96,16 +95,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("no admin route %q; try GET /prompts, POST /status, GET|PUT /account", route))
 		return
 	}
-	switch {
-	case errors.Is(err, emulator.ErrNoInvoice):
-		emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, emulator.ErrJournal):
-		emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
-	case err != nil:
-		emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())
-	default:
-		emulator.WriteJSON(w, http.StatusOK, view())
-	}
+	emulator.WriteResult(w, err, view, emulator.ErrNoInvoice)
 }
 
 func decode(r *http.Request, v any) error {

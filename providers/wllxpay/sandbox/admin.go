@@ -181,16 +181,7 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("no admin route %q; try GET|PUT /balances, GET|PUT /currencies, GET|PUT /callback, GET /deposits, POST /status", route))
 		return
 	}
-	switch {
-	case errors.Is(err, emulator.ErrJournal):
-		emulator.WriteJSONError(w, http.StatusInternalServerError, err.Error())
-	case errors.Is(err, ErrUnknownWithdrawal):
-		emulator.WriteJSONError(w, http.StatusNotFound, err.Error())
-	case err != nil:
-		emulator.WriteJSONError(w, http.StatusBadRequest, err.Error())
-	default:
-		emulator.WriteJSON(w, http.StatusOK, view())
-	}
+	emulator.WriteResult(w, err, view, ErrUnknownWithdrawal)
 }
 
 func (e *Emulator) putBalances(body map[string]string) error {
