@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -122,14 +122,14 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	}
 	defer closeProviders()
 
-	var hooks planner.Hooks
+	var hooks executor.Hooks
 	prog := a.newProgress()
 	if a.events != nil {
 		hooks = eventHooks{a.events}
 	} else {
 		hooks = prog
 	}
-	x := &planner.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now}
+	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {
@@ -172,7 +172,7 @@ func (a *app) confirm() bool {
 
 // renderApplyResult writes the counts and every item that needs
 // attention.
-func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
+func (a *app) renderApplyResult(w io.Writer, res *executor.Result) {
 	if res == nil {
 		return
 	}
@@ -180,28 +180,17 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 	parts := []string{
 		fmt.Sprintf("%d created", c[state.OutcomeCreated]),
 		fmt.Sprintf("%d adopted", c[state.OutcomeAdopted]),
-		fmt.Sprintf("%d forgotten", c["forgotten"]),
+		fmt.Sprintf("%d forgotten", c[state.OutcomeForgotten]),
 	}
-	if n := c["restored"]; n > 0 {
+	if n := c[state.OutcomeRestored]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d restored", n))
 	}
-	if n := c["refreshed"]; n > 0 {
+	if n := c[state.OutcomeRefreshed]; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d status %s", n, plural(n, "update", "updates")))
 	}
-	problems := map[string]string{
-		state.OutcomeRejected: "refused by the gateway",
-		state.OutcomeNotMade:  "not sent",
-		state.OutcomeRetry:    "still in doubt",
-		state.OutcomeUnknown:  "unknown (needs an operator)",
-	}
-	keys := make([]string, 0, len(problems))
-	for k := range problems {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if n := c[k]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, problems[k]))
+	for _, o := range []state.Outcome{state.OutcomeInDoubt, state.OutcomeNotCreated, state.OutcomeRejected, state.OutcomeUnknown} {
+		if n := c[o]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, o.Words()))
 		}
 	}
 	defer a.renderApplyWarnings(w, res.Warnings)
@@ -215,9 +204,9 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 			fmt.Fprintf(w, "  ... and %d more\n", len(res.Failures)-i)
 			break
 		}
-		fmt.Fprintf(w, "  %s %s: %s: %s\n", a.ios.Paint(red, "✗"), f.Address, problems[f.Outcome], f.Message)
+		fmt.Fprintf(w, "  %s %s: %s: %s\n", a.ios.Paint(red, "✗"), f.Address, f.Outcome.Words(), f.Message)
 	}
-	if c[state.OutcomeRetry] > 0 || c[state.OutcomeNotMade] > 0 {
+	if c[state.OutcomeInDoubt] > 0 || c[state.OutcomeNotCreated] > 0 {
 		fmt.Fprintln(w, "Run payform apply again: items in doubt are settled by their gateway's rule, never sent twice.")
 	}
 	if c[state.OutcomeUnknown] > 0 {
@@ -226,7 +215,7 @@ func (a *app) renderApplyResult(w io.Writer, res *planner.Result) {
 }
 
 // renderApplyWarnings lists items that succeeded but deserve a look.
-func (a *app) renderApplyWarnings(w io.Writer, warnings []planner.Failure) {
+func (a *app) renderApplyWarnings(w io.Writer, warnings []executor.Failure) {
 	for i, f := range warnings {
 		if i == maxShownDiags {
 			fmt.Fprintf(w, "  ... and %d more warnings\n", len(warnings)-i)

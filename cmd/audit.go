@@ -68,7 +68,7 @@ type auditEntry struct {
 	RequestDigest string            `json:"request_digest,omitempty"`
 	Amount        string            `json:"amount,omitempty"`
 	Currency      string            `json:"currency,omitempty"`
-	Outcome       string            `json:"outcome,omitempty"`
+	Outcome       state.Outcome     `json:"outcome,omitempty"`
 	ID            string            `json:"id,omitempty"`
 	Status        string            `json:"status,omitempty"`
 	Error         string            `json:"error,omitempty"`
@@ -117,7 +117,7 @@ func runAuditLog(a *app, opts *auditLogOptions) error {
 		}
 		outcome := ""
 		if e.Result != nil {
-			outcome = e.Result.Outcome
+			outcome = string(e.Result.Outcome)
 			if e.Result.Error != "" {
 				outcome += ": " + e.Result.Error
 			}

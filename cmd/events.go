@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 )
 
@@ -73,22 +74,12 @@ func severity(s hcl.DiagnosticSeverity) string {
 // eventHooks reports apply's items as events.
 type eventHooks struct{ e *events }
 
-var _ planner.Hooks = eventHooks{}
+var _ executor.Hooks = eventHooks{}
 
 func (h eventHooks) Started(total int) { h.e.emit("apply_started", map[string]any{"items": total}) }
 
-// itemEvent names the event of an item's outcome.
-var itemEvent = map[string]string{
-	"created": "sent", "adopted": "adopted", "restored": "restored", "forgotten": "forgotten",
-	"refreshed": "refreshed", "rejected": "failed", "not-created": "not_sent",
-	"in-doubt": "in_doubt", "unknown": "unknown",
-}
-
-func (h eventHooks) Finished(c *planner.Change, r planner.ItemResult) {
-	typ := itemEvent[r.Outcome]
-	if typ == "" {
-		typ = "item"
-	}
+func (h eventHooks) Finished(c *planner.Change, r executor.ItemResult) {
+	typ := r.Outcome.Event()
 	if c.Kind == "deposit_address" && typ == "sent" {
 		typ = "taken"
 	}
@@ -114,7 +105,7 @@ func (h eventHooks) Finished(c *planner.Change, r planner.ItemResult) {
 	h.e.emit(typ, f)
 }
 
-func (e *events) applyResult(res *planner.Result) {
+func (e *events) applyResult(res *executor.Result) {
 	if res == nil {
 		return
 	}

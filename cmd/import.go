@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/payform/payform/executor"
 	"github.com/spf13/cobra"
-
-	"github.com/payform/payform/planner"
 )
 
 type importOptions struct {
@@ -50,7 +49,7 @@ another record, not found, or different from the declaration).`,
 				return err
 			}
 			defer closeProviders()
-			r, err := planner.Import(cmd.Context(), store, provs[decl.Provider.Name()], decl, id)
+			r, err := executor.Import(cmd.Context(), store, provs[decl.Provider.Name()], decl, id)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -138,7 +139,7 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 	obs := &planner.Observed{}
 	if f.refresh {
 		var diags hcl.Diagnostics
-		obs, diags = planner.Refresh(ctx, cfg, store.State(), provs, f.parallelism)
+		obs, diags = executor.Refresh(ctx, cfg, store.State(), provs, f.parallelism)
 		a.renderDiags(cfg.Files, diags)
 		if diags.HasErrors() {
 			closeProviders()

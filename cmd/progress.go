@@ -7,6 +7,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 )
 
@@ -24,7 +25,7 @@ type progress struct {
 	every time.Duration
 }
 
-var _ planner.Hooks = (*progress)(nil)
+var _ executor.Hooks = (*progress)(nil)
 
 // progressEvery is how often plain progress lines appear.
 const progressEvery = 5 * time.Second
@@ -55,7 +56,7 @@ func (p *progress) Started(total int) {
 	}
 }
 
-func (p *progress) Finished(_ *planner.Change, r planner.ItemResult) {
+func (p *progress) Finished(_ *planner.Change, r executor.ItemResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++

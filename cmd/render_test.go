@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -118,13 +119,13 @@ func TestRenderApplyResult(t *testing.T) {
 	ios, _, _ := Test("")
 	a := &app{ios: ios}
 	var b bytes.Buffer
-	a.renderApplyResult(&b, &planner.Result{Counts: map[string]int{"created": 3}})
-	a.renderApplyResult(&b, &planner.Result{Counts: map[string]int{"created": 2, "adopted": 1}, Warnings: []planner.Failure{
+	a.renderApplyResult(&b, &executor.Result{Counts: map[state.Outcome]int{"created": 3}})
+	a.renderApplyResult(&b, &executor.Result{Counts: map[state.Outcome]int{"created": 2, "adopted": 1}, Warnings: []executor.Failure{
 		{Address: `payout.vendor["po-3"]`, Outcome: "adopted", Message: `not sent: wllxpay already had foreign_id "po-3", which this state never sent; it is recorded as submitted without verification. Check at the gateway that it is this payout.`},
 	}})
-	a.renderApplyResult(&b, &planner.Result{
-		Counts: map[string]int{"created": 196, "adopted": 1, "rejected": 1, "in-doubt": 1, "unknown": 1},
-		Failures: []planner.Failure{
+	a.renderApplyResult(&b, &executor.Result{
+		Counts: map[state.Outcome]int{"created": 196, "adopted": 1, "rejected": 1, "in-doubt": 1, "unknown": 1},
+		Failures: []executor.Failure{
 			{Address: `payout.vendor["po-7"]`, Outcome: "rejected", Message: "wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)"},
 			{Address: `payout.vendor["po-8"]`, Outcome: "in-doubt", Message: "wllxpay withdrawal/make: no answer before the timeout"},
 			{Address: `payout.vendor["po-9"]`, Outcome: "unknown", Message: "the gateway already has this key but cannot say which object it is"},
@@ -237,8 +238,8 @@ func TestEvents(t *testing.T) {
 	e.plan(&planner.Plan{PlanID: "p1", Changes: p.Changes[:2], Summary: planner.Summary{Create: 1, Forget: 1}})
 	h := eventHooks{e}
 	h.Started(2)
-	h.Finished(p.Changes[1], planner.ItemResult{Outcome: "created", ID: "17", Status: "submitted"})
-	h.Finished(p.Changes[2], planner.ItemResult{Outcome: "rejected", Err: fmt.Errorf("wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)")})
-	e.applyResult(&planner.Result{Counts: map[string]int{"created": 1, "rejected": 1}, Failures: []planner.Failure{{}}})
+	h.Finished(p.Changes[1], executor.ItemResult{Outcome: "created", ID: "17", Status: "submitted"})
+	h.Finished(p.Changes[2], executor.ItemResult{Outcome: "rejected", Err: fmt.Errorf("wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)")})
+	e.applyResult(&executor.Result{Counts: map[state.Outcome]int{"created": 1, "rejected": 1}, Failures: []executor.Failure{{}}})
 	golden(t, "events", b.Bytes())
 }

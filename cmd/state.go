@@ -72,7 +72,7 @@ Exit codes: 0 success; 1 error.`,
 			for _, addr := range addrs {
 				r := st.Resource(addr)
 				if err := store.Record(&state.Entry{Op: state.OpForget, Address: addr, Provider: r.Provider, Key: r.Key,
-					Result: &state.Result{Outcome: "forgotten", Note: "removed with payform state rm"}}, true); err != nil {
+					Result: &state.Result{Outcome: state.OutcomeForgotten, Note: "removed with payform state rm"}}, true); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.ios.Out, "Removed %s (key %q stays reserved)\n", addr, r.Key)

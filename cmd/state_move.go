@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/payform/payform/planner"
+	"github.com/payform/payform/executor"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 	"github.com/payform/payform/state/pg"
@@ -266,7 +266,7 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 			}
 			defer store.Close()
 			if opts.notCreated {
-				if err := planner.ResolveNotCreated(store, addr); err != nil {
+				if err := executor.ResolveNotCreated(store, addr); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())
@@ -288,7 +288,7 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 				return err
 			}
 			defer closeProviders()
-			r, err := planner.ResolveAdopt(cmd.Context(), store, provs[rec.Provider], addr, opts.id)
+			r, err := executor.ResolveAdopt(cmd.Context(), store, provs[rec.Provider], addr, opts.id)
 			if err != nil {
 				return err
 			}

@@ -2,20 +2,17 @@ package planner
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/hashicorp/hcl/v2"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
-	"github.com/payform/payform/providers/emulator"
-	"github.com/payform/payform/providers/gateways"
 	"github.com/payform/payform/providers/wllxpay"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -86,38 +83,6 @@ payout "batch" {
 	}
 }
 
-// sandbox is a sandbox server over real HTTP.
-type sandbox struct {
-	*httptest.Server
-	srv *emulator.Server
-}
-
-func newSandbox(t testing.TB, faults string) *sandbox {
-	t.Helper()
-	f, err := emulator.ParseFaults(faults)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{Faults: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); closer.Close() })
-	return &sandbox{Server: hs, srv: srv}
-}
-
-func (s *sandbox) endpoint() string { return s.URL + wllxpay.Gateway.SandboxPath }
-
-// keyCounts counts ledger objects per (kind, key).
-func (s *sandbox) keyCounts() map[string]int {
-	out := map[string]int{}
-	for _, o := range s.srv.Ledger() {
-		out[o.Kind+" "+o.Key]++
-	}
-	return out
-}
-
 func openStore(t testing.TB, path string) *state.Store {
 	t.Helper()
 	st, err := state.Open(context.Background(), &state.Local{Path: path}, state.Options{Operation: "test", Actor: "tester", Version: "test"})
@@ -125,44 +90,4 @@ func openStore(t testing.TB, path string) *state.Store {
 		t.Fatal(err)
 	}
 	return st
-}
-
-// openProviders opens the configuration's providers with fast retries.
-func openProviders(t testing.TB, cfg *schema.Config, dir string) map[string]providers.Provider {
-	t.Helper()
-	out := map[string]providers.Provider{}
-	for _, p := range cfg.Providers {
-		prov, closer, err := gateways.Open(gateways.Spec{
-			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
-			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: filepath.Join(dir, ".payform", "sandbox"),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { closer.Close() })
-		out[p.Name()] = prov
-	}
-	return out
-}
-
-// instant is a backoff that does not wait.
-var instant = providers.Backoff{Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}
-
-// planAndApply plans against the store and applies, returning both.
-func planAndApply(t testing.TB, cfg *schema.Config, store *state.Store, provs map[string]providers.Provider) (*Plan, *Result) {
-	t.Helper()
-	obs, diags := Refresh(context.Background(), cfg, store.State(), provs, 10)
-	if diags.HasErrors() {
-		t.Fatalf("refresh: %s", diags.Error())
-	}
-	p, diags := MakePlan(cfg, store.State(), obs, Options{PlanID: state.NewID(), Now: time.Now()})
-	if diags.HasErrors() {
-		t.Fatalf("plan: %s", diags.Error())
-	}
-	x := &Executor{Store: store, Providers: provs, Parallelism: 10, Backoff: instant}
-	res, err := x.Apply(context.Background(), p)
-	if err != nil {
-		t.Fatalf("apply: %v", err)
-	}
-	return p, res
 }

@@ -216,7 +216,7 @@ func (pl *planning) notInState(r *schema.Resource, addr string) {
 		pl.keyReused(r, key)
 		return
 	}
-	c := newChange(r, Create)
+	c := NewChange(r, Create)
 	if found, ok := pl.obs.Found[addr]; ok {
 		if !pl.foundMatches(r, found) {
 			return
@@ -235,11 +235,11 @@ func (pl *planning) poolPair(r *schema.Resource, addr string) {
 	k := pairKey{r.Provider.Name(), r.Key, r.Currency}
 	rec := pl.pairs[k]
 	if rec == nil {
-		pl.plan.Changes = append(pl.plan.Changes, newChange(r, Create))
+		pl.plan.Changes = append(pl.plan.Changes, NewChange(r, Create))
 		return
 	}
 	delete(pl.pairs, k) // restored once
-	c := newChange(r, Restore)
+	c := NewChange(r, Restore)
 	c.Before = rec
 	if rec.Address != addr {
 		c.From = rec.Address
@@ -263,7 +263,7 @@ func (pl *planning) inDoubt(r *schema.Resource, rec *state.Resource) {
 		})
 		return
 	}
-	c := newChange(r, Resolve)
+	c := NewChange(r, Resolve)
 	c.Before = rec
 	c.Note = fmt.Sprintf("in doubt since %s: %s", rec.Pending.At.UTC().Format(time.RFC3339), resolveNote(ks))
 	pl.plan.Changes = append(pl.plan.Changes, c)
@@ -393,7 +393,8 @@ func (pl *planning) foundMatches(r *schema.Resource, found providers.Object) boo
 	return false
 }
 
-func newChange(r *schema.Resource, a Action) *Change {
+// NewChange returns the change of action a for the declared resource r.
+func NewChange(r *schema.Resource, a Action) *Change {
 	return &Change{
 		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(),
 		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,

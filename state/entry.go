@@ -35,20 +35,6 @@ const (
 	OpApply Op = "apply"
 )
 
-// Outcomes carried in Result.Outcome.
-const (
-	OutcomeCreated  = "created"  // the gateway made the object
-	OutcomeAdopted  = "adopted"  // the object exists; payform did not make it in this call
-	OutcomeRejected = "rejected" // the gateway refused; nothing exists
-	OutcomeUnknown  = "unknown"  // nothing can be proven automatically
-	OutcomeRetry    = "in-doubt" // still in doubt; a later run resolves it
-	OutcomeNotMade  = "not-created"
-	// OutcomeSuperseded: an attempt whose outcome is unknown is being
-	// replaced by a new one (a deposit address taken again); whatever it
-	// made is recorded beside the resource, still pending.
-	OutcomeSuperseded = "superseded"
-)
-
 // Entry is one journal line. Entries form a hash chain:
 // Hash = hex(sha256(Prev ‖ canonical entry)), where the canonical entry is
 // the line's JSON without its "hash" member, exactly as written.
@@ -83,7 +69,7 @@ type Declared struct {
 
 // Result is what a call, lookup or operator produced.
 type Result struct {
-	Outcome   string            `json:"outcome,omitempty"`
+	Outcome   Outcome           `json:"outcome,omitempty"`
 	ID        string            `json:"id,omitempty"`
 	Status    string            `json:"status,omitempty"`
 	RawStatus string            `json:"raw_status,omitempty"`

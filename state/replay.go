@@ -128,7 +128,7 @@ func (s *State) applySettle(e *Entry) error {
 		}
 		r.settle(e)
 		s.reserve(r.KeyRef())
-	case OutcomeRejected, OutcomeNotMade:
+	case OutcomeRejected, OutcomeNotCreated:
 		// Nothing exists at the gateway: the resource is not managed, and
 		// its key was never used, even if an attempt in doubt had
 		// reserved it. The journal keeps the attempt.
@@ -159,7 +159,7 @@ func (s *State) applySettle(e *Entry) error {
 		}
 		r.Superseded = append(r.Superseded, Remote{ID: e.Result.ID, Fields: fields, At: e.At})
 		r.UpdatedAt = e.At
-	case OutcomeRetry:
+	case OutcomeInDoubt:
 		if r.Pending != nil {
 			r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)
 		}

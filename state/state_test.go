@@ -147,7 +147,7 @@ func TestNotCreatedReleasesKey(t *testing.T) {
 		name   string
 		settle *Entry
 	}{
-		{"resolve --not-created", &Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotMade}}},
+		{"resolve --not-created", &Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotCreated}}},
 		{"refused after proven absence", &Entry{Op: OpOutcome, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeRejected}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,7 +176,7 @@ func TestNotCreatedReleasesKey(t *testing.T) {
 	defer s.Close()
 	record(t, s, intent(`payout.old["1"]`, "k1"), outcome(`payout.old["1"]`, "k1", "101"), &Entry{Op: OpForget, Address: `payout.old["1"]`},
 		intent(`payout.a["1"]`, "k1"), unknown,
-		&Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotMade}})
+		&Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotCreated}})
 	if !s.State().Reserved(k) {
 		t.Error("a key a forgotten record holds was released")
 	}

@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"path/filepath"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/state"
@@ -26,7 +27,7 @@ deposit_address_pool "` + name + `" {
 `}
 }
 
-func steps(p *Plan) []step {
+func steps(p *planner.Plan) []step {
 	out := []step{}
 	for _, c := range p.Changes {
 		out = append(out, step{c.Address, c.Action})
@@ -54,7 +55,7 @@ func TestPoolLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	store := openStore(t, filepath.Join(dir, "payform.state.json"))
 	defer store.Close()
-	apply := func(name, ids string) *Plan {
+	apply := func(name, ids string) *planner.Plan {
 		cfg := loadConfig(t, dir, poolHCL(sb.endpoint(), name, ids))
 		p, _ := planAndApply(t, cfg, store, openProviders(t, cfg, dir))
 		return p
@@ -70,7 +71,7 @@ func TestPoolLifecycle(t *testing.T) {
 		t.Errorf("second apply changed something: %+v", steps(p))
 	}
 	p = apply("customers", `["c1", "c3"]`)
-	want := []step{{`deposit_address_pool.customers["c2/BTC"]`, Forget}, {`deposit_address_pool.customers["c2/XRP"]`, Forget}}
+	want := []step{{`deposit_address_pool.customers["c2/BTC"]`, planner.Forget}, {`deposit_address_pool.customers["c2/XRP"]`, planner.Forget}}
 	if diff := cmp.Diff(want, steps(p)); diff != "" {
 		t.Errorf("removing c2 (-want +got):\n%s", diff)
 	}
@@ -108,7 +109,7 @@ func TestPoolTakeInDoubt(t *testing.T) {
 	cfg := loadConfig(t, dir, poolHCL(sb.endpoint(), "customers", `["c1"]`))
 	provs := openProviders(t, cfg, dir)
 	x := &Executor{Store: store, Providers: provs, Parallelism: 2, Backoff: instant, ResolveAttempts: 2}
-	p, diags := MakePlan(cfg, store.State(), nil, Options{PlanID: "p1", Now: t0})
+	p, diags := planner.MakePlan(cfg, store.State(), nil, planner.Options{PlanID: "p1", Now: t0})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/gateways"
@@ -290,10 +291,10 @@ func (r *fcRun) providers(cfg *schema.Config) map[string]providers.Provider {
 }
 
 // plan refreshes and plans, returning the plan and every diagnostic.
-func (r *fcRun) plan(cfg *schema.Config) (*Plan, hcl.Diagnostics) {
+func (r *fcRun) plan(cfg *schema.Config) (*planner.Plan, hcl.Diagnostics) {
 	r.t.Helper()
 	obs, diags := Refresh(context.Background(), cfg, r.store.State(), r.providers(cfg), 10)
-	p, pdiags := MakePlan(cfg, r.store.State(), obs, Options{PlanID: state.NewID(), Now: time.Now()})
+	p, pdiags := planner.MakePlan(cfg, r.store.State(), obs, planner.Options{PlanID: state.NewID(), Now: time.Now()})
 	diags = append(diags, pdiags...)
 	if diags.HasErrors() {
 		r.t.Fatalf("plan: %s", diags.Error())
@@ -302,7 +303,7 @@ func (r *fcRun) plan(cfg *schema.Config) (*Plan, hcl.Diagnostics) {
 }
 
 // apply runs p, settling an in-doubt create in at most two attempts.
-func (r *fcRun) apply(cfg *schema.Config, p *Plan) *Result {
+func (r *fcRun) apply(cfg *schema.Config, p *planner.Plan) *Result {
 	r.t.Helper()
 	x := &Executor{Store: r.store, Providers: r.providers(cfg), Parallelism: 10, Backoff: instant, ResolveAttempts: 2}
 	res, err := x.Apply(context.Background(), p)
@@ -334,7 +335,7 @@ func fcKeys(prefix string, n int) []string {
 	return out
 }
 
-func fcSteps(p *Plan) []string {
+func fcSteps(p *planner.Plan) []string {
 	out := []string{}
 	for _, c := range p.Changes {
 		out = append(out, string(c.Action)+" "+c.Address)
@@ -342,7 +343,7 @@ func fcSteps(p *Plan) []string {
 	return out
 }
 
-func fcDrift(p *Plan) []string {
+func fcDrift(p *planner.Plan) []string {
 	out := []string{}
 	for _, d := range p.Drift {
 		out = append(out, d.Address+": "+d.Before+" -> "+d.After)
@@ -366,7 +367,7 @@ func fcWarnings(diags hcl.Diagnostics) []string {
 // be read must be: no create, forget or other change, no status read, a
 // warning naming the gateway and how many objects were not read, the
 // state and the gateway untouched.
-func (r *fcRun) checkFailedRefresh(p *Plan, diags hcl.Diagnostics, unread int, wantDrift []string, before map[string]string, ledger map[string]string) {
+func (r *fcRun) checkFailedRefresh(p *planner.Plan, diags hcl.Diagnostics, unread int, wantDrift []string, before map[string]string, ledger map[string]string) {
 	r.t.Helper()
 	if diff := cmp.Diff([]string{}, fcSteps(p)); diff != "" {
 		r.t.Errorf("changes planned for objects that could not be read (-want +got):\n%s", diff)
@@ -601,7 +602,7 @@ func TestInDoubtLookupFails(t *testing.T) {
 				t.Fatalf("first plan (-want +got):\n%s", diff)
 			}
 			res := r.apply(good, p)
-			if res.Counts[state.OutcomeRetry] != 1 {
+			if res.Counts[state.OutcomeInDoubt] != 1 {
 				t.Fatalf("outcomes = %v %v, want 1 still in doubt", res.Counts, res.Failures)
 			}
 			wantLedger()
@@ -620,7 +621,7 @@ func TestInDoubtLookupFails(t *testing.T) {
 					t.Fatalf("%s: plan (-want +got):\n%s", tc.name, diff)
 				}
 				res := r.apply(cfg, p)
-				if res.Counts[state.OutcomeRetry] != 1 || len(res.Counts) != 1 {
+				if res.Counts[state.OutcomeInDoubt] != 1 || len(res.Counts) != 1 {
 					t.Errorf("%s: outcomes = %v %v, want 1 still in doubt", tc.name, res.Counts, res.Failures)
 				}
 				if got := r.statuses()[addr]; got != "unknown  (in doubt)" {

@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -24,8 +25,8 @@ import (
 // It fails closed: a status that could not be read is left out, and the
 // plan shows the recorded one, with a warning; nothing is ever read as
 // "gone".
-func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map[string]providers.Provider, parallelism int) (*Observed, hcl.Diagnostics) {
-	obs := &Observed{Current: map[string]providers.Object{}, Found: map[string]providers.Object{}}
+func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map[string]providers.Provider, parallelism int) (*planner.Observed, hcl.Diagnostics) {
+	obs := &planner.Observed{Current: map[string]providers.Object{}, Found: map[string]providers.Object{}}
 	var diags hcl.Diagnostics
 
 	// Statuses, one Refresh call per provider.

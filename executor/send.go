@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/internal/failpoint"
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -21,7 +22,7 @@ type sending struct {
 	ctx     context.Context // cancelled on Ctrl-C: stop before sending
 	callCtx context.Context // never cancelled: a call under way finishes
 	planID  string
-	c       *Change
+	c       *planner.Change
 	prov    providers.Provider
 	ks      providers.KindSupport
 	started time.Time // when this apply began handling the change
@@ -33,7 +34,7 @@ type sending struct {
 // create sends a change for the first time.
 func (s *sending) create() (ItemResult, error) {
 	if err := s.intent(); err != nil {
-		return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+		return ItemResult{Outcome: state.OutcomeInDoubt, Err: err}, err
 	}
 	return s.send(true)
 }
@@ -44,7 +45,7 @@ func (s *sending) create() (ItemResult, error) {
 func (s *sending) send(definitive bool) (ItemResult, error) {
 	if s.ctx.Err() != nil {
 		// Interrupted after the intent, before the request: nothing sent.
-		return s.outcome(state.OutcomeNotMade, providers.Object{}, "interrupted before the request was sent", nil)
+		return s.outcome(state.OutcomeNotCreated, providers.Object{}, "interrupted before the request was sent", nil)
 	}
 	obj, err := s.call()
 	if err != nil && providers.ClassOf(err) == providers.Ambiguous {
@@ -68,14 +69,14 @@ func (s *sending) settle(obj providers.Object, err error, definitive bool) (Item
 	case providers.Rejected:
 		if !definitive {
 			// A refused resend says nothing about the first attempt.
-			return s.outcome(state.OutcomeRetry, providers.Object{}, "a resend was refused, which does not tell whether the first attempt landed; the next apply tries again", err)
+			return s.outcome(state.OutcomeInDoubt, providers.Object{}, "a resend was refused, which does not tell whether the first attempt landed; the next apply tries again", err)
 		}
 		return s.outcome(state.OutcomeRejected, providers.Object{}, "", err)
 	default: // Retryable, after the retry wrapper gave up
 		if !definitive {
-			return s.outcome(state.OutcomeRetry, providers.Object{}, "the gateway could not be reached to settle it; the next apply tries again", err)
+			return s.outcome(state.OutcomeInDoubt, providers.Object{}, "the gateway could not be reached to settle it; the next apply tries again", err)
 		}
-		return s.outcome(state.OutcomeNotMade, providers.Object{}, "the request never reached the gateway", err)
+		return s.outcome(state.OutcomeNotCreated, providers.Object{}, "the request never reached the gateway", err)
 	}
 }
 
@@ -130,7 +131,7 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 	for n := 1; n <= attempts; n++ {
 		if cause != nil && !skipWait {
 			if s.x.Backoff.Wait(s.ctx, n, 0) != nil {
-				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
+				return s.outcome(state.OutcomeInDoubt, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
 			}
 		}
 		skipWait = false
@@ -140,14 +141,14 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 				// The attempt in doubt may have made an object; record it
 				// beside the resource before taking another.
 				if _, err := s.outcome(state.OutcomeSuperseded, providers.Object{}, "taken again: the attempt before may have made an object", cause); err != nil {
-					return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+					return ItemResult{Outcome: state.OutcomeInDoubt, Err: err}, err
 				}
 			}
 			if err := s.intent(); err != nil {
-				return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+				return ItemResult{Outcome: state.OutcomeInDoubt, Err: err}, err
 			}
 			if s.ctx.Err() != nil {
-				return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
+				return s.outcome(state.OutcomeInDoubt, providers.Object{}, "interrupted while in doubt; the next apply settles it", cause)
 			}
 			obj, err := s.call()
 			if err != nil && providers.ClassOf(err) == providers.Ambiguous {
@@ -171,10 +172,10 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 					// again, more slowly each time, until it has had
 					// Settle to land; these looks use up no attempt.
 					if polls++; polls > maxSettlePolls {
-						return s.outcome(state.OutcomeRetry, providers.Object{}, "not found, but the attempt in doubt may still land at the gateway; the next apply looks again", cause)
+						return s.outcome(state.OutcomeInDoubt, providers.Object{}, "not found, but the attempt in doubt may still land at the gateway; the next apply looks again", cause)
 					}
 					if s.x.Backoff.Pause(s.ctx, min(s.x.Backoff.Delay(polls), wait)) != nil {
-						return s.outcome(state.OutcomeRetry, providers.Object{}, "interrupted while waiting for the attempt in doubt to settle; the next apply looks again", cause)
+						return s.outcome(state.OutcomeInDoubt, providers.Object{}, "interrupted while waiting for the attempt in doubt to settle; the next apply looks again", cause)
 					}
 					n--
 					skipWait = true
@@ -182,10 +183,10 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 				}
 				// Proven absent: send it, as a first attempt.
 				if err := s.intent(); err != nil {
-					return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+					return ItemResult{Outcome: state.OutcomeInDoubt, Err: err}, err
 				}
 				if s.ctx.Err() != nil {
-					return s.outcome(state.OutcomeNotMade, providers.Object{}, "proven absent; interrupted before sending again", nil)
+					return s.outcome(state.OutcomeNotCreated, providers.Object{}, "proven absent; interrupted before sending again", nil)
 				}
 				obj, err := s.call()
 				if err != nil && providers.ClassOf(err) == providers.Ambiguous {
@@ -201,7 +202,7 @@ func (s *sending) resolve(cause error) (ItemResult, error) {
 				"the gateway cannot tell whether it was created; check its dashboard, then run payform state resolve", cause)
 		}
 	}
-	return s.outcome(state.OutcomeRetry, providers.Object{}, fmt.Sprintf("still in doubt after %d attempts; the next apply tries again", attempts), cause)
+	return s.outcome(state.OutcomeInDoubt, providers.Object{}, fmt.Sprintf("still in doubt after %d attempts; the next apply tries again", attempts), cause)
 }
 
 // adoptFound records an object found by key. Objects the gateway holds
@@ -211,7 +212,7 @@ func (s *sending) adoptFound(found providers.Object, note string) (ItemResult, e
 	for _, id := range found.Others {
 		if _, err := s.outcome(state.OutcomeSuperseded, providers.Object{ID: id},
 			fmt.Sprintf("another object under the same key; payform manages %s", found.ID), nil); err != nil {
-			return ItemResult{Outcome: state.OutcomeRetry, Err: err}, err
+			return ItemResult{Outcome: state.OutcomeInDoubt, Err: err}, err
 		}
 	}
 	r, err := s.outcome(state.OutcomeAdopted, found, note, nil)
@@ -285,7 +286,7 @@ func (s *sending) call() (providers.Object, error) {
 
 // outcome journals what a call produced (group-committed: durable at the
 // next sync) and returns it as the item's result.
-func (s *sending) outcome(outcome string, obj providers.Object, note string, cause error) (ItemResult, error) {
+func (s *sending) outcome(outcome state.Outcome, obj providers.Object, note string, cause error) (ItemResult, error) {
 	res := &state.Result{Outcome: outcome, ID: obj.ID, Status: string(obj.Status), RawStatus: obj.RawStatus, Note: note}
 	if cause != nil {
 		res.Error = cause.Error()
@@ -321,7 +322,7 @@ func remoteFields(kind providers.Kind, obj providers.Object) map[string]string {
 
 // differs compares a gateway object with a change; "" when they agree on
 // everything the gateway reported.
-func differs(c *Change, o providers.Object) string {
+func differs(c *planner.Change, o providers.Object) string {
 	switch {
 	case !o.Amount.IsZero() && !o.Amount.Equal(c.Amount):
 		return fmt.Sprintf("amount %s, declared %s", o.Amount, c.Amount)

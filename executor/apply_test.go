@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/state"
@@ -89,7 +90,7 @@ func TestLatencyBeyondTimeout(t *testing.T) {
 	defer store.Close()
 	provs := openProviders(t, cfg, dir)
 	x := &Executor{Store: store, Providers: provs, Parallelism: 6, Backoff: instant, ResolveAttempts: 2}
-	p, diags := MakePlan(cfg, store.State(), nil, Options{PlanID: "slow", Now: time.Now()})
+	p, diags := planner.MakePlan(cfg, store.State(), nil, planner.Options{PlanID: "slow", Now: time.Now()})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -97,7 +98,7 @@ func TestLatencyBeyondTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Counts[state.OutcomeRetry] != 6 {
+	if res.Counts[state.OutcomeInDoubt] != 6 {
 		t.Fatalf("outcomes = %v, want all 6 still in doubt", res.Counts)
 	}
 	time.Sleep(1600 * time.Millisecond) // let the late requests land
@@ -124,7 +125,7 @@ func TestResolveAfterCrash(t *testing.T) {
 	store := openStore(t, filepath.Join(dir, "payform.state.json"))
 	provs := openProviders(t, cfg, dir)
 
-	p, diags := MakePlan(cfg, store.State(), nil, Options{PlanID: "crashed", Now: time.Now()})
+	p, diags := planner.MakePlan(cfg, store.State(), nil, planner.Options{PlanID: "crashed", Now: time.Now()})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -220,7 +221,7 @@ func TestInterrupt(t *testing.T) {
 	cfg := loadConfig(t, dir, payoutsHCL(sb.endpoint(), 60, "0.01"))
 	store := openStore(t, filepath.Join(dir, "payform.state.json"))
 	provs := openProviders(t, cfg, dir)
-	p, diags := MakePlan(cfg, store.State(), nil, Options{PlanID: "p", Now: time.Now()})
+	p, diags := planner.MakePlan(cfg, store.State(), nil, planner.Options{PlanID: "p", Now: time.Now()})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -235,7 +236,7 @@ func TestInterrupt(t *testing.T) {
 	if !res.Interrupted || res.NotStarted == 0 {
 		t.Fatalf("result = %+v, want interrupted with work not started", res)
 	}
-	done := res.Counts[state.OutcomeCreated] + res.Counts[state.OutcomeNotMade]
+	done := res.Counts[state.OutcomeCreated] + res.Counts[state.OutcomeNotCreated]
 	if done+res.NotStarted != 60 {
 		t.Errorf("created/not-made %d + not started %d != 60 (%v)", done, res.NotStarted, res.Counts)
 	}
@@ -253,7 +254,7 @@ type cancelAfter struct {
 }
 
 func (*cancelAfter) Started(int) {}
-func (c *cancelAfter) Finished(*Change, ItemResult) {
+func (c *cancelAfter) Finished(*planner.Change, ItemResult) {
 	if c.n.Add(-1) <= 0 {
 		c.cancel()
 	}

@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/providertest"
 	"github.com/payform/payform/state"
@@ -94,28 +95,28 @@ func (g *lateGateway) held(key string) int {
 	return n
 }
 
-func invoiceChange(key string) *Change {
-	return &Change{Address: `invoice_batch.b["` + key + `"]`, Action: Create, Kind: providers.Invoice, Provider: "late", Gateway: "late",
+func invoiceChange(key string) *planner.Change {
+	return &planner.Change{Address: `invoice_batch.b["` + key + `"]`, Action: planner.Create, Kind: providers.Invoice, Provider: "late", Gateway: "late",
 		Key: key, Amount: decimal.RequireFromString("10.00"), Currency: "EUR"}
 }
 
-func settleRun(t *testing.T, g *lateGateway, store *state.Store, c *Change) (ItemResult, *Result) {
+func settleRun(t *testing.T, g *lateGateway, store *state.Store, c *planner.Change) (ItemResult, *Result) {
 	t.Helper()
 	x := &Executor{Store: store, Providers: map[string]providers.Provider{"late": g}, Parallelism: 1,
 		Backoff: providers.Backoff{Sleep: g.clock.Sleep}, Now: g.clock.Now}
 	var got ItemResult
-	x.Hooks = hookFunc(func(_ *Change, r ItemResult) { got = r })
-	res, err := x.Apply(context.Background(), &Plan{PlanID: state.NewID(), Changes: []*Change{c}})
+	x.Hooks = hookFunc(func(_ *planner.Change, r ItemResult) { got = r })
+	res, err := x.Apply(context.Background(), &planner.Plan{PlanID: state.NewID(), Changes: []*planner.Change{c}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return got, res
 }
 
-type hookFunc func(*Change, ItemResult)
+type hookFunc func(*planner.Change, ItemResult)
 
-func (hookFunc) Started(int)                        {}
-func (f hookFunc) Finished(c *Change, r ItemResult) { f(c, r) }
+func (hookFunc) Started(int)                                {}
+func (f hookFunc) Finished(c *planner.Change, r ItemResult) { f(c, r) }
 
 func newSettleStore(t *testing.T, clock *providertest.Clock) *state.Store {
 	t.Helper()
@@ -188,7 +189,7 @@ func TestResolveEarlierRunWaitsForSettle(t *testing.T) {
 	g.objects = append(g.objects, lateObject{id: "1", key: c.Key, at: t0.Add(40 * time.Second)})
 	clock.Advance(5 * time.Second) // the operator runs apply again at once
 
-	c.Action, c.Before = Resolve, store.State().Resource(c.Address)
+	c.Action, c.Before = planner.Resolve, store.State().Resource(c.Address)
 	if c.Before == nil || c.Before.Pending == nil {
 		t.Fatal("the killed run left nothing in doubt")
 	}
@@ -211,7 +212,7 @@ func TestLookupFindsSeveral(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.objects = append(g.objects, lateObject{id: "7", key: c.Key, at: t0}, lateObject{id: "9", key: c.Key, at: t0})
-	c.Action, c.Before = Resolve, store.State().Resource(c.Address)
+	c.Action, c.Before = planner.Resolve, store.State().Resource(c.Address)
 
 	r, res := settleRun(t, g, store, c)
 	if r.Outcome != state.OutcomeAdopted || r.ID != "9" {

@@ -1,10 +1,11 @@
-package planner
+package executor
 
 import (
 	"context"
 	"errors"
 	"fmt"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -20,7 +21,7 @@ func Import(ctx context.Context, store *state.Store, prov providers.Provider, r 
 	if st.Resource(addr) != nil {
 		return nil, fmt.Errorf("%s is already managed; payform state show %s shows its record", addr, addr)
 	}
-	c := newChange(r, Adopt)
+	c := planner.NewChange(r, planner.Adopt)
 	if r.Kind != providers.DepositAddress {
 		key := state.KeyRef{Provider: c.Provider, Kind: string(c.Kind), Key: c.Key}
 		for _, list := range [][]*state.Resource{st.List(), st.ForgottenList()} {

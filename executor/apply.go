@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -17,12 +18,12 @@ type Hooks interface {
 	// Started is called once with the number of items apply will handle.
 	Started(total int)
 	// Finished is called once per item, in completion order.
-	Finished(c *Change, r ItemResult)
+	Finished(c *planner.Change, r ItemResult)
 }
 
 // ItemResult is what became of one change.
 type ItemResult struct {
-	Outcome string // a state.Outcome* value, "forgotten" or "refreshed"
+	Outcome state.Outcome
 	ID      string
 	Status  string
 	Note    string
@@ -34,17 +35,11 @@ type ItemResult struct {
 
 // Failed reports whether the item needs attention: it was refused, not
 // sent, or is still (or definitively) in doubt.
-func (r ItemResult) Failed() bool {
-	switch r.Outcome {
-	case state.OutcomeRejected, state.OutcomeNotMade, state.OutcomeUnknown, state.OutcomeRetry:
-		return true
-	}
-	return false
-}
+func (r ItemResult) Failed() bool { return r.Outcome.Failed() }
 
 // Result sums up an apply.
 type Result struct {
-	Counts map[string]int // by outcome
+	Counts map[state.Outcome]int
 	// Failures lists the items that need attention, sorted by address.
 	Failures []Failure
 	// Warnings lists items that succeeded but deserve a look, sorted by
@@ -58,7 +53,7 @@ type Result struct {
 // Failure is one item that needs attention.
 type Failure struct {
 	Address string
-	Outcome string
+	Outcome state.Outcome
 	Message string
 }
 
@@ -98,10 +93,10 @@ const DefaultResolveAttempts = 10
 // (Ctrl-C); calls already under way finish and their outcomes are
 // journaled. The error is fatal (the journal could not be written);
 // per-item problems are in the Result.
-func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
-	res := &Result{Counts: map[string]int{}}
+func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) {
+	res := &Result{Counts: map[state.Outcome]int{}}
 	var mu sync.Mutex
-	done := func(c *Change, r ItemResult) {
+	done := func(c *planner.Change, r ItemResult) {
 		mu.Lock()
 		res.Counts[r.Outcome]++
 		if r.Failed() {
@@ -128,7 +123,7 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 
 	// Changes that make no call are journaled directly, forgets first: a
 	// deposit address forgotten at one address may be restored at another.
-	var calls, recorded []*Change
+	var calls, recorded []*planner.Change
 	for _, c := range p.Changes {
 		if c.Action.Calls() {
 			calls = append(calls, c)
@@ -136,7 +131,9 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 			recorded = append(recorded, c)
 		}
 	}
-	sort.SliceStable(recorded, func(i, j int) bool { return recorded[i].Action == Forget && recorded[j].Action != Forget })
+	sort.SliceStable(recorded, func(i, j int) bool {
+		return recorded[i].Action == planner.Forget && recorded[j].Action != planner.Forget
+	})
 	for _, c := range recorded {
 		r, err := x.record(p.PlanID, c)
 		if err != nil {
@@ -146,11 +143,11 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	}
 	for _, d := range p.Drift {
 		e := &state.Entry{Op: state.OpRefresh, PlanID: p.PlanID, Address: d.Address, Provider: d.Provider, Key: d.Key,
-			Result: &state.Result{Outcome: "refreshed", ID: d.ID, Status: d.After, RawStatus: d.RawAfter, Remote: d.Fields}}
+			Result: &state.Result{Outcome: state.OutcomeRefreshed, ID: d.ID, Status: d.After, RawStatus: d.RawAfter, Remote: d.Fields}}
 		if err := x.Store.Record(e, false); err != nil {
 			return res, err
 		}
-		done(&Change{Address: d.Address, Action: NoOp, Provider: d.Provider, Key: d.Key}, ItemResult{Outcome: "refreshed", Status: d.After})
+		done(&planner.Change{Address: d.Address, Action: planner.NoOp, Provider: d.Provider, Key: d.Key}, ItemResult{Outcome: state.OutcomeRefreshed, Status: d.After})
 	}
 
 	// Changes that call a gateway: a pool of workers.
@@ -159,7 +156,7 @@ func (x *Executor) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	callCtx := context.WithoutCancel(ctx) // calls under way finish on Ctrl-C
 	var fatal error
 	var fatalOnce sync.Once
-	work := make(chan *Change)
+	work := make(chan *planner.Change)
 	var wg sync.WaitGroup
 	for range max(1, min(x.Parallelism, len(calls))) {
 		wg.Add(1)
@@ -194,23 +191,23 @@ dispatch:
 }
 
 // record journals a change that makes no call.
-func (x *Executor) record(planID string, c *Change) (ItemResult, error) {
+func (x *Executor) record(planID string, c *planner.Change) (ItemResult, error) {
 	e := &state.Entry{PlanID: planID, Address: c.Address, Provider: c.Provider, Key: c.Key}
 	var r ItemResult
 	switch c.Action {
-	case Forget:
+	case planner.Forget:
 		e.Op = state.OpForget
-		e.Result = &state.Result{Outcome: "forgotten", Note: c.Note}
-		r = ItemResult{Outcome: "forgotten", Note: c.Note}
-	case Restore:
+		e.Result = &state.Result{Outcome: state.OutcomeForgotten, Note: c.Note}
+		r = ItemResult{Outcome: state.OutcomeForgotten, Note: c.Note}
+	case planner.Restore:
 		e.Op = state.OpRestore
 		e.From = c.From
-		e.Result = &state.Result{Outcome: "restored", Note: c.Note}
-		r = ItemResult{Outcome: "restored", Note: c.Note}
+		e.Result = &state.Result{Outcome: state.OutcomeRestored, Note: c.Note}
+		r = ItemResult{Outcome: state.OutcomeRestored, Note: c.Note}
 		if c.Before != nil {
 			r.ID, r.Status = c.Before.ID, c.Before.Status
 		}
-	case Adopt:
+	case planner.Adopt:
 		e.Op = state.OpAdopt
 		e.Object = c.Declared()
 		e.Result = &state.Result{Outcome: state.OutcomeAdopted, ID: c.Found.ID, Status: c.Found.Status, RawStatus: c.Found.RawStatus, Note: c.Note}
@@ -222,17 +219,17 @@ func (x *Executor) record(planID string, c *Change) (ItemResult, error) {
 }
 
 // call runs one create or resolve. The error is fatal (journal failure).
-func (x *Executor) call(ctx, callCtx context.Context, planID string, c *Change) (ItemResult, error) {
+func (x *Executor) call(ctx, callCtx context.Context, planID string, c *planner.Change) (ItemResult, error) {
 	prov := x.Providers[c.Provider]
 	if prov == nil {
-		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("provider %s is not configured", c.Provider)}, nil
+		return ItemResult{Outcome: state.OutcomeNotCreated, Err: fmt.Errorf("provider %s is not configured", c.Provider)}, nil
 	}
 	ks, ok := prov.Supports(c.Kind)
 	if !ok {
-		return ItemResult{Outcome: state.OutcomeNotMade, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
+		return ItemResult{Outcome: state.OutcomeNotCreated, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
 	}
 	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks, started: x.now().Add(-time.Minute)}
-	if c.Action == Resolve {
+	if c.Action == planner.Resolve {
 		return s.resolve(nil)
 	}
 	return s.create()

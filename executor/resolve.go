@@ -1,4 +1,4 @@
-package planner
+package executor
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func ResolveNotCreated(store *state.Store, addr string) error {
 	}
 	return store.Record(&state.Entry{
 		Op: state.OpResolve, Address: addr, Provider: rec.Provider, Key: rec.Key,
-		Result: &state.Result{Outcome: state.OutcomeNotMade, Note: "settled by an operator: the gateway made nothing for this key; the next apply sends it again"},
+		Result: &state.Result{Outcome: state.OutcomeNotCreated, Note: "settled by an operator: the gateway made nothing for this key; the next apply sends it again"},
 	}, true)
 }
 
