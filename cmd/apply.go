@@ -135,10 +135,14 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
+	head := store.Head()
 	if a.events != nil {
-		a.events.applyResult(res)
+		a.events.applyResult(res, head)
 	} else {
 		a.renderApplyResult(a.ios.Out, res)
+		if head.Seq > 0 {
+			fmt.Fprintf(a.ios.Out, "Journal head: %s (keep it outside the state; payform audit verify --head %s proves the history still reaches it).\n", head, head)
+		}
 	}
 	switch {
 	case err != nil:

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,10 +20,11 @@ func newAuditCmd(a *app) *cobra.Command {
 		Example: "  payform audit verify\n  payform audit log --since 24h --json",
 		Long: `The journal beside the state records every change payform made, each entry
 chained to the one before by a SHA-256 hash. audit log lists the entries; audit
-verify checks the chain from the first entry, and that the snapshot's recorded
-head is on it.`,
+verify replays them all and checks the snapshot against them; audit head prints
+the journal's head, to keep outside the state (a pull-request comment, a ticket)
+so that audit verify --head can later prove the history still reaches it.`,
 	}
-	cmd.AddCommand(newAuditLogCmd(a), newAuditVerifyCmd(a))
+	cmd.AddCommand(newAuditLogCmd(a), newAuditVerifyCmd(a), newAuditHeadCmd(a))
 	return cmd
 }
 
@@ -46,7 +48,7 @@ Exit codes: 0 success; 1 error (including a broken chain, named).`,
   payform audit log --since 24h --address 'payout.vendor["po-7"]'
   payform audit log --json | jq -r 'select(.op == "outcome") | [.at, .actor, .address, .outcome] | @tsv'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAuditLog(a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runAuditLog(cmd.Context(), a, opts) },
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per entry")
 	cmd.Flags().StringVar(&opts.since, "since", "", "only entries at or after `T` (a time, or a duration such as 24h)")
@@ -89,7 +91,7 @@ func toAuditEntry(e *state.Entry) auditEntry {
 	return out
 }
 
-func runAuditLog(a *app, opts *auditLogOptions) error {
+func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 	var since time.Time
 	if opts.since != "" {
 		var err error
@@ -97,7 +99,7 @@ func runAuditLog(a *app, opts *auditLogOptions) error {
 			return err
 		}
 	}
-	backend, err := a.openBackend(context.Background(), a.backendOnly(true))
+	backend, err := a.openBackend(ctx, a.backendOnly(true))
 	if err != nil {
 		return err
 	}
@@ -105,7 +107,7 @@ func runAuditLog(a *app, opts *auditLogOptions) error {
 	enc := json.NewEncoder(a.ios.Out)
 	tb := newTable("", right, left, left, left, left, left, left)
 	tb.row("SEQ", "AT", "ACTOR", "OP", "ADDRESS", "OUTCOME", "PLAN")
-	err = backend.Entries(func(e *state.Entry) error {
+	err = backend.Entries(ctx, func(e *state.Entry) error {
 		if !since.IsZero() && e.At.Before(since) {
 			return nil
 		}
@@ -149,30 +151,117 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 }
 
 func newAuditVerifyCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify",
-		Short: "Check the journal's hash chain and the snapshot against it",
-		Long: `Check every journal entry from the first: its own hash, its link to the entry
-before it, and the sequence; check that the snapshot's recorded head is on the
-chain and that the snapshot's checksum holds. The first bad entry is named.
+	var heads []string
+	cmd := &cobra.Command{
+		Use:   "verify [--head SEQ:HASH]...",
+		Short: "Replay the whole journal and check the snapshot and the anchored heads against it",
+		Long: `Replay every journal entry from the first through the state machine every load
+uses: each entry's own hash, its link to the entry before it, its sequence and
+time, and that it is a transition payform could have written (an outcome needs a
+pending intent, a plan's entries its apply and its actor, ...). Then compare the
+state the journal gives with the snapshot, field by field, and check that the
+journal still reaches every anchored head: each --head given (as "payform audit
+head" printed it, kept outside the state directory), and, on the pg backend,
+every head recorded in its append-only heads table. With PAYFORM_AUDIT_KEY set,
+every entry's and the snapshot's seal is checked too. The first problem is
+named.
+
+Without the audit key, the hash chain proves that the history is internally
+consistent and, with an anchored head, that nothing up to that head was changed;
+someone with write access to the state could still rewrite the whole history
+after the last anchor. With the key, no entry or snapshot can be altered or
+forged without it.
 
 Exit codes: 0 intact; 1 altered, missing or unreadable (named).`,
 		Example: `  payform audit verify
+  payform audit verify --head 1234:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
   payform audit verify --state /backups/payform.state.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var anchors []state.Head
+			for _, h := range heads {
+				head, err := state.ParseHead(h)
+				if err != nil {
+					return err
+				}
+				anchors = append(anchors, head)
+			}
+			key, err := a.auditKey()
+			if err != nil {
+				return err
+			}
 			backend, err := a.openBackend(cmd.Context(), a.backendOnly(true))
 			if err != nil {
 				return err
 			}
 			defer closeBackend(backend)
-			n, err := state.Verify(backend)
+			rep, err := state.Verify(cmd.Context(), backend, key, anchors)
 			if err != nil {
 				return fmt.Errorf("audit verify: %w", err)
 			}
-			fmt.Fprintf(a.ios.Out, "%s %s: %d journal %s, hash chain intact from the first; the snapshot's head is on it.\n",
-				a.ios.Paint(bold+green, "Verified"), backend.Describe(), n, plural(n, "entry", "entries"))
+			a.renderVerify(backend.Describe(), rep)
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&heads, "head", nil, "a journal head `SEQ:HASH` the journal must still reach (repeatable)")
+	return cmd
+}
+
+// renderVerify says what audit verify proved.
+func (a *app) renderVerify(what string, rep *state.Report) {
+	fmt.Fprintf(a.ios.Out, "%s %s: %d journal %s replayed from the first, every one a transition payform writes; the snapshot (at entry %d) is what they give.\n",
+		a.ios.Paint(bold+green, "Verified"), what, rep.Entries, plural(rep.Entries, "entry", "entries"), rep.Snapshot)
+	if rep.Head.Seq > 0 {
+		fmt.Fprintf(a.ios.Out, "Head: %s\n", rep.Head)
+	}
+	switch {
+	case rep.KeyChecked && rep.Sealed > 0:
+		fmt.Fprintf(a.ios.Out, "Seals: %d sealed %s checked with PAYFORM_AUDIT_KEY", rep.Sealed, plural(rep.Sealed, "entry", "entries"))
+		if rep.Unsealed > 0 {
+			fmt.Fprintf(a.ios.Out, "; %d older %s unsealed", rep.Unsealed, plural(rep.Unsealed, "entry is", "entries are"))
+		}
+		fmt.Fprintln(a.ios.Out, ".")
+	case rep.Sealed > 0:
+		fmt.Fprintf(a.ios.Out, "Seals: %d %s sealed but not checked: set PAYFORM_AUDIT_KEY to check them.\n", rep.Sealed, plural(rep.Sealed, "entry is", "entries are"))
+	case rep.KeyChecked:
+		fmt.Fprintln(a.ios.Out, "Seals: none; the journal was written without PAYFORM_AUDIT_KEY.")
+	}
+	if n := len(rep.Anchors); n > 0 {
+		fmt.Fprintf(a.ios.Out, "Anchors: the journal reaches all %d anchored %s (the last at entry %d).\n", n, plural(n, "head", "heads"), rep.Anchors[n-1].Seq)
+	}
+}
+
+func newAuditHeadCmd(a *app) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "head",
+		Short: "Print the journal's head (SEQ:HASH) to keep outside the state",
+		Long: `Print the journal's last entry as SEQ:HASH. Keep it somewhere the state's
+writers cannot change (a pull-request comment, a commit, a ticket): "payform
+audit verify --head SEQ:HASH" later proves that the journal still reaches that
+entry, unchanged, with everything before it. apply prints the new head when it
+ends.
+
+Exit codes: 0 success; 1 error.`,
+		Example: `  payform audit head
+  payform audit verify --head "$(payform audit head)"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.readState(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if st.JournalSeq == 0 {
+				return errors.New("the journal has no entries yet")
+			}
+			h := state.Head{Seq: st.JournalSeq, Hash: st.JournalHash, At: st.JournalAt}
+			if asJSON {
+				return writeJSON(a.ios.Out, h)
+			}
+			fmt.Fprintln(a.ios.Out, h)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the head as JSON (seq, hash, at)")
+	return cmd
 }

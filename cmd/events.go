@@ -10,6 +10,7 @@ import (
 
 	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
+	"github.com/payform/payform/state"
 )
 
 // events writes one JSON object per line for pipelines (`plan --json`,
@@ -105,9 +106,13 @@ func (h eventHooks) Finished(c *planner.Change, r executor.ItemResult) {
 	h.e.emit(typ, f)
 }
 
-func (e *events) applyResult(res *executor.Result) {
+func (e *events) applyResult(res *executor.Result, head state.Head) {
 	if res == nil {
 		return
 	}
-	e.emit("summary", map[string]any{"outcomes": res.Counts, "failures": len(res.Failures), "not_started": res.NotStarted, "interrupted": res.Interrupted})
+	f := map[string]any{"outcomes": res.Counts, "failures": len(res.Failures), "not_started": res.NotStarted, "interrupted": res.Interrupted}
+	if head.Seq > 0 {
+		f["journal_head"] = head.String()
+	}
+	e.emit("summary", f)
 }

@@ -240,6 +240,6 @@ func TestEvents(t *testing.T) {
 	h.Started(2)
 	h.Finished(p.Changes[1], executor.ItemResult{Outcome: "created", ID: "17", Status: "submitted"})
 	h.Finished(p.Changes[2], executor.ItemResult{Outcome: "rejected", Err: fmt.Errorf("wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)")})
-	e.applyResult(&executor.Result{Counts: map[state.Outcome]int{"created": 1, "rejected": 1}, Failures: []executor.Failure{{}}})
+	e.applyResult(&executor.Result{Counts: map[state.Outcome]int{"created": 1, "rejected": 1}, Failures: []executor.Failure{{}}}, state.Head{Seq: 7, Hash: strings.Repeat("ab", 32)})
 	golden(t, "events", b.Bytes())
 }

@@ -36,7 +36,11 @@ Exit codes: 0 success; 1 error.`,
 			if st.Lineage == "" {
 				return errors.New("there is no state yet")
 			}
-			data, err := state.EncodeSnapshot(st)
+			key, err := a.auditKey()
+			if err != nil {
+				return err
+			}
+			data, err := state.EncodeSnapshot(st, key)
 			if err != nil {
 				return err
 			}
@@ -84,15 +88,11 @@ Exit codes: 0 success; 1 error.`,
 				return err
 			}
 			defer lock.Unlock()
-			switch b := backend.(type) {
-			case *state.Local:
-				err = b.Push(data, force)
-			case *pg.Backend:
-				err = b.Push(cmd.Context(), data, force)
-			default:
-				err = fmt.Errorf("%s cannot take a pushed state", backend.Describe())
+			p, ok := backend.(state.Pusher)
+			if !ok {
+				return fmt.Errorf("%s cannot take a pushed state", backend.Describe())
 			}
-			if err != nil {
+			if err := p.Push(cmd.Context(), data, force); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.ios.Out, "Pushed %s to %s.\n", args[0], backend.Describe())
@@ -153,6 +153,12 @@ func runMigrate(cmd *cobra.Command, a *app, opts *migrateOptions) error {
 		return err
 	}
 	defer lock.Unlock()
+	var dst state.Backend
+	var next string
+	key, err := a.auditKey()
+	if err != nil {
+		return err
+	}
 	switch opts.to {
 	case "pg":
 		conn := opts.connStr
@@ -162,29 +168,39 @@ func runMigrate(cmd *cobra.Command, a *app, opts *migrateOptions) error {
 		if conn == "" {
 			return fmt.Errorf("--to pg needs --conn-str or %s", schema.PGConnStrEnv)
 		}
-		dst, err := pg.Open(ctx, pg.Config{ConnString: conn, Workspace: opts.workspace, Schema: opts.schema})
+		p, err := pg.Open(ctx, pg.Config{ConnString: conn, Workspace: opts.workspace, Schema: opts.schema, AuditKey: key})
 		if err != nil {
 			return err
 		}
-		defer dst.Close()
-		if err := dst.ImportFrom(ctx, src); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.ios.Out, "Moved %s to %s. Now set the backend:\n\n  payform {\n    backend \"pg\" {\n      workspace = %q\n      schema    = %q\n    }\n  }\n\nwith the connection string in %s.\n",
-			src.Describe(), dst.Describe(), opts.workspace, opts.schema, schema.PGConnStrEnv)
+		defer p.Close()
+		dst = p
+		next = fmt.Sprintf("Now set the backend:\n\n  payform {\n    backend \"pg\" {\n      workspace = %q\n      schema    = %q\n    }\n  }\n\nwith the connection string in %s.", opts.workspace, opts.schema, schema.PGConnStrEnv)
 	case "local":
-		p, ok := src.(*pg.Backend)
-		if !ok {
-			return fmt.Errorf("the configured backend is already local (%s)", src.Describe())
-		}
-		dst := &state.Local{Path: opts.path}
-		if err := p.ExportTo(ctx, dst); err != nil {
-			return err
-		}
-		fmt.Fprintf(a.ios.Out, "Moved %s to %s. Now set the backend to \"local\" (path %q), or remove the payform block.\n", src.Describe(), dst.Describe(), opts.path)
+		dst = &state.Local{Path: opts.path, Key: key}
+		next = fmt.Sprintf("Now set the backend to \"local\" (path %q), or remove the payform block.", opts.path)
 	default:
 		return fmt.Errorf("--to must be pg or local")
 	}
+	if dst.Describe() == src.Describe() {
+		return fmt.Errorf("the state is already at %s", src.Describe())
+	}
+	imp, ok := dst.(state.Importer)
+	if !ok {
+		return fmt.Errorf("%s cannot take a migrated state", dst.Describe())
+	}
+	retire, ok := src.(state.Retirer)
+	if !ok {
+		return fmt.Errorf("%s cannot leave a tombstone, so it cannot be migrated away", src.Describe())
+	}
+	if err := imp.Import(ctx, src); err != nil {
+		return err
+	}
+	// The old state stays, as a tombstone every command refuses: two
+	// usable copies would send twice.
+	if err := retire.Retire(ctx, state.MovedTo{Backend: dst.Describe(), At: a.now().UTC(), By: state.Actor()}); err != nil {
+		return fmt.Errorf("moved %s to %s, but could not leave a tombstone at %s: %w; do not use the old state", src.Describe(), dst.Describe(), src.Describe(), err)
+	}
+	fmt.Fprintf(a.ios.Out, "Moved %s to %s; %s is now a tombstone that every command refuses. %s\n", src.Describe(), dst.Describe(), src.Describe(), next)
 	return nil
 }
 
@@ -206,14 +222,14 @@ Exit codes: 0 success; 1 error (including a lock still held).`,
 				return err
 			}
 			defer closeBackend(backend)
-			p, ok := backend.(*pg.Backend)
+			p, ok := backend.(state.ForceUnlocker)
 			if !ok {
 				return errors.New("the state is local: its lock dies with the process that holds it, so there is nothing to force")
 			}
 			if err := p.ForceUnlock(cmd.Context(), args[0]); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.ios.Out, "Removed lock lease %s of %s.\n", args[0], p.Describe())
+			fmt.Fprintf(a.ios.Out, "Removed lock lease %s of %s.\n", args[0], backend.Describe())
 			return nil
 		},
 	}

@@ -94,16 +94,27 @@ func (a *app) statePath(cfg *schema.Config) string {
 }
 
 // openBackend opens the state backend the configuration names: the local
-// files (--state overrides their path), or PostgreSQL.
+// files (--state overrides their path), or PostgreSQL. With
+// PAYFORM_AUDIT_KEY set, the backend seals what it writes and checks the
+// seals of what it reads.
 func (a *app) openBackend(ctx context.Context, cfg *schema.Config) (state.Backend, error) {
+	key, err := a.auditKey()
+	if err != nil {
+		return nil, err
+	}
 	if cfg == nil || cfg.Backend.Type != "pg" {
-		return &state.Local{Path: a.statePath(cfg)}, nil
+		return &state.Local{Path: a.statePath(cfg), Key: key}, nil
 	}
 	if a.state != "" {
 		return nil, errors.New("--state names a local state file, but the configuration's backend is pg")
 	}
 	b := cfg.Backend
-	return pg.Open(ctx, pg.Config{ConnString: b.ConnString, Workspace: b.Workspace, Schema: b.Schema})
+	return pg.Open(ctx, pg.Config{ConnString: b.ConnString, Workspace: b.Workspace, Schema: b.Schema, AuditKey: key})
+}
+
+// auditKey is PAYFORM_AUDIT_KEY, nil when it is not set.
+func (a *app) auditKey() (state.Key, error) {
+	return state.ParseKey(envValue(a.env, state.AuditKeyEnv))
 }
 
 // sandboxDir is where embedded sandboxes keep their data: beside a local

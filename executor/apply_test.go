@@ -129,6 +129,9 @@ func TestResolveAfterCrash(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
+	if err := store.Record(&state.Entry{Op: state.OpApply, PlanID: p.PlanID}, true); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range p.Changes {
 		s := &sending{x: &Executor{Store: store}, planID: p.PlanID, c: c}
 		if err := s.intent(); err != nil {

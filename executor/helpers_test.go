@@ -174,4 +174,5 @@ type step struct {
 	Address string
 	Action  planner.Action
 }
+
 const sandboxProvider = `provider "wllxpay" { sandbox = true }` + "\n"

@@ -182,6 +182,9 @@ func TestResolveEarlierRunWaitsForSettle(t *testing.T) {
 	c := invoiceChange("inv-1")
 	// The killed run: intent journaled, request sent, no outcome; the
 	// gateway makes the invoice 40s later.
+	if err := store.Record(&state.Entry{Op: state.OpApply, PlanID: "killed"}, true); err != nil {
+		t.Fatal(err)
+	}
 	if err := store.Record(&state.Entry{Op: state.OpIntent, PlanID: "killed", Address: c.Address, Provider: "late", Key: c.Key,
 		RequestDigest: c.RequestDigest(), Object: c.Declared()}, true); err != nil {
 		t.Fatal(err)
@@ -207,6 +210,9 @@ func TestLookupFindsSeveral(t *testing.T) {
 	g := &lateGateway{clock: clock, settle: 2 * time.Minute}
 	store := newSettleStore(t, clock)
 	c := invoiceChange("inv-1")
+	if err := store.Record(&state.Entry{Op: state.OpApply, PlanID: "killed"}, true); err != nil {
+		t.Fatal(err)
+	}
 	if err := store.Record(&state.Entry{Op: state.OpIntent, PlanID: "killed", Address: c.Address, Provider: "late", Key: c.Key,
 		RequestDigest: c.RequestDigest(), Object: c.Declared()}, true); err != nil {
 		t.Fatal(err)
@@ -229,10 +235,11 @@ func TestLookupFindsSeveral(t *testing.T) {
 	if rec.ID != "9" || !slices.Equal(ids, []string{"7"}) {
 		t.Fatalf("state: id %q, superseded %v; want 9 with 7 beside it", rec.ID, ids)
 	}
-	// Settling it again records nothing twice.
-	if err := store.Record(&state.Entry{Op: state.OpOutcome, Address: c.Address, Provider: "late", Key: c.Key,
-		Result: &state.Result{Outcome: state.OutcomeSuperseded, ID: "7", Note: "again"}}, true); err != nil {
-		t.Fatal(err)
+	// Settling it again is refused: it is no longer in doubt.
+	err := store.Record(&state.Entry{Op: state.OpOutcome, PlanID: store.State().Run.PlanID, Address: c.Address, Provider: "late", Key: c.Key,
+		Result: &state.Result{Outcome: state.OutcomeSuperseded, ID: "7", Note: "again"}}, true)
+	if err == nil || !strings.Contains(err.Error(), "has no pending intent") {
+		t.Errorf("a second settling = %v, want a refusal", err)
 	}
 	if n := len(store.State().Resource(c.Address).Superseded); n != 1 {
 		t.Errorf("%d superseded after a repeated record, want 1", n)

@@ -33,9 +33,9 @@ const sandboxProvider = `provider "wllxpay" { sandbox = true }` + "\n"
 func sent(name, key, amount, address string) []*state.Entry {
 	addr := "payout." + name
 	return []*state.Entry{
-		{Op: state.OpIntent, Address: addr, Provider: "wllxpay", Key: key,
+		{Op: state.OpIntent, PlanID: "p0", Address: addr, Provider: "wllxpay", Key: key,
 			Object: &state.Declared{Kind: "payout", Gateway: "wllxpay", Amount: amount, Currency: "BTC", Attrs: map[string]string{"address": address}}},
-		{Op: state.OpOutcome, Address: addr, Provider: "wllxpay", Key: key,
+		{Op: state.OpOutcome, PlanID: "p0", Address: addr, Provider: "wllxpay", Key: key,
 			Result: &state.Result{Outcome: state.OutcomeCreated, ID: "7", Status: "submitted", RawStatus: "processing"}},
 	}
 }
@@ -123,7 +123,7 @@ func TestMakePlan(t *testing.T) {
 		{
 			name:   "an unknown outcome waits for an operator",
 			config: sandboxProvider + payoutBlock("a", "k-a", "0.5", a1),
-			state: [][]*state.Entry{sent("a", "k-a", "0.5", a1)[:1], {{Op: state.OpOutcome, Address: "payout.a", Provider: "wllxpay", Key: "k-a",
+			state: [][]*state.Entry{sent("a", "k-a", "0.5", a1)[:1], {{Op: state.OpOutcome, PlanID: "p0", Address: "payout.a", Provider: "wllxpay", Key: "k-a",
 				Result: &state.Result{Outcome: state.OutcomeUnknown, Note: "duplicate without id"}}}},
 			want:   []step{},
 			diags:  []diagLine{{hcl.DiagWarning, "Unknown outcome: payout.a", 3}},
@@ -173,6 +173,12 @@ func TestMakePlan(t *testing.T) {
 			cfg := loadConfig(t, dir, map[string]string{"main.hcl": tc.config})
 			store := openStore(t, filepath.Join(dir, "payform.state.json"))
 			defer store.Close()
+			if len(tc.state) > 0 {
+				// The entries of tc.state belong to plan p0.
+				if err := store.Record(&state.Entry{Op: state.OpApply, PlanID: "p0"}, false); err != nil {
+					t.Fatal(err)
+				}
+			}
 			for _, entries := range tc.state {
 				for _, e := range entries {
 					if err := store.Record(e, false); err != nil {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -54,8 +55,13 @@ type Entry struct {
 	// Object is the declared object, on intent, adopt and resolve.
 	Object *Declared `json:"object,omitempty"`
 	Result *Result   `json:"result,omitempty"`
-	Prev   string    `json:"prev"`
-	Hash   string    `json:"hash,omitempty"`
+	// MAC seals the entry with the audit key, when one is set:
+	// hex(HMAC-SHA256(key, Prev ‖ the entry without mac and hash)). It is
+	// part of what Hash covers, so a seal cannot be stripped without
+	// breaking the chain.
+	MAC  string `json:"mac,omitempty"`
+	Prev string `json:"prev"`
+	Hash string `json:"hash,omitempty"`
 }
 
 // Declared is what the configuration declared for a resource.
@@ -85,9 +91,22 @@ func GenesisHash(lineage string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// encode fills e.Hash and returns the journal line, newline included.
-func (e *Entry) encode() ([]byte, error) {
-	e.Hash = ""
+// maxEntry bounds one journal line. Record refuses a larger entry before
+// writing it, so that no entry can make the journal unreadable; loads
+// treat a longer line as corruption.
+const maxEntry = 4 << 20
+
+// encode fills e.MAC (with key) and e.Hash, and returns the journal line,
+// newline included.
+func (e *Entry) encode(key Key) ([]byte, error) {
+	e.Hash, e.MAC = "", ""
+	if key != nil {
+		body, err := json.Marshal(e)
+		if err != nil {
+			return nil, err
+		}
+		e.MAC = key.mac([]byte(e.Prev), body)
+	}
 	body, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
@@ -98,7 +117,45 @@ func (e *Entry) encode() ([]byte, error) {
 	line = append(line, `,"hash":"`...)
 	line = append(line, e.Hash...)
 	line = append(line, "\"}\n"...)
+	if len(line) > maxEntry {
+		return nil, &EntryTooLargeError{Size: len(line)}
+	}
 	return line, nil
+}
+
+// encodeVerbatim returns the line of an entry read from a journal, as it
+// was written: its seal is kept as it is, and the line must hash to its
+// Hash (an entry with content this payform does not know cannot be
+// copied byte for byte).
+func (e *Entry) encodeVerbatim() ([]byte, error) {
+	want := e.Hash
+	e.Hash = ""
+	body, err := json.Marshal(e)
+	e.Hash = want
+	if err != nil {
+		return nil, err
+	}
+	if chainHash(e.Prev, body) != want {
+		return nil, fmt.Errorf("journal entry %d cannot be copied byte for byte: it has content this payform version does not know; use the payform version that wrote it", e.Seq)
+	}
+	line := make([]byte, 0, len(body)+80)
+	line = append(line, body[:len(body)-1]...)
+	line = append(line, `,"hash":"`...)
+	line = append(line, want...)
+	line = append(line, "\"}\n"...)
+	return line, nil
+}
+
+// EncodeVerbatim returns the line of an entry read from another backend's
+// journal, exactly as it was written there (seal included).
+func EncodeVerbatim(e *Entry) ([]byte, error) { return e.encodeVerbatim() }
+
+// EntryTooLargeError refuses an entry that would not fit in a journal
+// line.
+type EntryTooLargeError struct{ Size int }
+
+func (e *EntryTooLargeError) Error() string {
+	return fmt.Sprintf("the journal entry would be %d bytes, more than the %d a journal line may hold; nothing was written", e.Size, maxEntry)
 }
 
 func chainHash(prev string, body []byte) string {
@@ -112,8 +169,9 @@ func chainHash(prev string, body []byte) string {
 var errBadHash = errors.New("hash does not match the entry's content")
 
 // decodeLine parses one journal line (without its newline) and checks its
-// own hash. It does not check the link to the previous entry.
-func decodeLine(line []byte) (*Entry, error) {
+// own hash and, with key, its seal. It does not check the link to the
+// previous entry.
+func decodeLine(line []byte, key Key) (*Entry, error) {
 	var e Entry
 	if err := json.Unmarshal(line, &e); err != nil {
 		return nil, fmt.Errorf("not a journal entry: %v", err)
@@ -128,5 +186,25 @@ func decodeLine(line []byte) (*Entry, error) {
 	if chainHash(e.Prev, body) != e.Hash {
 		return nil, errBadHash
 	}
+	if key != nil && e.MAC != "" && !checkSeal(key, e.Prev, body, e.MAC) {
+		return nil, errBadSeal
+	}
 	return &e, nil
+}
+
+// errBadSeal marks an entry whose seal does not match.
+var errBadSeal = errors.New("its seal (mac) does not match its content under PAYFORM_AUDIT_KEY: it was altered or forged, or the key is not the one it was sealed with")
+
+// checkSeal checks a sealed entry's mac: the body without its mac member,
+// keyed with prev.
+func checkSeal(key Key, prev string, body []byte, mac string) bool {
+	member := []byte(`,"mac":"` + mac + `"`)
+	i := bytes.LastIndex(body, member)
+	if i < 0 {
+		return false
+	}
+	unsealed := make([]byte, 0, len(body))
+	unsealed = append(unsealed, body[:i]...)
+	unsealed = append(unsealed, body[i+len(member):]...)
+	return hmac.Equal([]byte(key.mac([]byte(prev), unsealed)), []byte(mac))
 }

@@ -9,73 +9,176 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 )
 
-// maxJournalLine bounds one journal line; longer lines are corruption.
-const maxJournalLine = 4 << 20
-
 // journalScan reads a journal file from offset and calls fn for every
-// complete entry, checking each entry's hash and its link to the one
-// before. startSeq/startHash describe the entry just before offset
-// (0 and the genesis hash at the start of the file).
+// complete entry, in order, checking each entry's hash (and, with key, its
+// seal) and its link to the one before. startSeq/startHash describe the
+// entry just before offset (0 and the genesis hash at the start of the
+// file).
 //
 // A last line without its newline is a torn write: it is skipped and
 // reported through torn (the offset where it starts), never an error. Any
 // other bad line is a *CorruptError naming it.
-func journalScan(name string, f io.ReaderAt, offset int64, startSeq uint64, startHash string, firstLine int, fn func(e *Entry, end int64) error) (torn int64, err error) {
+//
+// Lines are decoded by a worker per CPU, batch by batch, and handed to fn
+// in order: decoding is most of a replay's time.
+func journalScan(name string, f io.ReaderAt, offset int64, startSeq uint64, startHash string, firstLine int, key Key, fn func(e *Entry, end int64) error) (torn int64, err error) {
+	batches := make(chan *scanBatch, 8) // in file order, to the consumer
+	work := make(chan *scanBatch, 8)    // to the decoders
+	stop := make(chan struct{})
+	defer close(stop)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				b.decode(key)
+			}
+		}()
+	}
+	go func() {
+		defer func() { close(batches); close(work); wg.Wait() }()
+		readBatches(f, offset, firstLine, batches, work, stop)
+	}()
+
+	seq, prev := startSeq, startHash
+	for b := range batches {
+		<-b.done
+		for i, e := range b.entries {
+			lineNo := b.firstLine + i + 1
+			derr := b.errs[i]
+			switch {
+			case derr != nil:
+				return -1, &CorruptError{What: name, Seq: seq + 1, Line: lineNo, Reason: derr.Error()}
+			case e.Seq != seq+1:
+				return -1, &CorruptError{What: name, Seq: e.Seq, Line: lineNo, Reason: fmt.Sprintf("sequence number %d follows %d", e.Seq, seq)}
+			case e.Prev != prev:
+				return -1, &CorruptError{What: name, Seq: e.Seq, Line: lineNo, Reason: "it does not link to the entry before it (prev hash mismatch): an entry was altered, removed or inserted"}
+			}
+			if err := fn(e, b.ends[i]); err != nil {
+				return -1, err
+			}
+			seq, prev = e.Seq, e.Hash
+		}
+		switch {
+		case b.err != nil:
+			var ce *CorruptError
+			if errors.As(b.err, &ce) && ce.What == "" {
+				ce.What = name
+			}
+			return -1, b.err
+		case b.torn >= 0:
+			return b.torn, nil
+		}
+	}
+	return -1, nil
+}
+
+// scanBatch is a run of journal lines, decoded together.
+type scanBatch struct {
+	firstLine int // the line number before the batch's first
+	lines     [][]byte
+	ends      []int64 // the offset after each line
+	entries   []*Entry
+	errs      []error
+	// After the batch's lines: a torn tail's offset (-1 for none), or the
+	// error that ended the read.
+	torn int64
+	err  error
+	done chan struct{}
+}
+
+func (b *scanBatch) decode(key Key) {
+	b.entries = make([]*Entry, len(b.lines))
+	b.errs = make([]error, len(b.lines))
+	for i, line := range b.lines {
+		b.entries[i], b.errs[i] = decodeLine(line, key)
+		if b.errs[i] != nil {
+			b.entries = b.entries[:i+1]
+			break
+		}
+	}
+	close(b.done)
+}
+
+// scanBatchLines bounds the lines of one batch.
+const scanBatchLines = 512
+
+// readBatches splits the file from offset into batches of complete lines.
+func readBatches(f io.ReaderAt, offset int64, firstLine int, batches, work chan<- *scanBatch, stop <-chan struct{}) {
 	r := bufio.NewReaderSize(io.NewSectionReader(f, offset, 1<<62), 256<<10)
 	pos := offset
-	seq, prev := startSeq, startHash
-	lineNo := firstLine
+	b := &scanBatch{firstLine: firstLine, torn: -1, done: make(chan struct{})}
+	send := func() bool {
+		select {
+		case batches <- b:
+		case <-stop:
+			return false
+		}
+		select {
+		case work <- b:
+		case <-stop:
+			return false
+		}
+		return true
+	}
 	for {
 		line, err := r.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			// Long line: collect it.
 			buf := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull && len(buf) <= maxJournalLine {
+			for err == bufio.ErrBufferFull && len(buf) <= maxEntry {
 				line, err = r.ReadSlice('\n')
 				buf = append(buf, line...)
 			}
 			line = buf
 		}
-		if err == io.EOF {
-			if len(line) > 0 {
-				return pos, nil // torn tail
-			}
-			return -1, nil
-		}
-		if err != nil {
-			if err == bufio.ErrBufferFull {
-				return -1, &CorruptError{What: name, Line: lineNo, Reason: "line too long"}
-			}
-			return -1, err
-		}
-		lineNo++
-		end := pos + int64(len(line))
-		e, derr := decodeLine(bytes.TrimSuffix(line, []byte("\n")))
 		switch {
-		case derr != nil:
-			return -1, &CorruptError{What: name, Seq: seq + 1, Line: lineNo, Reason: derr.Error()}
-		case e.Seq != seq+1:
-			return -1, &CorruptError{What: name, Seq: e.Seq, Line: lineNo, Reason: fmt.Sprintf("sequence number %d follows %d", e.Seq, seq)}
-		case e.Prev != prev:
-			return -1, &CorruptError{What: name, Seq: e.Seq, Line: lineNo, Reason: "it does not link to the entry before it (prev hash mismatch): an entry was altered, removed or inserted"}
+		case err == io.EOF:
+			if len(line) > 0 {
+				b.torn = pos
+			}
+			send()
+			return
+		case err == bufio.ErrBufferFull:
+			b.err = &CorruptError{Line: firstLine + 1, Reason: "line too long"}
+			send()
+			return
+		case err != nil:
+			b.err = err
+			send()
+			return
 		}
-		if err := fn(e, end); err != nil {
-			return -1, err
+		firstLine++
+		pos += int64(len(line))
+		b.lines = append(b.lines, bytes.Clone(line[:len(line)-1]))
+		b.ends = append(b.ends, pos)
+		if len(b.lines) == scanBatchLines {
+			if !send() {
+				return
+			}
+			b = &scanBatch{firstLine: firstLine, torn: -1, done: make(chan struct{})}
 		}
-		seq, prev, pos = e.Seq, e.Hash, end
 	}
 }
 
-// journalFile appends to a journal file. Writes go straight to the file
-// (so they survive the process being killed); Sync makes them durable,
-// with one fsync shared by every caller waiting at the time.
+// journalFile appends to a journal file, opened O_APPEND so that no write
+// can land on another writer's bytes. Before each write it checks that the
+// file still ends where its last write ended: anything else means a second
+// writer (a lock file removed under a running command), and nothing more
+// is written. Writes go straight to the file (so they survive the process
+// being killed); Sync makes them durable, with one fsync shared by every
+// caller waiting at the time.
 type journalFile struct {
 	mu     sync.Mutex // guards the fields below and the file's end
+	name   string
 	f      *os.File
+	key    Key
 	seq    uint64
 	hash   string
 	offset int64
@@ -89,8 +192,8 @@ type journalFile struct {
 
 var _ Journal = (*journalFile)(nil)
 
-func newJournalFile(f *os.File, seq uint64, hash string, offset int64) *journalFile {
-	j := &journalFile{f: f, seq: seq, hash: hash, offset: offset, synced: seq}
+func newJournalFile(name string, f *os.File, seq uint64, hash string, offset int64, key Key) *journalFile {
+	j := &journalFile{name: name, f: f, key: key, seq: seq, hash: hash, offset: offset, synced: seq}
 	j.cond = sync.NewCond(&j.syncMu)
 	return j
 }
@@ -103,11 +206,40 @@ func (j *journalFile) Write(e *Entry) error {
 	}
 	e.Seq = j.seq + 1
 	e.Prev = j.hash
-	line, err := e.encode()
+	line, err := e.encode(j.key)
 	if err != nil {
 		return err
 	}
-	if _, err := j.f.WriteAt(line, j.offset); err != nil {
+	return j.append(e, line)
+}
+
+// writeVerbatim appends an entry read from another journal, as it was.
+func (j *journalFile) writeVerbatim(e *Entry) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if e.Seq != j.seq+1 || e.Prev != j.hash {
+		return fmt.Errorf("journal entry %d does not follow entry %d", e.Seq, j.seq)
+	}
+	line, err := e.encodeVerbatim()
+	if err != nil {
+		return err
+	}
+	return j.append(e, line)
+}
+
+// append writes line at the file's end, which must be where the last
+// write ended. j.mu is held.
+func (j *journalFile) append(e *Entry, line []byte) error {
+	fi, err := j.f.Stat()
+	if err != nil {
+		j.err = fmt.Errorf("writing journal: %w", err)
+		return j.err
+	}
+	if fi.Size() != j.offset {
+		j.err = &CorruptError{What: j.name, Reason: fmt.Sprintf("it is %d bytes, but this command's last entry ended at byte %d: another process wrote to it (was the lock file removed?); nothing more is written, run payform again to see what it holds", fi.Size(), j.offset)}
+		return j.err
+	}
+	if _, err := j.f.Write(line); err != nil {
 		j.err = fmt.Errorf("writing journal: %w", err)
 		return j.err
 	}
@@ -176,7 +308,7 @@ var errStop = errors.New("stop")
 // An entry altered anywhere in the history is caught on every load, not
 // only by `payform audit verify`. On a mismatch the entries are decoded
 // again so that the error names the entry exactly as audit verify does.
-func checkHistory(name string, f io.ReaderAt, end int64, genesis string, seq uint64, hash string) error {
+func checkHistory(name string, f io.ReaderAt, end int64, genesis string, seq uint64, hash string, key Key) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(f, 0, end), 256<<10)
 	prev, n := []byte(genesis), uint64(0)
 	h := sha256.New()
@@ -215,7 +347,7 @@ func checkHistory(name string, f io.ReaderAt, end int64, genesis string, seq uin
 	}
 	// Say exactly what is wrong, as audit verify would.
 	last, lastHash := uint64(0), genesis
-	if _, err := journalScan(name, f, 0, 0, genesis, 0, func(e *Entry, off int64) error {
+	if _, err := journalScan(name, f, 0, 0, genesis, 0, key, func(e *Entry, off int64) error {
 		if off > end {
 			return io.EOF
 		}

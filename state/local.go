@@ -12,12 +12,20 @@ import (
 )
 
 // Local keeps state in files: PATH (the snapshot), PATH.journal and
-// PATH.lock, all mode 0600.
+// PATH.lock, all mode 0600. With Key, every entry and snapshot it writes
+// is sealed, and every seal it reads is checked.
 type Local struct {
 	Path string
+	Key  Key
 }
 
-var _ Backend = (*Local)(nil)
+var (
+	_ Backend  = (*Local)(nil)
+	_ Puller   = (*Local)(nil)
+	_ Pusher   = (*Local)(nil)
+	_ Importer = (*Local)(nil)
+	_ Retirer  = (*Local)(nil)
+)
 
 func (l *Local) journalPath() string { return l.Path + ".journal" }
 func (l *Local) lockPath() string    { return l.Path + ".lock" }
@@ -32,7 +40,16 @@ func (l *Local) Lock(ctx context.Context, info LockInfo, timeout time.Duration) 
 	return lockFile(ctx, l.lockPath(), info, timeout)
 }
 
-func (l *Local) Load() (*State, []string, error) {
+// Pull returns the snapshot file's bytes.
+func (l *Local) Pull(context.Context) ([]byte, error) {
+	data, err := os.ReadFile(l.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &NoStateError{What: l.Path}
+	}
+	return data, err
+}
+
+func (l *Local) Load(context.Context) (*State, []string, error) {
 	data, err := os.ReadFile(l.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, jerr := os.Stat(l.journalPath()); jerr == nil {
@@ -43,17 +60,17 @@ func (l *Local) Load() (*State, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := decodeSnapshot(l.Path, data)
+	st, sealed, err := decodeState(l.Path, data, l.Key)
 	if err != nil {
 		return nil, nil, err
 	}
-	warnings, err := l.replay(st)
+	warnings, err := l.replay(st, sealed)
 	return st, warnings, err
 }
 
 // replay checks the hash chain of the entries the snapshot includes and
 // applies the ones after its head.
-func (l *Local) replay(st *State) ([]string, error) {
+func (l *Local) replay(st *State, sealed bool) ([]string, error) {
 	f, err := os.Open(l.journalPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		if st.JournalSeq != 0 {
@@ -78,11 +95,11 @@ func (l *Local) replay(st *State) ([]string, error) {
 	offset, seq, hash := st.JournalOffset, st.JournalSeq, st.JournalHash
 	if offset == 0 {
 		seq, hash = 0, GenesisHash(st.Lineage)
-	} else if err := checkHistory(name, f, offset, GenesisHash(st.Lineage), seq, hash); err != nil {
+	} else if err := checkHistory(name, f, offset, GenesisHash(st.Lineage), seq, hash, l.Key); err != nil {
 		return nil, err
 	}
-	rp := NewReplayer(st, name)
-	torn, err := journalScan(name, f, offset, seq, hash, 0, func(e *Entry, end int64) error {
+	rp := NewReplayer(st, name, l.Key, sealed)
+	torn, err := journalScan(name, f, offset, seq, hash, 0, l.Key, func(e *Entry, end int64) error {
 		if e.Seq <= st.JournalSeq {
 			if e.Seq == st.JournalSeq {
 				if e.Hash != st.JournalHash {
@@ -108,13 +125,13 @@ func (l *Local) replay(st *State) ([]string, error) {
 	return warnings, nil
 }
 
-func (l *Local) OpenJournal(st *State) (Journal, error) {
+func (l *Local) OpenJournal(_ context.Context, st *State) (Journal, error) {
 	if _, err := os.Stat(l.Path); errors.Is(err, fs.ErrNotExist) {
-		if err := l.WriteSnapshot(st); err != nil {
+		if err := l.WriteSnapshot(context.Background(), st); err != nil {
 			return nil, err
 		}
 	}
-	f, err := os.OpenFile(l.journalPath(), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(l.journalPath(), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -143,38 +160,44 @@ func (l *Local) OpenJournal(st *State) (Journal, error) {
 	if st.JournalSeq == 0 {
 		hash = GenesisHash(st.Lineage)
 	}
-	return newJournalFile(f, st.JournalSeq, hash, offset), nil
+	return newJournalFile(l.journalPath(), f, st.JournalSeq, hash, offset, l.Key), nil
 }
 
-func (l *Local) WriteSnapshot(st *State) error {
-	data, err := encodeSnapshot(st)
+func (l *Local) WriteSnapshot(_ context.Context, st *State) error {
+	data, err := encodeSnapshot(st, l.Key)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
 		return err
 	}
-	return writeFileAtomic(l.Path, data)
+	return WriteFileAtomic(l.Path, data)
 }
 
-func (l *Local) Entries(fn func(*Entry) error) error {
+func (l *Local) Entries(_ context.Context, fn func(*Entry) error) error {
 	data, err := os.ReadFile(l.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &NoStateError{What: l.Path}
+	}
 	if err != nil {
 		return err
 	}
-	st, err := decodeSnapshot(l.Path, data)
+	f0, _, err := decodeSnapshot(l.Path, data, l.Key)
 	if err != nil {
 		return err
 	}
 	f, err := os.Open(l.journalPath())
 	if errors.Is(err, fs.ErrNotExist) {
+		if f0.JournalSeq != 0 {
+			return &CorruptError{What: l.journalPath(), Reason: fmt.Sprintf("missing, but the snapshot includes %d entries from it", f0.JournalSeq)}
+		}
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	_, err = journalScan(l.journalPath(), f, 0, 0, GenesisHash(st.Lineage), 0, func(e *Entry, _ int64) error { return fn(e) })
+	_, err = journalScan(l.journalPath(), f, 0, 0, GenesisHash(f0.Lineage), 0, l.Key, func(e *Entry, _ int64) error { return fn(e) })
 	return err
 }
 
@@ -182,7 +205,7 @@ func (l *Local) Entries(fn func(*Entry) error) error {
 // line (no newline), the only thing a crash can leave there. Anything else
 // means entries the state does not know of: refuse to cut them.
 func checkTornTail(f *os.File, offset, size int64) error {
-	if size-offset > maxJournalLine {
+	if size-offset > maxEntry {
 		return fmt.Errorf("%d unexpected bytes after the last entry", size-offset)
 	}
 	tail := make([]byte, size-offset)
@@ -197,14 +220,15 @@ func checkTornTail(f *os.File, offset, size int64) error {
 
 // Push replaces the snapshot with data (as `state push` does): refused
 // when it belongs to another lineage or is not newer than the current one,
-// unless force; refused even with force when its journal head is not on
-// this journal's chain, since that would orphan or invent entries.
-func (l *Local) Push(data []byte, force bool) error {
-	incoming, err := decodeSnapshot("the pushed state", data)
+// unless force; refused even with force when it is not what replaying the
+// journal up to its head gives, since that would orphan, invent or hide
+// entries.
+func (l *Local) Push(ctx context.Context, data []byte, force bool) error {
+	incoming, err := DecodeSnapshot("the pushed state", data, l.Key)
 	if err != nil {
 		return err
 	}
-	current, _, err := l.Load()
+	current, _, err := l.Load(ctx)
 	if err != nil && !force {
 		return err
 	}
@@ -216,21 +240,146 @@ func (l *Local) Push(data []byte, force bool) error {
 			return fmt.Errorf("the pushed state has serial %d, not newer than %s's %d (use --force to replace it anyway)", incoming.Serial, l.Path, current.Serial)
 		}
 	}
-	if incoming.JournalSeq > 0 {
-		found := false
-		err := l.Entries(func(e *Entry) error {
-			if e.Seq == incoming.JournalSeq {
-				found = e.Hash == incoming.JournalHash
-				return errStop
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, errStop) && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		if !found {
-			return fmt.Errorf("the pushed state's journal head (entry %d) is not on %s's journal: pushing it would orphan entries", incoming.JournalSeq, l.journalPath())
+	if _, err := os.Stat(l.journalPath()); err == nil || incoming.JournalSeq > 0 {
+		if _, err := CheckSnapshot(ctx, l, data, l.Key); err != nil {
+			return fmt.Errorf("refused, even with --force: %w", err)
 		}
 	}
-	return writeFileAtomic(l.Path, data)
+	return WriteFileAtomic(l.Path, data)
 }
+
+// Import copies src's state into these files: the snapshot bytes and
+// every journal line, verbatim. The path must have no state, or only a
+// tombstone of the same lineage (a state that moves back), whose journal
+// must then be the start of src's. The journal is written to a temporary
+// file and checked against the snapshot before either replaces anything.
+func (l *Local) Import(ctx context.Context, src Backend) error {
+	if p, ok := src.(*Local); ok && p.Path == l.Path {
+		return fmt.Errorf("%s: cannot import a state into itself", l.Path)
+	}
+	data, err := rawSnapshot(ctx, src)
+	if err != nil {
+		return err
+	}
+	f, _, err := decodeSnapshot(src.Describe(), data, l.Key)
+	if err != nil {
+		return err
+	}
+	if f.MovedTo != nil {
+		return &MovedError{What: src.Describe(), To: *f.MovedTo}
+	}
+	have, err := l.tombstoneOf(f.Lineage)
+	if err != nil {
+		return err
+	}
+	var existing []string // the hashes of the entries a tombstone's journal holds
+	if have {
+		if jf, err := os.Open(l.journalPath()); err == nil {
+			_, err = journalScan(l.journalPath(), jf, 0, 0, GenesisHash(f.Lineage), 0, l.Key, func(e *Entry, _ int64) error {
+				existing = append(existing, e.Hash)
+				return nil
+			})
+			jf.Close()
+			if err != nil {
+				return err
+			}
+		}
+	} else if fi, err := os.Stat(l.journalPath()); err == nil && fi.Size() != 0 {
+		return fmt.Errorf("refusing to import into %s: its journal %s is not empty", l.Path, l.journalPath())
+	}
+	if err := os.MkdirAll(filepath.Dir(l.Path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(l.Path), "."+filepath.Base(l.journalPath())+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	j := newJournalFile(tmp.Name(), tmp, 0, GenesisHash(f.Lineage), 0, l.Key)
+	n := 0
+	err = src.Entries(ctx, func(e *Entry) error {
+		if n < len(existing) && existing[n] != e.Hash {
+			return fmt.Errorf("refusing to import: %s's journal entry %d differs from the one %s holds", src.Describe(), e.Seq, l.journalPath())
+		}
+		n++
+		return j.writeVerbatim(e)
+	})
+	if errors.Is(err, ErrNoState) {
+		err = nil
+	}
+	if err == nil {
+		err = j.Sync(j.seq)
+	}
+	if err != nil {
+		return err
+	}
+	if n < len(existing) {
+		return fmt.Errorf("refusing to import: %s holds %d journal entries, more than %s's %d", l.journalPath(), len(existing), src.Describe(), n)
+	}
+	_, err = checkSnapshot(src.Describe(), data, l.Key, func(fn func(*Entry) error) error {
+		_, err := journalScan(tmp.Name(), tmp, 0, 0, GenesisHash(f.Lineage), 0, l.Key, func(e *Entry, _ int64) error { return fn(e) })
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("refusing to import %s: %w", src.Describe(), err)
+	}
+	if err := os.Rename(tmp.Name(), l.journalPath()); err != nil {
+		return err
+	}
+	return WriteFileAtomic(l.Path, data)
+}
+
+// tombstoneOf reports whether the path holds a tombstone of lineage (an
+// import may replace it), and fails when it holds anything else.
+func (l *Local) tombstoneOf(lineage string) (bool, error) {
+	data, err := os.ReadFile(l.Path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if fi, err := os.Stat(l.journalPath()); err == nil && fi.Size() > 0 {
+			return false, fmt.Errorf("refusing to import into %s: it has no snapshot but a journal %s", l.Path, l.journalPath())
+		}
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f, _, err := decodeSnapshot(l.Path, data, l.Key)
+	if err != nil {
+		return false, err
+	}
+	if f.MovedTo == nil || f.Lineage != lineage {
+		return false, fmt.Errorf("refusing to import into %s: it already has state (lineage %s); import only to a new path", l.Path, f.Lineage)
+	}
+	return true, nil
+}
+
+// Retire replaces the snapshot with a tombstone that says where the state
+// went; the journal stays, for auditors. Every later Load refuses with a
+// *MovedError.
+func (l *Local) Retire(_ context.Context, to MovedTo) error {
+	data, err := os.ReadFile(l.Path)
+	if err != nil {
+		return err
+	}
+	tomb, err := Tombstone(l.Path, data, to, l.Key)
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(l.Path, tomb)
+}
+
+// rawSnapshot returns src's snapshot bytes as stored.
+func rawSnapshot(ctx context.Context, src Backend) ([]byte, error) {
+	p, ok := src.(Puller)
+	if !ok {
+		return nil, fmt.Errorf("cannot copy %s: it cannot give its snapshot's bytes", src.Describe())
+	}
+	return p.Pull(ctx)
+}
+
+// RawSnapshot returns src's snapshot bytes as stored, for backends that
+// import from another.
+func RawSnapshot(ctx context.Context, src Backend) ([]byte, error) { return rawSnapshot(ctx, src) }

@@ -7,30 +7,209 @@ import (
 	"time"
 )
 
-// apply changes the state as the entry says. The same function runs when
-// an entry is recorded and when the journal is replayed, so the two can
-// never disagree.
+// The journal is a state machine: apply changes the state as an entry
+// says, after check has refused every entry that payform could not have
+// written at that point. The same two functions run when an entry is
+// recorded and when the journal is replayed, so the two never disagree,
+// and an entry forged into the journal (correctly chained, but describing
+// a transition that cannot happen) is refused by every load and by audit
+// verify, naming it.
+//
+// What check refuses:
+//
+//	every entry   dated before the entry before it; an op or outcome
+//	              payform does not know
+//	plan entries  a plan other than the one the last apply entry started,
+//	              or another actor than the one who started it
+//	apply         a plan already applied
+//	intent        no plan; a settled record at the address; a key already
+//	              used by another record
+//	outcome       no pending intent at the address
+//	resolve       a record that is not in doubt; an outcome other than
+//	              adopted or not-created
+//	adopt         a record at the address; a key already used
+//	forget, move, refresh, restore   a record that is not where they say
+
+// apply checks e and changes the state as it says.
 func (s *State) apply(e *Entry) error {
+	if err := s.check(e); err != nil {
+		return err
+	}
+	s.mutate(e)
+	return nil
+}
+
+// transitionError is an entry check refuses; Replayer reports it as a
+// CorruptError naming the entry.
+type transitionError struct{ reason string }
+
+func (e *transitionError) Error() string { return e.reason }
+
+func refuse(format string, args ...any) error {
+	return &transitionError{fmt.Sprintf(format, args...)}
+}
+
+// check reports why e cannot follow the state, nil when it can.
+func (s *State) check(e *Entry) error {
+	if !s.JournalAt.IsZero() && e.At.Before(s.JournalAt) {
+		return refuse("it is dated %s, before the entry before it (%s): entries cannot go back in time", e.At.UTC().Format(time.RFC3339Nano), s.JournalAt.UTC().Format(time.RFC3339Nano))
+	}
+	if e.Result != nil && e.Result.Outcome != "" && !e.Result.Outcome.Valid() {
+		return refuse("it has outcome %q, which payform never writes", e.Result.Outcome)
+	}
+	if e.PlanID != "" && e.Op != OpApply {
+		switch {
+		case e.PlanID != s.Run.PlanID:
+			return refuse("it names plan %s, but the apply under way is plan %s: no apply of that plan started it", e.PlanID, orNone(s.Run.PlanID))
+		case e.Actor != s.Run.Actor:
+			return refuse("it names actor %q, but plan %s was applied by %q", e.Actor, e.PlanID, s.Run.Actor)
+		}
+	}
+	r := s.byAddr[e.Address]
+	switch e.Op {
+	case OpApply:
+		switch {
+		case e.PlanID == "":
+			return refuse("an apply entry without a plan id")
+		case s.consumed[e.PlanID]:
+			return refuse("plan %s was applied before: a plan runs once", e.PlanID)
+		}
+	case OpIntent:
+		switch {
+		case e.PlanID == "":
+			return refuse("an intent without a plan: only apply sends")
+		case e.Object == nil || e.Object.Kind == "":
+			return refuse("an intent without the declared object")
+		case r != nil && r.Pending == nil:
+			return refuse("%s is already %s (id %s): a sent object is never sent again", e.Address, r.Status, orNone(r.ID))
+		case r != nil && (r.Key != e.Key || r.Provider != e.Provider):
+			return refuse("it resends %s with key %q at %s, but its pending intent has key %q at %s", e.Address, e.Key, e.Provider, r.Key, r.Provider)
+		case r == nil && s.keyTaken(KeyRef{e.Provider, e.Object.Kind, e.Key}, ""):
+			return refuse("%s %s %q was already used: merchant keys are single-use", e.Provider, e.Object.Kind, e.Key)
+		}
+	case OpOutcome:
+		switch {
+		case e.PlanID == "":
+			return refuse("an outcome without a plan")
+		case e.Result == nil || e.Result.Outcome == "":
+			return refuse("an outcome entry without a result")
+		case r == nil || r.Pending == nil:
+			return refuse("an outcome for %s, which has no pending intent", e.Address)
+		case !settles(e.Result.Outcome):
+			return refuse("outcome %q does not settle a create", e.Result.Outcome)
+		}
+	case OpResolve:
+		switch {
+		case e.Result == nil:
+			return refuse("a resolve entry without a result")
+		case r == nil || r.Pending == nil:
+			return refuse("a resolve of %s, which is not in doubt", e.Address)
+		case e.Result.Outcome != OutcomeAdopted && e.Result.Outcome != OutcomeNotCreated:
+			return refuse("an operator settles an item as adopted or not-created, not %q", e.Result.Outcome)
+		}
+	case OpAdopt:
+		switch {
+		case e.Object == nil || e.Result == nil:
+			return refuse("an adopt entry without the object or its result")
+		case e.Result.Outcome != OutcomeAdopted:
+			return refuse("an adopt entry with outcome %q", e.Result.Outcome)
+		case r != nil:
+			return refuse("%s is managed already", e.Address)
+		case s.keyTaken(KeyRef{e.Provider, e.Object.Kind, e.Key}, e.Result.ID):
+			return refuse("%s %s %q was already used by another object: merchant keys are single-use", e.Provider, e.Object.Kind, e.Key)
+		}
+	case OpForget:
+		if r == nil {
+			return refuse("forget of %s, which is not in state", e.Address)
+		}
+	case OpRestore:
+		from := e.Address
+		if e.From != "" {
+			from = e.From
+		}
+		switch {
+		case len(s.forgotten[from]) == 0:
+			return refuse("restore of %s, which was not forgotten", from)
+		case r != nil:
+			return refuse("restore to %s, which is managed already", e.Address)
+		}
+	case OpMove:
+		switch {
+		case r != nil:
+			return refuse("move to %s, which is managed already", e.Address)
+		case s.byAddr[e.From] == nil:
+			return refuse("move of %s, which is not in state", e.From)
+		}
+	case OpRefresh:
+		if r == nil || e.Result == nil {
+			return refuse("refresh of %s, which is not in state", e.Address)
+		}
+	default:
+		return refuse("unknown op %q", e.Op)
+	}
+	return nil
+}
+
+// settles reports whether an outcome entry may follow an intent.
+func settles(o Outcome) bool {
+	switch o {
+	case OutcomeCreated, OutcomeAdopted, OutcomeRejected, OutcomeNotCreated, OutcomeInDoubt, OutcomeUnknown, OutcomeSuperseded:
+		return true
+	}
+	return false
+}
+
+// keyTaken reports whether a key (of a kind that has single-use keys) is
+// already used: reserved, or held by a record. A forgotten object with
+// id may be adopted again under its own key (payform import).
+func (s *State) keyTaken(k KeyRef, id string) bool {
+	if k.Kind == depositAddress {
+		return false // a customer's foreign_id names many addresses
+	}
+	if !s.reserved[k] {
+		return false
+	}
+	if id == "" {
+		return true
+	}
+	for _, list := range s.forgotten {
+		for _, r := range list {
+			if r.KeyRef() == k && r.ID == id {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// depositAddress is providers.DepositAddress, which this package does not
+// import.
+const depositAddress = "deposit_address"
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// mutate changes the state as a checked entry says.
+func (s *State) mutate(e *Entry) {
 	switch e.Op {
 	case OpApply:
 		s.consume(e.PlanID)
+		s.Run = Run{PlanID: e.PlanID, Actor: e.Actor}
 	case OpIntent:
 		s.applyIntent(e)
 	case OpOutcome, OpResolve:
-		return s.applySettle(e)
+		s.applySettle(e)
 	case OpAdopt:
-		if e.Object == nil || e.Result == nil {
-			return fmt.Errorf("adopt entry %d has no object or result", e.Seq)
-		}
 		r := s.newResource(e)
 		r.settle(e)
 		s.put(r)
 		s.reserve(r.KeyRef())
 	case OpForget:
 		r := s.remove(e.Address)
-		if r == nil {
-			return fmt.Errorf("forget entry %d: %s is not in state", e.Seq, e.Address)
-		}
 		r.ForgottenAt = e.At
 		r.UpdatedAt = e.At
 		if e.Result != nil && e.Result.Note != "" {
@@ -43,12 +222,6 @@ func (s *State) apply(e *Entry) error {
 			from = e.From
 		}
 		r := s.takeForgotten(from)
-		if r == nil {
-			return fmt.Errorf("restore entry %d: %s was not forgotten", e.Seq, from)
-		}
-		if s.byAddr[e.Address] != nil {
-			return fmt.Errorf("restore entry %d: %s is managed already", e.Seq, e.Address)
-		}
 		r.Address = e.Address
 		r.ForgottenAt = time.Time{}
 		r.UpdatedAt = e.At
@@ -58,21 +231,12 @@ func (s *State) apply(e *Entry) error {
 		}
 		s.put(r)
 	case OpMove:
-		if s.byAddr[e.Address] != nil {
-			return fmt.Errorf("move entry %d: %s is managed already", e.Seq, e.Address)
-		}
 		r := s.remove(e.From)
-		if r == nil {
-			return fmt.Errorf("move entry %d: %s is not in state", e.Seq, e.From)
-		}
 		r.Address = e.Address
 		r.UpdatedAt = e.At
 		s.put(r)
 	case OpRefresh:
 		r := s.byAddr[e.Address]
-		if r == nil || e.Result == nil {
-			return fmt.Errorf("refresh entry %d: %s is not in state", e.Seq, e.Address)
-		}
 		r.Status = e.Result.Status
 		r.RawStatus = e.Result.RawStatus
 		if e.Result.ID != "" {
@@ -85,10 +249,8 @@ func (s *State) apply(e *Entry) error {
 			maps.Copy(r.Remote, e.Result.Remote)
 		}
 		r.UpdatedAt = e.At
-	default:
-		return fmt.Errorf("entry %d has unknown op %q", e.Seq, e.Op)
 	}
-	return nil
+	s.JournalAt = e.At
 }
 
 // applyIntent records that a create is about to be sent. A repeated intent
@@ -104,22 +266,12 @@ func (s *State) applyIntent(e *Entry) {
 	r.Status = "unknown" // until an outcome says; "pending" is an invoice status
 	r.Pending = &Pending{Seq: e.Seq, At: e.At, PlanID: e.PlanID, Attempts: 1}
 	s.put(r)
+	s.reserve(r.KeyRef())
 }
 
 // applySettle records the outcome of a create (or an operator's settling).
-func (s *State) applySettle(e *Entry) error {
+func (s *State) applySettle(e *Entry) {
 	r := s.byAddr[e.Address]
-	if r == nil {
-		if e.Op == OpResolve && e.Object != nil {
-			r = s.newResource(e)
-			s.put(r)
-		} else {
-			return fmt.Errorf("%s entry %d: %s has no intent in state", e.Op, e.Seq, e.Address)
-		}
-	}
-	if e.Result == nil {
-		return fmt.Errorf("%s entry %d has no result", e.Op, e.Seq)
-	}
 	switch e.Result.Outcome {
 	case OutcomeCreated, OutcomeAdopted:
 		if r.Pending == nil && r.ID != "" && e.Result.ID != "" && r.ID != e.Result.ID {
@@ -137,13 +289,9 @@ func (s *State) applySettle(e *Entry) error {
 	case OutcomeUnknown:
 		r.Status = "unknown"
 		r.Note = e.Result.Note
-		if r.Pending == nil {
-			r.Pending = &Pending{Seq: e.Seq, At: e.At, PlanID: e.PlanID}
-		}
 		r.Pending.Manual = true
 		r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)
 		r.UpdatedAt = e.At
-		s.reserve(r.KeyRef())
 	case OutcomeSuperseded:
 		// An attempt that may have made an object (no id), or an object
 		// found beside the managed one under the same key (its id, once).
@@ -160,15 +308,9 @@ func (s *State) applySettle(e *Entry) error {
 		r.Superseded = append(r.Superseded, Remote{ID: e.Result.ID, Fields: fields, At: e.At})
 		r.UpdatedAt = e.At
 	case OutcomeInDoubt:
-		if r.Pending != nil {
-			r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)
-		}
+		r.Pending.Reason = firstNonEmpty(e.Result.Error, e.Result.Note)
 		r.UpdatedAt = e.At
-		s.reserve(r.KeyRef())
-	default:
-		return fmt.Errorf("%s entry %d has unknown outcome %q", e.Op, e.Seq, e.Result.Outcome)
 	}
-	return nil
 }
 
 func (s *State) newResource(e *Entry) *Resource {
@@ -190,7 +332,7 @@ func (r *Resource) settle(e *Entry) {
 	r.Remote = maps.Clone(res.Remote)
 	r.Note = res.Note
 	r.UpdatedAt = e.At
-	if e.Object != nil { // resolve/adopt may restate what was declared
+	if e.Object != nil { // an adopt restates what was declared
 		r.Kind, r.Gateway, r.Amount, r.Currency = e.Object.Kind, e.Object.Gateway, e.Object.Amount, e.Object.Currency
 		r.Attrs = maps.Clone(e.Object.Attrs)
 	}

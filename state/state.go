@@ -6,46 +6,43 @@ import (
 	"time"
 )
 
-// FormatVersion is the snapshot format this package writes. Read refuses
-// newer formats.
-const FormatVersion = 1
-
 // State is a workspace's state: what payform sent or took, what it
-// stopped managing, and which merchant keys can never be used again.
+// stopped managing, and which merchant keys can never be used again. It is
+// what replaying the journal from its first entry produces; the snapshot
+// (snapshot.go) is a copy of it at one journal entry.
 //
 // The zero value is not usable; use New or a backend's Load.
 type State struct {
-	FormatVersion  int    `json:"format_version"`
-	Lineage        string `json:"lineage"`
-	Serial         uint64 `json:"serial"`
-	PayformVersion string `json:"payform_version"`
-	// JournalSeq and JournalHash name the last journal entry the snapshot
-	// includes; replay starts after it.
-	JournalSeq  uint64 `json:"journal_seq"`
-	JournalHash string `json:"journal_hash"`
+	Lineage        string
+	Serial         uint64
+	PayformVersion string
+	// JournalSeq and JournalHash name the last journal entry the state
+	// includes; JournalAt is that entry's time. Replay starts after it,
+	// and no later entry may be dated before it.
+	JournalSeq  uint64
+	JournalHash string
+	JournalAt   time.Time
 	// JournalOffset is the byte offset just after that entry in a local
 	// journal file (a hint that makes loading O(new entries)).
-	JournalOffset int64 `json:"journal_offset,omitempty"`
-	// ConsumedPlans lists every plan id that apply started; a plan is
-	// never applied twice.
-	ConsumedPlans []string `json:"consumed_plans"`
-	// ReservedKeys lists every merchant key payform ever used at a
-	// gateway. A key leaves it only when the gateway is known to hold
-	// nothing under it: its attempt was refused, proven absent, or
-	// settled with `state resolve --not-created`.
-	ReservedKeys []KeyRef    `json:"reserved_keys"`
-	Resources    []*Resource `json:"resources"`
-	// Forgotten holds resources no longer managed (their block was
-	// removed). They stay for auditors and keep their keys reserved.
-	Forgotten []*Resource `json:"forgotten"`
+	JournalOffset int64
+	// Run is the plan the last apply entry started and who started it:
+	// every later entry that names a plan must name this one, in this
+	// actor's name.
+	Run Run
 
-	// In memory the maps are the truth; the slices above are rebuilt from
-	// them (sorted) when the state is written.
+	// In memory the maps are the truth; snapshots are written from them,
+	// sorted.
 	byAddr    map[string]*Resource
 	forgotten map[string][]*Resource // oldest first
 	reserved  map[KeyRef]bool
 	consumed  map[string]bool
 	replayed  int // journal entries applied on top of the snapshot at load
+}
+
+// Run is the apply under way, as the journal's last apply entry says.
+type Run struct {
+	PlanID string
+	Actor  string
 }
 
 // KeyRef is a merchant key in its scope: one provider, one kind.
@@ -59,51 +56,51 @@ func (k KeyRef) String() string { return fmt.Sprintf("%s %s %q", k.Provider, k.K
 
 // Resource is one managed gateway object.
 type Resource struct {
-	Address  string `json:"address"`
-	Kind     string `json:"kind"`
-	Provider string `json:"provider"` // as written in config: "wllxpay" or "wllxpay.eu"
-	Gateway  string `json:"gateway"`
-	Key      string `json:"key"`
+	Address  string
+	Kind     string
+	Provider string // as written in config: "wllxpay" or "wllxpay.eu"
+	Gateway  string
+	Key      string
 	// Declared values, as sent. Amount is a canonical decimal string.
-	Amount   string            `json:"amount,omitempty"`
-	Currency string            `json:"currency,omitempty"`
-	Attrs    map[string]string `json:"attrs,omitempty"`
+	Amount   string
+	Currency string
+	Attrs    map[string]string
 	// What the gateway reported.
-	ID        string            `json:"id,omitempty"`
-	Status    string            `json:"status"`
-	RawStatus string            `json:"raw_status,omitempty"`
-	Remote    map[string]string `json:"remote,omitempty"`
-	Note      string            `json:"note,omitempty"`
+	ID        string
+	Status    string
+	RawStatus string
+	Remote    map[string]string
+	Note      string
 	// Pending is set while an intent has no settled outcome: payform
 	// cannot yet tell whether the object exists.
-	Pending *Pending `json:"pending,omitempty"`
+	Pending *Pending
 	// Superseded lists earlier objects made for this resource and replaced
 	// (e.g. a deposit address taken twice while in doubt).
-	Superseded []Remote `json:"superseded,omitempty"`
+	Superseded []Remote
 
-	PlanID      string    `json:"plan_id,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
-	ForgottenAt time.Time `json:"forgotten_at,omitzero"`
+	PlanID      string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ForgottenAt time.Time
 }
 
 // Pending records an unsettled intent.
 type Pending struct {
-	Seq      uint64    `json:"seq"` // the intent's journal entry
-	At       time.Time `json:"at"`
-	PlanID   string    `json:"plan_id,omitempty"`
-	Attempts int       `json:"attempts"`
+	Seq      uint64 // the intent's journal entry
+	At       time.Time
+	PlanID   string
+	Attempts int
 	// Manual is set when automatic resolution is exhausted: an operator
 	// must settle the item with `payform state resolve`.
-	Manual bool   `json:"manual,omitempty"`
-	Reason string `json:"reason,omitempty"`
+	Manual bool
+	Reason string
 }
 
 // Remote is a gateway object recorded beside a resource.
 type Remote struct {
-	ID     string            `json:"id,omitempty"`
-	Fields map[string]string `json:"fields,omitempty"`
-	At     time.Time         `json:"at"`
+	ID     string
+	Fields map[string]string
+	At     time.Time
 }
 
 // KeyRef returns the resource's key in its scope.
@@ -112,11 +109,10 @@ func (r *Resource) KeyRef() KeyRef { return KeyRef{Provider: r.Provider, Kind: r
 // InDoubt reports whether payform cannot tell if the object exists.
 func (r *Resource) InDoubt() bool { return r.Pending != nil }
 
-// New returns an empty state with a fresh lineage.
+// New returns an empty state of the lineage.
 func New(lineage, version string) *State {
-	s := &State{FormatVersion: FormatVersion, Lineage: lineage, PayformVersion: version}
-	s.index()
-	return s
+	return &State{Lineage: lineage, PayformVersion: version,
+		byAddr: map[string]*Resource{}, forgotten: map[string][]*Resource{}, reserved: map[KeyRef]bool{}, consumed: map[string]bool{}}
 }
 
 // Resource returns the managed resource at addr, or nil.
@@ -160,40 +156,14 @@ func (s *State) Reserved(k KeyRef) bool { return s.reserved[k] }
 // Consumed reports whether apply already started the plan.
 func (s *State) Consumed(planID string) bool { return s.consumed[planID] }
 
-// index builds the maps from the slices, after decoding.
-func (s *State) index() {
-	s.byAddr = make(map[string]*Resource, len(s.Resources))
-	for _, r := range s.Resources {
-		s.byAddr[r.Address] = r
-	}
-	s.forgotten = make(map[string][]*Resource, len(s.Forgotten))
-	for _, r := range s.Forgotten {
-		s.forgotten[r.Address] = append(s.forgotten[r.Address], r)
-	}
-	s.reserved = make(map[KeyRef]bool, len(s.ReservedKeys))
-	for _, k := range s.ReservedKeys {
-		s.reserved[k] = true
-	}
-	s.consumed = make(map[string]bool, len(s.ConsumedPlans))
-	for _, id := range s.ConsumedPlans {
-		s.consumed[id] = true
-	}
-}
-
-// normalize rebuilds the slices from the maps, sorted, so that equal
-// states are equal bytes.
-func (s *State) normalize() {
-	s.Resources = s.List()
-	s.Forgotten = s.ForgottenList()
-	if s.Forgotten == nil {
-		s.Forgotten = []*Resource{}
-	}
-	s.ReservedKeys = s.ReservedKeyList()
-	s.ConsumedPlans = s.ConsumedPlans[:0]
+// ConsumedPlans lists every plan apply started, sorted.
+func (s *State) ConsumedPlans() []string {
+	out := make([]string, 0, len(s.consumed))
 	for id := range s.consumed {
-		s.ConsumedPlans = append(s.ConsumedPlans, id)
+		out = append(out, id)
 	}
-	sort.Strings(s.ConsumedPlans)
+	sort.Strings(out)
+	return out
 }
 
 func sortForgotten(list []*Resource) {

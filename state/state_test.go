@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -44,6 +43,13 @@ func intent(addr, key string) *Entry {
 		Object: &Declared{Kind: "payout", Gateway: "wllxpay", Amount: "1.5", Currency: "BTC", Attrs: map[string]string{"address": "bc1q"}}}
 }
 
+// apply1 starts plan-1, which the entries above belong to.
+func apply1() *Entry { return &Entry{Op: OpApply, PlanID: "plan-1"} }
+
+func settled(addr, key string, r *Result) *Entry {
+	return &Entry{Op: OpOutcome, PlanID: "plan-1", Address: addr, Provider: "wllxpay", Key: key, Result: r}
+}
+
 func outcome(addr, key, id string) *Entry {
 	return &Entry{Op: OpOutcome, PlanID: "plan-1", Address: addr, Provider: "wllxpay", Key: key,
 		Result: &Result{Outcome: OutcomeCreated, ID: id, Status: "submitted", RawStatus: "processing"}}
@@ -58,15 +64,10 @@ func record(t *testing.T, s *Store, entries ...*Entry) {
 	}
 }
 
-var cmpState = cmp.Options{
-	cmpopts.IgnoreUnexported(State{}),
-	cmpopts.EquateEmpty(),
-}
-
 func TestRecordCloseLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
-	record(t, s, &Entry{Op: OpApply, PlanID: "plan-1"},
+	record(t, s, apply1(),
 		intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"),
 		intent(`payout.a["2"]`, "k2"))
 	if err := s.Close(); err != nil {
@@ -107,10 +108,10 @@ func TestReplayEqualsLive(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "payform.state.json")
 	s := openStore(t, path)
-	record(t, s, intent(`payout.a["1"]`, "k1")) // creates the first snapshot
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // creates the first snapshot
 	record(t, s,
 		outcome(`payout.a["1"]`, "k1", "101"),
-		intent(`payout.a["2"]`, "k2"), &Entry{Op: OpOutcome, Address: `payout.a["2"]`, Provider: "wllxpay", Key: "k2", Result: &Result{Outcome: OutcomeRejected, Error: "Not enough amount"}},
+		intent(`payout.a["2"]`, "k2"), settled(`payout.a["2"]`, "k2", &Result{Outcome: OutcomeRejected, Error: "Not enough amount"}),
 		&Entry{Op: OpForget, Address: `payout.a["1"]`})
 	live := s.State()
 	// Simulate a kill: no Close, so no snapshot beyond the first.
@@ -120,9 +121,7 @@ func TestReplayEqualsLive(t *testing.T) {
 	s2 := openStore(t, path)
 	defer s2.Close()
 	got := s2.State()
-	live.normalize()
-	got.normalize()
-	if diff := cmp.Diff(live, got, cmpState); diff != "" {
+	if diff := cmp.Diff(toWire(live), toWire(got)); diff != "" {
 		t.Errorf("replayed state differs (-live +replayed):\n%s", diff)
 	}
 	if got.Resource(`payout.a["2"]`) != nil {
@@ -142,18 +141,18 @@ func TestReplayEqualsLive(t *testing.T) {
 // next apply can send it; a key a forgotten record holds stays reserved.
 func TestNotCreatedReleasesKey(t *testing.T) {
 	k := KeyRef{"wllxpay", "payout", "k1"}
-	unknown := &Entry{Op: OpOutcome, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeUnknown, Note: "duplicate without id"}}
+	unknown := settled(`payout.a["1"]`, "k1", &Result{Outcome: OutcomeUnknown, Note: "duplicate without id"})
 	for _, tc := range []struct {
 		name   string
 		settle *Entry
 	}{
 		{"resolve --not-created", &Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotCreated}}},
-		{"refused after proven absence", &Entry{Op: OpOutcome, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeRejected}}},
+		{"refused after proven absence", settled(`payout.a["1"]`, "k1", &Result{Outcome: OutcomeRejected})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "payform.state.json")
 			s := openStore(t, path)
-			record(t, s, intent(`payout.a["1"]`, "k1"), unknown)
+			record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), unknown)
 			if !s.State().Reserved(k) {
 				t.Fatal("an unknown outcome must reserve its key")
 			}
@@ -170,13 +169,16 @@ func TestNotCreatedReleasesKey(t *testing.T) {
 		})
 	}
 
-	// The same key held by a forgotten record stays reserved.
+	// The same key held by a forgotten record stays reserved, and no new
+	// intent may use it.
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
 	defer s.Close()
-	record(t, s, intent(`payout.old["1"]`, "k1"), outcome(`payout.old["1"]`, "k1", "101"), &Entry{Op: OpForget, Address: `payout.old["1"]`},
-		intent(`payout.a["1"]`, "k1"), unknown,
-		&Entry{Op: OpResolve, Address: `payout.a["1"]`, Provider: "wllxpay", Key: "k1", Result: &Result{Outcome: OutcomeNotCreated}})
+	record(t, s, apply1(), intent(`payout.old["1"]`, "k1"), outcome(`payout.old["1"]`, "k1", "101"), &Entry{Op: OpForget, Address: `payout.old["1"]`})
+	err := s.Record(intent(`payout.a["1"]`, "k1"), true)
+	if err == nil || !strings.Contains(err.Error(), `wllxpay payout "k1" was already used: merchant keys are single-use`) {
+		t.Errorf("an intent for a key a forgotten record holds: %v", err)
+	}
 	if !s.State().Reserved(k) {
 		t.Error("a key a forgotten record holds was released")
 	}
@@ -185,7 +187,7 @@ func TestNotCreatedReleasesKey(t *testing.T) {
 func TestTornTail(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
-	record(t, s, intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
 	s.Close()
 	// A crash in the middle of writing the next line.
 	f, _ := os.OpenFile(path+".journal", os.O_APPEND|os.O_WRONLY, 0)
@@ -199,16 +201,16 @@ func TestTornTail(t *testing.T) {
 	record(t, s2, intent(`payout.a["2"]`, "k2"))
 	s2.Close()
 
-	n, err := Verify(&Local{Path: path})
-	if err != nil || n != 3 {
-		t.Errorf("Verify = %d, %v; want 3 entries, no error", n, err)
+	rep, err := Verify(context.Background(), &Local{Path: path}, nil, nil)
+	if err != nil || rep.Entries != 4 {
+		t.Errorf("Verify = %+v, %v; want 4 entries, no error", rep, err)
 	}
 }
 
 func TestCorruptJournalIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
-	record(t, s, intent(`payout.a["1"]`, "k1")) // first snapshot at seq 0
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // first snapshot at seq 0
 	record(t, s, outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
 	s.journal.Close()
 	s.release()
@@ -219,15 +221,15 @@ func TestCorruptJournalIsRefused(t *testing.T) {
 
 	_, err := Open(context.Background(), &Local{Path: path}, Options{NoLock: true})
 	var ce *CorruptError
-	if !errors.As(err, &ce) || ce.Seq != 2 {
-		t.Fatalf("Open = %v, want CorruptError naming entry 2", err)
+	if !errors.As(err, &ce) || ce.Seq != 3 {
+		t.Fatalf("Open = %v, want CorruptError naming entry 3", err)
 	}
-	if !strings.Contains(err.Error(), "entry 2 (line 2)") {
+	if !strings.Contains(err.Error(), "entry 3 (line 3)") {
 		t.Errorf("message does not name the entry and line: %v", err)
 	}
-	_, err = Verify(&Local{Path: path})
-	if !errors.As(err, &ce) || ce.Seq != 2 {
-		t.Errorf("Verify = %v, want entry 2", err)
+	_, err = Verify(context.Background(), &Local{Path: path}, nil, nil)
+	if !errors.As(err, &ce) || ce.Seq != 3 {
+		t.Errorf("Verify = %v, want entry 3", err)
 	}
 }
 
@@ -239,26 +241,26 @@ func TestAlteredHistoryIsRefused(t *testing.T) {
 		name, want string
 		alter      func(lines []string) []string
 	}{
-		{"content", "entry 2 (line 2) is corrupt: hash does not match the entry's content", func(l []string) []string {
-			l[1] = strings.Replace(l[1], `"id":"101"`, `"id":"999"`, 1)
+		{"content", "entry 3 (line 3) is corrupt: hash does not match the entry's content", func(l []string) []string {
+			l[2] = strings.Replace(l[2], `"id":"101"`, `"id":"999"`, 1)
 			return l
 		}},
-		{"removed", "shorter than the 1190 the snapshot includes: entries were removed", func(l []string) []string {
+		{"removed", "shorter than the 1425 the snapshot includes: entries were removed", func(l []string) []string {
 			return append(l[:1], l[2:]...)
 		}},
 		{"swapped", "entry 2 (line 1) is corrupt: sequence number 2 follows 0", func(l []string) []string {
 			l[0], l[1] = l[1], l[0]
 			return l
 		}},
-		{"rehashed", "entry 3 (line 3) is corrupt: it does not link to the entry before it", func(l []string) []string {
+		{"rehashed", "entry 4 (line 4) is corrupt: it does not link to the entry before it", func(l []string) []string {
 			// Altered, with its own hash recomputed: the next link breaks.
-			e, err := decodeLine([]byte(l[1]))
+			e, err := decodeLine([]byte(l[2]), nil)
 			if err != nil {
 				panic(err)
 			}
 			e.Result.ID = "999"
-			b, _ := e.encode()
-			l[1] = strings.TrimSuffix(string(b), "\n")
+			b, _ := e.encode(nil)
+			l[2] = strings.TrimSuffix(string(b), "\n")
 			return l
 		}},
 		{"not json", "entry 2 (line 2) is corrupt: not a journal entry", func(l []string) []string {
@@ -269,7 +271,7 @@ func TestAlteredHistoryIsRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "payform.state.json")
 			s := openStore(t, path)
-			record(t, s, intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
+			record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
 			s.Close() // the snapshot's head is entry 3
 			if _, err := Open(context.Background(), &Local{Path: path}, Options{NoLock: true}); err != nil {
 				t.Fatalf("untouched: %v", err)
@@ -293,7 +295,7 @@ func TestAlteredHistoryIsRefused(t *testing.T) {
 func TestSnapshotTamperIsRefused(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
-	record(t, s, intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
 	s.Close()
 	data, _ := os.ReadFile(path)
 	os.WriteFile(path, []byte(strings.Replace(string(data), `"amount": "1.5"`, `"amount": "0.5"`, 1)), 0o600)
@@ -318,12 +320,12 @@ func TestSnapshotBytesAreStable(t *testing.T) {
 				Result: &Result{Outcome: OutcomeAdopted, Status: "submitted"}})
 		}
 		s.Close()
-		st, _, err := (&Local{Path: path}).Load()
+		st, _, err := (&Local{Path: path}).Load(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		st.JournalHash, st.JournalOffset = "", 0 // the journals differ in order
-		out, _ := encodeSnapshot(st)
+		out, _ := encodeSnapshot(st, nil)
 		return out
 	}
 	a := write("a.json", []string{"1", "2", "3"})
@@ -336,6 +338,7 @@ func TestSnapshotBytesAreStable(t *testing.T) {
 func TestConcurrentDurableRecords(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "payform.state.json")
 	s := openStore(t, path)
+	record(t, s, apply1())
 	var wg sync.WaitGroup
 	for w := 0; w < 10; w++ {
 		wg.Add(1)
@@ -357,9 +360,9 @@ func TestConcurrentDurableRecords(t *testing.T) {
 	}
 	wg.Wait()
 	s.Close()
-	n, err := Verify(&Local{Path: path})
-	if err != nil || n != 1000 {
-		t.Fatalf("Verify = %d, %v", n, err)
+	rep, err := Verify(context.Background(), &Local{Path: path}, nil, nil)
+	if err != nil || rep.Entries != 1001 {
+		t.Fatalf("Verify = %+v, %v", rep, err)
 	}
 	s2 := openStore(t, path)
 	defer s2.Close()
@@ -432,12 +435,12 @@ func TestSnapshotRefusals(t *testing.T) {
 		{"empty", "", "not a payform state file"},
 		{"garbage", "hello", "not a payform state file"},
 		{"other json", `{"version": 4, "terraform_version": "1.9.0"}`, "not a payform state file"},
-		{"newer", "{\n  \"format_version\": 2,\n  \"lineage\": \"x\"\n}\n", "format version 2; this payform reads up to 1: upgrade payform"},
+		{"newer", "{\n  \"format_version\": 3,\n  \"lineage\": \"x\"\n}\n", "format version 3; this payform reads up to 2: upgrade payform"},
 		{"no checksum", "{\n  \"format_version\": 1,\n  \"lineage\": \"x\"\n}\n", "checksum is missing"},
 		{"truncated", "{\n  \"format_version\": 1,\n  \"lineage\": \"x\",\n  \"checks", "checksum is missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := decodeSnapshot("s.json", []byte(tc.data))
+			_, _, err := decodeSnapshot("s.json", []byte(tc.data), nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("decodeSnapshot = %v, want %q", err, tc.want)
 			}

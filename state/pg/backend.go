@@ -33,6 +33,9 @@ type Config struct {
 	// Schema holds payform's tables (default "payform"); it is created
 	// and migrated on first use.
 	Schema string
+	// AuditKey seals every entry and snapshot written and checks every
+	// seal read (PAYFORM_AUDIT_KEY); nil seals nothing.
+	AuditKey state.Key
 }
 
 // Backend keeps one workspace's state in PostgreSQL. It implements
@@ -49,6 +52,7 @@ type Backend struct {
 	named     bool     // the connection string sets application_name
 	secrets   []string // scrubbed from every connection error
 	key       int64    // the workspace's advisory lock key
+	audit     state.Key
 	main      *session
 
 	// Tunables; tests shorten them.
@@ -65,7 +69,15 @@ type Backend struct {
 	commits    int    // journal transactions, for tests and benchmarks
 }
 
-var _ state.Backend = (*Backend)(nil)
+var (
+	_ state.Backend       = (*Backend)(nil)
+	_ state.Puller        = (*Backend)(nil)
+	_ state.Pusher        = (*Backend)(nil)
+	_ state.Importer      = (*Backend)(nil)
+	_ state.Retirer       = (*Backend)(nil)
+	_ state.ForceUnlocker = (*Backend)(nil)
+	_ state.HeadKeeper    = (*Backend)(nil)
+)
 
 var (
 	schemaName    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -100,6 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		secrets:    []string{cfg.ConnString, conf.Password},
 		named:      named,
 		key:        advisoryKey("workspace", cfg.Schema, cfg.Workspace),
+		audit:      cfg.AuditKey,
 		lockPoll:   50 * time.Millisecond,
 		heartbeat:  5 * time.Second,
 		flushDelay: 10 * time.Millisecond,
@@ -173,8 +186,10 @@ func (b *Backend) q(sql string) string {
 	return strings.ReplaceAll(sql, "{s}", pgx.Identifier{b.schema}.Sanitize())
 }
 
-func (b *Backend) opCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), b.opTimeout)
+// opCtx bounds one database operation: by ctx (Ctrl-C stops a load) and
+// by opTimeout.
+func (b *Backend) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, b.opTimeout)
 }
 
 // fail names the workspace and the operation in err, except for the

@@ -14,6 +14,7 @@ func BenchmarkDurableRecords(b *testing.B) {
 	be := openBackend(b, testSchema(b), "bench")
 	s := openStore(b, be)
 	defer s.Close()
+	record(b, s, apply1())
 	var next atomic.Int64
 	b.ResetTimer()
 	var wg sync.WaitGroup

@@ -54,8 +54,8 @@ var _ state.Journal = (*journal)(nil)
 // workspace's journal or lineage is not the one st was loaded from.
 // Commits go through the lock's session when this Backend holds the
 // lock.
-func (b *Backend) OpenJournal(st *state.State) (state.Journal, error) {
-	ctx, cancel := b.opCtx()
+func (b *Backend) OpenJournal(ctx context.Context, st *state.State) (state.Journal, error) {
+	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
 	var first []byte // the first snapshot, when this call writes it
 	var end int64
@@ -64,7 +64,7 @@ func (b *Backend) OpenJournal(st *state.State) (state.Journal, error) {
 		err := tx.QueryRow(ctx, b.q(`SELECT lineage FROM {s}.workspaces WHERE name = $1 FOR UPDATE`), b.workspace).Scan(&lineage)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			data, err := state.EncodeSnapshot(st)
+			data, err := state.EncodeSnapshot(st, b.audit)
 			if err != nil {
 				return err
 			}
@@ -132,7 +132,7 @@ func (j *journal) Write(e *state.Entry) error {
 		return fmt.Errorf("%s: the journal is closed", j.b.Describe())
 	}
 	e.Seq, e.Prev = j.seq+1, j.hash
-	line, err := state.EncodeEntry(e)
+	line, err := state.EncodeEntry(e, j.b.audit)
 	if err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (j *journal) Sync(seq uint64) error {
 		j.queue = nil
 		j.committing = true
 		j.mu.Unlock()
-		ctx, cancel := j.b.opCtx()
+		ctx, cancel := j.b.opCtx(context.Background())
 		err := j.commit(ctx, rows)
 		cancel()
 		j.mu.Lock()

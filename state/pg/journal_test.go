@@ -6,14 +6,13 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/payform/payform/state"
 )
 
 func TestConcurrentDurableRecords(t *testing.T) {
 	schema := testSchema(t)
 	b := openBackend(t, schema, "default")
 	s := openStore(t, b)
+	record(t, s, apply1())
 	var wg sync.WaitGroup
 	for w := range 10 {
 		wg.Go(func() {
@@ -42,8 +41,8 @@ func TestConcurrentDurableRecords(t *testing.T) {
 	if commits >= 1200 {
 		t.Errorf("%d commits for 1200 entries: no group commit", commits)
 	}
-	n, err := state.Verify(openBackend(t, schema, "default")) // more than one page of rows
-	if err != nil || n != 1200 {
+	n, err := verify(openBackend(t, schema, "default")) // more than one page of rows
+	if err != nil || n != 1201 {
 		t.Fatalf("Verify = %d, %v", n, err)
 	}
 	s2 := openStore(t, openBackend(t, schema, "default"))
@@ -58,7 +57,7 @@ func TestBackgroundFlush(t *testing.T) {
 	schema := testSchema(t)
 	s := openStore(t, openBackend(t, schema, "default"))
 	defer s.Close()
-	record(t, s, intent(`payout.a["0"]`, "k0"))
+	record(t, s, apply1(), intent(`payout.a["0"]`, "k0"))
 	start := time.Now()
 	for i := 1; i <= 5; i++ {
 		if err := s.Record(adopt(fmt.Sprintf(`payout.a["%d"]`, i), fmt.Sprint("k", i)), false); err != nil {
@@ -82,19 +81,19 @@ func TestCloseFlushes(t *testing.T) {
 	b := openBackend(t, schema, "default")
 	b.flushDelay = time.Hour
 	s := openStore(t, b)
-	record(t, s, intent(`payout.a["0"]`, "k0"))
+	record(t, s, apply1(), intent(`payout.a["0"]`, "k0"))
 	for i := 1; i <= 5; i++ {
 		if err := s.Record(adopt(fmt.Sprintf(`payout.a["%d"]`, i), fmt.Sprint("k", i)), false); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := journalRows(t, schema, "default"); n != 1 {
+	if n := journalRows(t, schema, "default"); n != 2 {
 		t.Fatalf("%d rows before Close, want 1 (the flush is an hour away)", n)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := journalRows(t, schema, "default"); n != 6 {
+	if n := journalRows(t, schema, "default"); n != 7 {
 		t.Errorf("%d rows after Close, want 6", n)
 	}
 }
@@ -105,14 +104,14 @@ func TestLostSessionCannotCommit(t *testing.T) {
 	schema := testSchema(t)
 	b := openBackend(t, schema, "default")
 	s := openStore(t, b)
-	record(t, s, intent(`payout.a["1"]`, "k1"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
 	terminate(t, lockPID(t, b))
 
 	err := s.Record(intent(`payout.a["2"]`, "k2"), true)
 	if err == nil {
 		t.Fatal("a durable record through a lost session succeeded")
 	}
-	if !strings.Contains(err.Error(), "pg:"+schema+"/default: committing journal entries 2-2") {
+	if !strings.Contains(err.Error(), "pg:"+schema+"/default: committing journal entries 3-3") {
 		t.Errorf("error = %v", err)
 	}
 	if err2 := s.Record(adopt(`payout.a["3"]`, "k3"), false); err2 == nil || err2.Error() != err.Error() {
@@ -124,7 +123,7 @@ func TestLostSessionCannotCommit(t *testing.T) {
 
 	s2 := openStore(t, openBackend(t, schema, "default"))
 	defer s2.Close()
-	if st := s2.State(); st.JournalSeq != 1 || st.Resource(`payout.a["1"]`) == nil {
+	if st := s2.State(); st.JournalSeq != 2 || st.Resource(`payout.a["1"]`) == nil {
 		t.Errorf("journal_seq %d, want only entry 1", st.JournalSeq)
 	}
 	record(t, s2, intent(`payout.a["2"]`, "k2"))

@@ -17,8 +17,8 @@ const pageRows = 1000
 // through a state.Replayer, in one read-only transaction. It returns
 // (nil, nil, nil) when the workspace has no state. There are no
 // warnings: a row is committed whole or not at all.
-func (b *Backend) Load() (*state.State, []string, error) {
-	ctx, cancel := b.opCtx()
+func (b *Backend) Load(ctx context.Context) (*state.State, []string, error) {
+	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
 	var st *state.State
 	var serial int64
@@ -32,14 +32,14 @@ func (b *Backend) Load() (*state.State, []string, error) {
 		if err != nil {
 			return err
 		}
-		s, err := state.DecodeSnapshot(b.Describe(), data)
+		s, sealed, err := state.DecodeSealed(b.Describe(), data, b.audit)
 		if err != nil {
 			return err
 		}
 		if s.Lineage != lineage || s.Serial != uint64(serial) {
 			return &state.CorruptError{What: b.Describe(), Reason: fmt.Sprintf("the workspace row says lineage %s serial %d, its snapshot lineage %s serial %d", lineage, serial, s.Lineage, s.Serial)}
 		}
-		if err := b.replay(ctx, tx, s); err != nil {
+		if err := b.replay(ctx, tx, s, sealed); err != nil {
 			return err
 		}
 		st = s
@@ -56,7 +56,7 @@ func (b *Backend) Load() (*state.State, []string, error) {
 }
 
 // replay applies the journal rows after st's head.
-func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State) error {
+func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed bool) error {
 	c := &chain{b: b, hash: state.GenesisHash(st.Lineage)}
 	if st.JournalSeq > 0 {
 		rows, err := b.page(ctx, tx, st.JournalSeq, 1)
@@ -76,7 +76,7 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State) error 
 		c.seq, c.hash, c.end = e.Seq, e.Hash, rows[0].end
 		st.JournalOffset = c.end
 	}
-	rp := state.NewReplayer(st, b.Describe()+" journal")
+	rp := state.NewReplayer(st, b.Describe()+" journal", b.audit, sealed)
 	fetch := func(from uint64) ([]row, error) { return b.page(ctx, tx, from, pageRows) }
 	return b.walk(c, fetch, func(e *state.Entry, r row) error {
 		err := rp.Add(e, r.end)
@@ -91,22 +91,22 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State) error 
 // Entries calls fn for every journal entry from the first, checking the
 // chain; it stops at the first error, naming the bad entry. fn runs
 // between reads, so it may use the Backend.
-func (b *Backend) Entries(fn func(*state.Entry) error) error {
+func (b *Backend) Entries(ctx context.Context, fn func(*state.Entry) error) error {
 	var lineage string
 	err := b.main.do(func(c *pgx.Conn) error {
-		ctx, cancel := b.opCtx()
+		ctx, cancel := b.opCtx(ctx)
 		defer cancel()
 		return c.QueryRow(ctx, b.q(`SELECT lineage FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&lineage)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%s has no state", b.Describe())
+		return &state.NoStateError{What: b.Describe()}
 	}
 	if err != nil {
 		return b.fail("reading the journal", err)
 	}
 	fetch := func(from uint64) (rows []row, err error) {
 		err = b.main.do(func(c *pgx.Conn) error {
-			ctx, cancel := b.opCtx()
+			ctx, cancel := b.opCtx(ctx)
 			defer cancel()
 			rows, err = b.page(ctx, c, from, pageRows)
 			return err
@@ -168,7 +168,7 @@ func (c *chain) next(r row) (*state.Entry, error) {
 // decode parses a row's line, checking the entry's own hash and that the
 // row's columns say the same as the line.
 func (b *Backend) decode(r row) (*state.Entry, error) {
-	e, err := state.DecodeEntry(r.line)
+	e, err := state.DecodeEntry(r.line, b.audit)
 	if err != nil {
 		return nil, b.corrupt(r.seq, err.Error())
 	}

@@ -122,7 +122,7 @@ func (l *lease) beat() {
 			return
 		case <-t.C:
 		}
-		ctx, cancel := l.b.opCtx()
+		ctx, cancel := l.b.opCtx(context.Background())
 		// A failure means the session is gone; journal commits report it.
 		_ = l.sess.do(func(c *pgx.Conn) error {
 			_, err := c.Exec(ctx, l.b.q(`UPDATE {s}.lock_leases SET heartbeat = now() WHERE workspace = $1 AND lock_id = $2`), l.b.workspace, l.id)
@@ -143,7 +143,7 @@ func (l *lease) Unlock() error {
 			b.held = nil
 		}
 		b.mu.Unlock()
-		ctx, cancel := b.opCtx()
+		ctx, cancel := b.opCtx(context.Background())
 		defer cancel()
 		err := l.sess.do(func(c *pgx.Conn) error {
 			if _, err := c.Exec(ctx, b.q(`DELETE FROM {s}.lock_leases WHERE workspace = $1 AND lock_id = $2`), b.workspace, l.id); err != nil {

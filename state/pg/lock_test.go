@@ -168,18 +168,18 @@ func TestWritesWithoutTheLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := openBackend(t, schema, "default")
-	err = b.WriteSnapshot(state.New("lineage", "test"))
+	err = b.WriteSnapshot(context.Background(), state.New("lineage", "test"))
 	var le *state.LockedError
 	if !errors.As(err, &le) || le.Holder == nil || le.Holder.Who != "ops@ci" {
 		t.Errorf("WriteSnapshot under another's lock = %v, want LockedError", err)
 	}
 	u.Unlock()
-	if err := b.WriteSnapshot(state.New("lineage", "test")); err != nil {
+	if err := b.WriteSnapshot(context.Background(), state.New("lineage", "test")); err != nil {
 		t.Fatalf("WriteSnapshot once free = %v", err)
 	}
 
 	// A journal opened without the lock commits while nobody holds it.
-	j, err := b.OpenJournal(state.New("lineage", "test"))
+	j, err := b.OpenJournal(context.Background(), state.New("lineage", "test"))
 	if err != nil {
 		t.Fatal(err)
 	}

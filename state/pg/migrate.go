@@ -63,6 +63,25 @@ CREATE TABLE {s}.lock_leases (
 	backend_pid integer NOT NULL         -- the PostgreSQL session holding the advisory lock
 );
 `},
+	{2, "journal heads", `
+-- Journal heads recorded at the end of every command that wrote entries:
+-- append-only, so that a runner cannot rewrite the history a head anchors
+-- without a deliberate ALTER TABLE ... DISABLE TRIGGER (grant runners
+-- INSERT and SELECT only, and keep table ownership elsewhere).
+CREATE TABLE {s}.heads (
+	workspace   text NOT NULL,
+	seq         bigint NOT NULL CHECK (seq > 0),
+	hash        text NOT NULL,
+	at          timestamptz NOT NULL,
+	actor       text NOT NULL,
+	recorded_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (workspace, seq)
+);
+CREATE TRIGGER heads_append_only BEFORE UPDATE OR DELETE ON {s}.heads
+	FOR EACH ROW EXECUTE FUNCTION {s}.journal_append_only();
+CREATE TRIGGER heads_no_truncate BEFORE TRUNCATE ON {s}.heads
+	FOR EACH STATEMENT EXECUTE FUNCTION {s}.journal_append_only();
+`},
 }
 
 // migrate brings schema up to the newest version. The check is one query

@@ -1,11 +1,9 @@
 package pg
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,49 +11,80 @@ import (
 )
 
 // Moving state between backends copies the snapshot bytes and every
-// journal line verbatim, so the hash chain, the snapshot's checksum and
-// its journal offset stay valid. Lines are rebuilt with
-// state.EncodeEntry, and an entry whose rebuilt hash differs from the
-// original (a field this payform does not know) is refused rather than
-// altered. The destination must have no state. The caller holds the
-// locks it needs: the source's, so that it does not change meanwhile (a
-// pg destination is written under its own lock, in one transaction).
+// journal line verbatim, so the hash chain, the seals, the snapshot's
+// checksum and its journal offset stay valid. An entry whose line cannot
+// be rebuilt byte for byte (a field this payform does not know) is
+// refused rather than altered. The caller holds the source's lock, so that
+// it does not change meanwhile; the destination is written under its own
+// lock, in one transaction.
 
-// ImportFrom copies src's state (a *state.Local or another *Backend) into
-// this workspace, which must have none, in one transaction.
-func (b *Backend) ImportFrom(ctx context.Context, src state.Backend) error {
+// Import copies src's state into this workspace, in one transaction. The
+// workspace must have no state, or only a tombstone of src's lineage (a
+// state moving back), whose journal must then be the start of src's.
+func (b *Backend) Import(ctx context.Context, src state.Backend) error {
 	if src == state.Backend(b) {
 		return fmt.Errorf("%s: cannot import a workspace into itself", b.Describe())
 	}
-	data, err := rawSnapshot(ctx, src)
+	data, err := state.RawSnapshot(ctx, src)
 	if err != nil {
 		return err
 	}
-	st, err := state.DecodeSnapshot(src.Describe(), data)
+	st, err := state.DecodeSnapshot(src.Describe(), data, b.audit)
 	if err != nil {
 		return err
 	}
 	err = b.writeTx(ctx, func(tx pgx.Tx) error {
-		var lineage string
-		err := tx.QueryRow(ctx, b.q(`SELECT lineage FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&lineage)
-		if err == nil {
-			return fmt.Errorf("refused: the workspace already has state (lineage %s); import only into an empty workspace", lineage)
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		var have []byte
+		err := tx.QueryRow(ctx, b.q(`SELECT snapshot FROM {s}.workspaces WHERE name = $1 FOR UPDATE`), b.workspace).Scan(&have)
+		exists := err == nil
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.workspaces (name, lineage, serial, snapshot) VALUES ($1, $2, $3, $4)`),
+		var held uint64 // journal entries the workspace holds already
+		if exists {
+			_, derr := state.DecodeSnapshot(b.Describe(), have, b.audit)
+			var me *state.MovedError
+			if !errors.As(derr, &me) {
+				return errors.New("refused: the workspace already has state; import only into an empty workspace")
+			}
+			var lineage string
+			if err := tx.QueryRow(ctx, b.q(`SELECT lineage FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&lineage); err != nil {
+				return err
+			}
+			if lineage != st.Lineage {
+				return fmt.Errorf("refused: the workspace holds the tombstone of lineage %s, not %s", lineage, st.Lineage)
+			}
+			var n int64
+			if err := tx.QueryRow(ctx, b.q(`SELECT coalesce(max(seq), 0) FROM {s}.journal WHERE workspace = $1`), b.workspace).Scan(&n); err != nil {
+				return err
+			}
+			held = uint64(n)
+			if _, err := tx.Exec(ctx, b.q(`UPDATE {s}.workspaces SET serial = $2, snapshot = $3, updated_at = now() WHERE name = $1`),
+				b.workspace, int64(st.Serial), data); err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.workspaces (name, lineage, serial, snapshot) VALUES ($1, $2, $3, $4)`),
 			b.workspace, st.Lineage, int64(st.Serial), data); err != nil {
 			return err
 		}
 		var batch []row
 		var end int64
-		err = src.Entries(func(e *state.Entry) error {
-			line, err := reencode(e)
+		err = src.Entries(ctx, func(e *state.Entry) error {
+			line, err := state.EncodeVerbatim(e)
 			if err != nil {
 				return err
 			}
 			end += int64(len(line))
+			if e.Seq <= held {
+				var hash string
+				if err := tx.QueryRow(ctx, b.q(`SELECT hash FROM {s}.journal WHERE workspace = $1 AND seq = $2`), b.workspace, int64(e.Seq)).Scan(&hash); err != nil {
+					return err
+				}
+				if hash != e.Hash {
+					return fmt.Errorf("refused: %s's journal entry %d differs from the one the workspace holds", src.Describe(), e.Seq)
+				}
+				return nil
+			}
 			batch = append(batch, row{seq: e.Seq, prev: e.Prev, hash: e.Hash, line: line, end: end, at: e.At})
 			if len(batch) < pageRows {
 				return nil
@@ -75,101 +104,75 @@ func (b *Backend) ImportFrom(ctx context.Context, src state.Backend) error {
 		}
 		return nil
 	})
-	return b.fail("importing from "+src.Describe(), err)
-}
-
-// rawSnapshot returns src's snapshot bytes as stored.
-func rawSnapshot(ctx context.Context, src state.Backend) ([]byte, error) {
-	switch src := src.(type) {
-	case *state.Local:
-		data, err := os.ReadFile(src.Path)
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s has no state", src.Describe())
-		}
-		return data, err
-	case *Backend:
-		return src.Pull(ctx)
-	}
-	return nil, fmt.Errorf("cannot import from %s: only local and pg backends can be copied verbatim", src.Describe())
-}
-
-// reencode rebuilds e's line, which must come out as the original: same
-// hash, same bytes.
-func reencode(e *state.Entry) ([]byte, error) {
-	want := e.Hash
-	line, err := state.EncodeEntry(e)
 	if err != nil {
-		return nil, err
+		return b.fail("importing from "+src.Describe(), err)
 	}
-	if e.Hash != want {
-		return nil, fmt.Errorf("journal entry %d cannot be copied byte for byte: it has content this payform version does not know; use the payform version that wrote it", e.Seq)
+	b.snapSeen(true, st.Serial)
+	if _, err := state.CheckSnapshot(ctx, b, data, b.audit); err != nil {
+		return b.fail("importing from "+src.Describe(), err)
 	}
-	return line, nil
+	return nil
 }
 
-// ExportTo copies this workspace's state to dst, which must have none:
-// first the snapshot, then the journal lines. An export cut short leaves
-// a snapshot whose journal is short, which Local refuses to load: delete
-// it and export again.
-func (b *Backend) ExportTo(ctx context.Context, dst *state.Local) error {
-	if st, _, err := dst.Load(); st != nil || err != nil {
-		reason := "it already has state"
-		if err != nil {
-			reason = err.Error()
-		}
-		return fmt.Errorf("refusing to export %s to %s: %s; export only to a new path", b.Describe(), dst.Describe(), reason)
+// Retire replaces the workspace's snapshot with a tombstone that says
+// where the state went; the journal stays, for auditors. Every later Load
+// refuses with a *state.MovedError.
+func (b *Backend) Retire(ctx context.Context, to state.MovedTo) error {
+	data, err := b.Pull(ctx)
+	if err != nil {
+		return err
 	}
-	err := b.main.readTx(ctx, func(tx pgx.Tx) error {
-		var data []byte
-		err := tx.QueryRow(ctx, b.q(`SELECT snapshot FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&data)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errors.New("there is no state to export")
-		}
-		if err != nil {
-			return err
-		}
-		st, err := state.DecodeSnapshot(b.Describe(), data)
-		if err != nil {
-			return err
-		}
-		// Local writes what it encodes: make sure that is these bytes.
-		if again, err := state.EncodeSnapshot(st); err != nil || !bytes.Equal(again, data) {
-			return errors.New("the snapshot cannot be copied byte for byte: it has content this payform version does not know; use the payform version that wrote it")
-		}
-		if err := dst.WriteSnapshot(st); err != nil {
-			return err
-		}
-		var j state.Journal
-		headOK := st.JournalSeq == 0
-		fetch := func(from uint64) ([]row, error) { return b.page(ctx, tx, from, pageRows) }
-		err = b.walk(&chain{b: b, hash: state.GenesisHash(st.Lineage)}, fetch, func(e *state.Entry, r row) error {
-			if j == nil {
-				// A fresh head, so that the entries keep their seq and prev.
-				opened, err := dst.OpenJournal(state.New(st.Lineage, st.PayformVersion))
-				if err != nil {
-					return err
-				}
-				j = opened
-			}
-			want := e.Hash
-			if err := j.Write(e); err != nil {
-				return err
-			}
-			if _, _, end := j.Head(); e.Hash != want || end != r.end {
-				return fmt.Errorf("journal entry %d cannot be copied byte for byte: it has content this payform version does not know; use the payform version that wrote it", e.Seq)
-			}
-			headOK = headOK || (e.Seq == st.JournalSeq && e.Hash == st.JournalHash)
-			return nil
-		})
-		if j != nil {
-			if cerr := j.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err == nil && !headOK {
-			err = b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
-		}
+	tomb, err := state.Tombstone(b.Describe(), data, to, b.audit)
+	if err != nil {
+		return err
+	}
+	err = b.writeTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, b.q(`UPDATE {s}.workspaces SET serial = serial + 1, snapshot = $2, updated_at = now() WHERE name = $1`), b.workspace, tomb)
 		return err
 	})
-	return b.fail("exporting to "+dst.Describe(), err)
+	return b.fail("retiring the workspace", err)
+}
+
+// RecordHead appends a journal head to the heads table, which refuses
+// updates and deletes by trigger: a runner that can only write the
+// journal cannot rewrite the history a recorded head anchors.
+func (b *Backend) RecordHead(ctx context.Context, h state.Head) error {
+	ctx, cancel := b.opCtx(ctx)
+	defer cancel()
+	err := b.writeTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.heads (workspace, seq, hash, at, actor) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (workspace, seq) DO NOTHING`), b.workspace, int64(h.Seq), h.Hash, h.At, h.Actor)
+		return err
+	})
+	return b.fail("recording the journal head", err)
+}
+
+// Heads calls fn for every recorded head, oldest first.
+func (b *Backend) Heads(ctx context.Context, fn func(state.Head) error) error {
+	var heads []state.Head
+	err := b.main.do(func(c *pgx.Conn) error {
+		ctx, cancel := b.opCtx(ctx)
+		defer cancel()
+		rows, err := c.Query(ctx, b.q(`SELECT seq, hash, at, actor FROM {s}.heads WHERE workspace = $1 ORDER BY seq`), b.workspace)
+		if err != nil {
+			return err
+		}
+		heads, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (state.Head, error) {
+			var h state.Head
+			var seq int64
+			err := r.Scan(&seq, &h.Hash, &h.At, &h.Actor)
+			h.Seq = uint64(seq)
+			return h, err
+		})
+		return err
+	})
+	if err != nil {
+		return b.fail("reading the journal heads", err)
+	}
+	for _, h := range heads {
+		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,12 +18,12 @@ var ErrChanged = errors.New("the state was changed by another writer")
 // succeeds only while the workspace still holds the serial this Backend
 // last loaded or wrote (or, for a new workspace, no state at all).
 // Otherwise the error wraps ErrChanged.
-func (b *Backend) WriteSnapshot(st *state.State) error {
-	data, err := state.EncodeSnapshot(st)
+func (b *Backend) WriteSnapshot(ctx context.Context, st *state.State) error {
+	data, err := state.EncodeSnapshot(st, b.audit)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := b.opCtx()
+	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
 	err = b.writeTx(ctx, func(tx pgx.Tx) error { return b.putSnapshot(ctx, tx, st, data) })
 	if err != nil {
@@ -108,20 +108,38 @@ func (b *Backend) Pull(ctx context.Context) ([]byte, error) {
 		return c.QueryRow(ctx, b.q(`SELECT snapshot FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&data)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("%s has no state", b.Describe())
+		return nil, &state.NoStateError{What: b.Describe()}
 	}
 	return data, b.fail("reading the snapshot", err)
 }
 
 // Push replaces the snapshot with data, stored verbatim. It refuses a
 // snapshot of another lineage, or one whose serial is not newer than the
-// workspace's, unless force. Even with force it refuses a snapshot whose
-// journal head is not on the workspace's journal: a snapshot never
-// replaces journal entries.
+// workspace's, unless force. Even with force it refuses a snapshot that is
+// not what replaying the workspace's journal up to its head gives: a
+// snapshot never hides, replaces or invents journal entries.
 func (b *Backend) Push(ctx context.Context, data []byte, force bool) error {
-	st, err := state.DecodeSnapshot("the pushed snapshot", data)
+	st, err := state.DecodeSnapshot("the pushed snapshot", data, b.audit)
 	if err != nil {
 		return err
+	}
+	if !force {
+		var lineage string
+		var serial int64
+		err := b.main.do(func(c *pgx.Conn) error {
+			return c.QueryRow(ctx, b.q(`SELECT lineage, serial FROM {s}.workspaces WHERE name = $1`), b.workspace).Scan(&lineage, &serial)
+		})
+		switch {
+		case err == nil && lineage != st.Lineage:
+			return b.fail("pushing the snapshot", fmt.Errorf("refused: the snapshot is of lineage %s, the workspace holds lineage %s (another state); force replaces it", st.Lineage, lineage))
+		case err == nil && st.Serial <= uint64(serial):
+			return b.fail("pushing the snapshot", fmt.Errorf("refused: the snapshot's serial %d is not newer than the workspace's %d; force replaces it", st.Serial, serial))
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return b.fail("pushing the snapshot", err)
+		}
+	}
+	if _, err := state.CheckSnapshot(ctx, b, data, b.audit); err != nil {
+		return b.fail("pushing the snapshot", fmt.Errorf("refused, even with force: %w", err))
 	}
 	err = b.writeTx(ctx, func(tx pgx.Tx) error {
 		var lineage string

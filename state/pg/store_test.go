@@ -38,7 +38,7 @@ func TestRecordCloseLoad(t *testing.T) {
 	if !st.Consumed("plan-1") || !st.Reserved(state.KeyRef{Provider: "wllxpay", Kind: "payout", Key: "k1"}) {
 		t.Error("plan not consumed or key not reserved")
 	}
-	if n, err := state.Verify(openBackend(t, schema, "default")); err != nil || n != 4 {
+	if n, err := verify(openBackend(t, schema, "default")); err != nil || n != 4 {
 		t.Errorf("Verify = %d, %v; want 4 entries", n, err)
 	}
 }
@@ -50,11 +50,11 @@ func TestReplayEqualsLive(t *testing.T) {
 	schema := testSchema(t)
 	b := openBackend(t, schema, "default")
 	s := openStore(t, b)
-	record(t, s, intent(`payout.a["1"]`, "k1")) // writes the first snapshot
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // writes the first snapshot
 	record(t, s,
 		outcome(`payout.a["1"]`, "k1", "101"),
 		intent(`payout.a["2"]`, "k2"),
-		&state.Entry{Op: state.OpOutcome, Address: `payout.a["2"]`, Provider: "wllxpay", Key: "k2", Result: &state.Result{Outcome: state.OutcomeRejected, Error: "Not enough amount"}},
+		&state.Entry{Op: state.OpOutcome, PlanID: "plan-1", Address: `payout.a["2"]`, Provider: "wllxpay", Key: "k2", Result: &state.Result{Outcome: state.OutcomeRejected, Error: "Not enough amount"}},
 		&state.Entry{Op: state.OpForget, Address: `payout.a["1"]`})
 	live := snapshotOf(t, s.State())
 	kill(t, b)
@@ -64,7 +64,7 @@ func TestReplayEqualsLive(t *testing.T) {
 	if got := snapshotOf(t, s2.State()); got != live {
 		t.Errorf("replayed state differs (-live +replayed):\n%s", cmp.Diff(live, got))
 	}
-	if st := s2.State(); st.JournalSeq != 5 || st.Serial != 1 {
+	if st := s2.State(); st.JournalSeq != 6 || st.Serial != 1 {
 		t.Errorf("journal_seq %d serial %d, want 5 and 1", st.JournalSeq, st.Serial)
 	}
 }
@@ -78,8 +78,8 @@ func TestCorruptJournalRowIsRefused(t *testing.T) {
 		seq     uint64
 		message string
 	}{
-		{"altered line", `UPDATE {s}.journal SET line = convert_to(replace(convert_from(line, 'UTF8'), '"id":"101"', '"id":"999"'), 'UTF8') WHERE workspace = $1 AND seq = 2`,
-			2, "journal: entry 2 is corrupt: hash does not match the entry's content"},
+		{"altered line", `UPDATE {s}.journal SET line = convert_to(replace(convert_from(line, 'UTF8'), '"id":"101"', '"id":"999"'), 'UTF8') WHERE workspace = $1 AND seq = 3`,
+			3, "journal: entry 3 is corrupt: hash does not match the entry's content"},
 		{"removed row", `DELETE FROM {s}.journal WHERE workspace = $1 AND seq = 2`,
 			3, "journal: entry 3 is corrupt: sequence number 3 follows 1: entries are missing"},
 		{"rehashed line", `UPDATE {s}.journal SET hash = 'x' WHERE workspace = $1 AND seq = 2`,
@@ -91,7 +91,7 @@ func TestCorruptJournalRowIsRefused(t *testing.T) {
 			ws := strings.ReplaceAll(tc.name, " ", "-")
 			b := openBackend(t, schema, ws)
 			s := openStore(t, b)
-			record(t, s, intent(`payout.a["1"]`, "k1")) // the first snapshot, at entry 0
+			record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // the first snapshot, at entry 0
 			record(t, s, outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
 			kill(t, b)
 			sql := strings.ReplaceAll(`ALTER TABLE {s}.journal DISABLE TRIGGER journal_append_only; `+tc.change, "{s}", schema)
@@ -109,7 +109,7 @@ func TestCorruptJournalRowIsRefused(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.message) {
 				t.Errorf("message = %q, want %q", err, tc.message)
 			}
-			if _, err := state.Verify(b2); !errors.As(err, &ce) || ce.Seq != tc.seq {
+			if _, err := verify(b2); !errors.As(err, &ce) || ce.Seq != tc.seq {
 				t.Errorf("Verify = %v, want entry %d", err, tc.seq)
 			}
 		})
@@ -119,7 +119,7 @@ func TestCorruptJournalRowIsRefused(t *testing.T) {
 func TestJournalIsAppendOnly(t *testing.T) {
 	schema := testSchema(t)
 	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, intent(`payout.a["1"]`, "k1"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
 	s.Close()
 	admin := adminConn(t)
 	for _, sql := range []string{
@@ -136,26 +136,26 @@ func TestJournalIsAppendOnly(t *testing.T) {
 func TestSnapshotCompareAndSwap(t *testing.T) {
 	schema := testSchema(t)
 	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, intent(`payout.a["1"]`, "k1"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 	b1, b2 := openBackend(t, schema, "default"), openBackend(t, schema, "default")
-	st1, _, err1 := b1.Load()
-	st2, _, err2 := b2.Load()
+	st1, _, err1 := b1.Load(context.Background())
+	st2, _, err2 := b2.Load(context.Background())
 	if err1 != nil || err2 != nil {
 		t.Fatal(err1, err2)
 	}
 	st1.Serial++
-	if err := b1.WriteSnapshot(st1); err != nil {
+	if err := b1.WriteSnapshot(context.Background(), st1); err != nil {
 		t.Fatalf("first writer: %v", err)
 	}
 	st1.Serial++
-	if err := b1.WriteSnapshot(st1); err != nil {
+	if err := b1.WriteSnapshot(context.Background(), st1); err != nil {
 		t.Fatalf("first writer again (its own serial): %v", err)
 	}
 	st2.Serial++
-	err := b2.WriteSnapshot(st2)
+	err := b2.WriteSnapshot(context.Background(), st2)
 	if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "the state was changed by another writer: the workspace holds serial 3") {
 		t.Errorf("second writer = %v, want ErrChanged", err)
 	}
@@ -163,14 +163,14 @@ func TestSnapshotCompareAndSwap(t *testing.T) {
 	// Two writers creating the same workspace.
 	n1, n2 := openBackend(t, schema, "new"), openBackend(t, schema, "new")
 	for _, b := range []*Backend{n1, n2} {
-		if st, _, err := b.Load(); st != nil || err != nil {
+		if st, _, err := b.Load(context.Background()); st != nil || err != nil {
 			t.Fatalf("Load of a new workspace = %v, %v", st, err)
 		}
 	}
-	if err := n1.WriteSnapshot(state.New("lineage-1", "test")); err != nil {
+	if err := n1.WriteSnapshot(context.Background(), state.New("lineage-1", "test")); err != nil {
 		t.Fatal(err)
 	}
-	if err := n2.WriteSnapshot(state.New("lineage-2", "test")); !errors.Is(err, ErrChanged) {
+	if err := n2.WriteSnapshot(context.Background(), state.New("lineage-2", "test")); !errors.Is(err, ErrChanged) {
 		t.Errorf("second creator = %v, want ErrChanged", err)
 	}
 }
@@ -180,20 +180,20 @@ func TestSnapshotCompareAndSwap(t *testing.T) {
 func TestStoreOnAnotherWriter(t *testing.T) {
 	schema := testSchema(t)
 	b1 := openBackend(t, schema, "default")
-	st, _, err := b1.Load()
+	st, _, err := b1.Load(context.Background())
 	if st != nil || err != nil {
 		t.Fatal(st, err)
 	}
 	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, intent(`payout.a["1"]`, "k1"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
 	s.Close()
-	_, err = b1.OpenJournal(state.New("another-lineage", "test"))
+	_, err = b1.OpenJournal(context.Background(), state.New("another-lineage", "test"))
 	if !errors.Is(err, ErrChanged) {
 		t.Errorf("OpenJournal over another lineage = %v, want ErrChanged", err)
 	}
-	loaded, _, _ := b1.Load()
+	loaded, _, _ := b1.Load(context.Background())
 	loaded.JournalSeq, loaded.JournalHash = 0, ""
-	if _, err := b1.OpenJournal(loaded); !errors.Is(err, ErrChanged) {
+	if _, err := b1.OpenJournal(context.Background(), loaded); !errors.Is(err, ErrChanged) {
 		t.Errorf("OpenJournal behind the journal = %v, want ErrChanged", err)
 	}
 }
