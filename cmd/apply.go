@@ -12,6 +12,7 @@ import (
 	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
 
@@ -71,33 +72,21 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 
 	var p *planner.Plan
 	closeProviders := func() {}
-	var provsErr error
 	var provs map[string]providers.Provider
 	if opts.planFile != "" {
-		p, err = planner.ReadFile(opts.planFile)
-		if err != nil {
-			return err
-		}
-		if err := planner.CheckStale(p, store.State(), cfg, a.now()); err != nil {
-			return err
-		}
 		if len(opts.targets) > 0 || opts.refreshOnly {
 			return fmt.Errorf("--target and --refresh-only shape a plan; give them to payform plan, not to apply PLANFILE")
 		}
-		if diags := cfg.CheckCredentials(); diags.HasErrors() {
-			a.renderDiags(cfg.Files, diags)
-			return silent
-		}
-		provs, closeProviders, provsErr = a.openProviders(cfg)
-		if provsErr != nil {
-			return provsErr
+		p, provs, closeProviders, err = a.rederive(ctx, cfg, store, opts)
+		if err != nil {
+			return err
 		}
 		if a.events == nil {
 			fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
 				p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
 		}
 	} else {
-		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, 0)
+		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, planShape{targets: opts.targets, refreshOnly: opts.refreshOnly})
 		if err != nil {
 			return err
 		}
@@ -154,6 +143,54 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		return silent
 	}
 	return waitingForOperator(p)
+}
+
+// rederive reads a plan file and makes the plan again from the
+// configuration, the state and the gateways as they are now, with the
+// file's plan id, times, targets and author. What was reviewed is what
+// runs: a plan file is a commitment to be checked, never an instruction
+// to be trusted, so the file is refused when it is stale (CheckStale),
+// when its changes or their summary differ in any way from the plan made
+// now (the first difference is named), or when its digest (or, with the
+// audit key, its mac) does not match its content. It returns the plan
+// made now, which is what apply runs.
+func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), error) {
+	key, err := a.auditKey()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	file, err := planner.ReadFile(opts.planFile, key)
+	var altered *planner.AlteredError
+	if errors.As(err, &altered) {
+		file = altered.Plan
+	} else if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := planner.CheckStale(file, store.State(), cfg, a.now()); err != nil {
+		return nil, nil, nil, err
+	}
+	p, provs, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, planShape{
+		planID: file.PlanID, now: file.CreatedAt, ttl: file.ExpiresAt.Sub(file.CreatedAt),
+		targets: file.Targets, refreshOnly: file.RefreshOnly, author: file.Author,
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if diff := planner.Compare(file, p); diff != "" {
+		closeProviders()
+		return nil, nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
+			Detail: diff + ". The plan file was edited after it was made, or the gateways now hold an object the plan would create. Run `payform plan --out FILE` again, review it, and apply the new plan."}
+	}
+	if altered != nil {
+		closeProviders()
+		return nil, nil, nil, altered
+	}
+	if diags := cfg.CheckCredentials(); diags.HasErrors() {
+		closeProviders()
+		a.renderDiags(cfg.Files, diags)
+		return nil, nil, nil, silent
+	}
+	return p, provs, closeProviders, nil
 }
 
 // waitingForOperator makes apply fail (exit 1) while items of unknown

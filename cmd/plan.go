@@ -92,13 +92,25 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 		return err
 	}
 	defer store.Close()
-	p, _, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, opts.ttl)
+	if opts.out != "" && store.State().Lineage == "" {
+		// A saved plan is bound to the state it was made against: give a
+		// new workspace its lineage now, so that the plan can be applied
+		// to this workspace and no other.
+		if err := store.Init(ctx); err != nil {
+			return err
+		}
+	}
+	p, _, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, planShape{ttl: opts.ttl, targets: opts.targets, refreshOnly: opts.refreshOnly})
 	if err != nil {
 		return err
 	}
 	closeProviders()
 	if opts.out != "" {
-		if err := planner.WriteFile(opts.out, p); err != nil {
+		key, err := a.auditKey()
+		if err != nil {
+			return err
+		}
+		if err := planner.WriteFile(opts.out, p, key); err != nil {
 			return fmt.Errorf("saving the plan: %w", err)
 		}
 	}
@@ -125,9 +137,21 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	return nil
 }
 
+// planShape is what a plan is made with beyond the configuration and the
+// state: a new plan's ttl, targets and refresh-only, or, when a plan file
+// is re-derived, the file's plan id, times and author as well.
+type planShape struct {
+	ttl         time.Duration
+	targets     []string
+	refreshOnly bool
+	planID      string
+	now         time.Time
+	author      string
+}
+
 // makePlan checks credentials, opens the providers, refreshes and plans.
 // The caller closes the providers.
-func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Store, f planFlags, ttl time.Duration) (*planner.Plan, map[string]providers.Provider, func(), error) {
+func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Store, f planFlags, shape planShape) (*planner.Plan, map[string]providers.Provider, func(), error) {
 	if diags := cfg.CheckCredentials(); diags.HasErrors() {
 		a.renderDiags(cfg.Files, diags)
 		return nil, nil, nil, silent
@@ -146,16 +170,19 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 			return nil, nil, nil, silent
 		}
 	}
-	planID := state.NewID()
-	vars, err := planner.Variables(cfg, planID)
+	vars, err := planner.Variables(cfg)
 	if err != nil {
 		closeProviders()
 		return nil, nil, nil, err
 	}
-	p, diags := planner.MakePlan(cfg, store.State(), obs, planner.Options{
-		PlanID: planID, Version: Version, Now: a.now(), TTL: ttl, Variables: vars,
-		Targets: f.targets, RefreshOnly: f.refreshOnly,
-	})
+	opts := planner.Options{
+		PlanID: shape.planID, Version: Version, Now: shape.now, TTL: shape.ttl, Variables: vars,
+		Targets: shape.targets, RefreshOnly: shape.refreshOnly, Author: shape.author,
+	}
+	if opts.PlanID == "" {
+		opts.PlanID, opts.Now, opts.Author = state.NewID(), a.now(), store.Actor()
+	}
+	p, diags := planner.MakePlan(cfg, store.State(), obs, opts)
 	a.renderDiags(cfg.Files, diags)
 	if diags.HasErrors() {
 		closeProviders()

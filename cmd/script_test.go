@@ -1,6 +1,10 @@
 package cmd
 
 import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,6 +82,8 @@ func TestScripts(t *testing.T) {
 			"ledgerkeys":  cmdLedgerKeys,
 			"ledgerdump":  cmdLedgerDump,
 			"jsonenv":     cmdJSONEnv,
+			"plancat":     cmdPlanCat,
+			"planforge":   cmdPlanForge,
 		},
 	})
 }
@@ -338,8 +344,7 @@ func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 3 || neg {
 		ts.Fatalf("usage: jsonenv VAR FILE MEMBER")
 	}
-	data, err := os.ReadFile(ts.MkAbs(args[1]))
-	ts.Check(err)
+	data := readMaybeGzip(ts, args[1])
 	var obj map[string]json.RawMessage
 	ts.Check(json.Unmarshal(data, &obj))
 	var v string
@@ -347,4 +352,58 @@ func cmdJSONEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%s has no string member %q", args[1], args[2])
 	}
 	ts.Setenv(args[0], v)
+}
+
+// readMaybeGzip reads a file, decompressing it when it is gzip (a plan
+// file).
+func readMaybeGzip(ts *testscript.TestScript, name string) []byte {
+	data, err := os.ReadFile(ts.MkAbs(name))
+	ts.Check(err)
+	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		return data
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	ts.Check(err)
+	out, err := io.ReadAll(zr)
+	ts.Check(err)
+	return out
+}
+
+// plancat FILE: print a plan file's JSON (it is gzip-compressed).
+func cmdPlanCat(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: plancat FILE")
+	}
+	ts.Stdout().Write(readMaybeGzip(ts, args[0]))
+}
+
+// planforge FILE OLD NEW [keep-digest]: edit a plan file as someone with
+// write access to it would: replace the first OLD in its JSON by NEW and,
+// unless keep-digest, recompute its digest the way payform computes it
+// (the SHA-256 of the JSON line without its digest member), so that only
+// re-deriving the plan can tell.
+func cmdPlanForge(ts *testscript.TestScript, neg bool, args []string) {
+	if (len(args) != 3 && len(args) != 4) || neg {
+		ts.Fatalf("usage: planforge FILE OLD NEW [keep-digest]")
+	}
+	line := string(readMaybeGzip(ts, args[0]))
+	if !strings.Contains(line, args[1]) {
+		ts.Fatalf("%s has no %q", args[0], args[1])
+	}
+	line = strings.Replace(line, args[1], args[2], 1)
+	if len(args) == 3 {
+		line = strings.TrimSuffix(line, "\n")
+		i := strings.LastIndex(line, `,"digest":"`)
+		if i < 0 {
+			ts.Fatalf("%s has no digest member", args[0])
+		}
+		body := line[:i] + "}"
+		sum := sha256.Sum256([]byte(body))
+		line = line[:i] + `,"digest":"sha256:` + hex.EncodeToString(sum[:]) + `"}` + "\n"
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(line))
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o600))
 }

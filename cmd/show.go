@@ -30,7 +30,11 @@ Exit codes: 0 success; 1 error.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				p, err := planner.ReadFile(args[0])
+				key, err := a.auditKey()
+				if err != nil {
+					return err
+				}
+				p, err := planner.ReadFile(args[0], key)
 				if err != nil {
 					return err
 				}

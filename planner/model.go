@@ -12,35 +12,41 @@ import (
 	"github.com/payform/payform/state"
 )
 
-// FormatVersion is the plan file format this package writes.
-const FormatVersion = 1
-
 // Plan is the money diff between a configuration and a state: exactly
-// what apply will do. It is also the plan file (plan --out).
+// what apply will do. On disk it is a plan file (planfile.go).
 type Plan struct {
-	FormatVersion  int       `json:"format_version"`
-	PayformVersion string    `json:"payform_version"`
-	PlanID         string    `json:"plan_id"`
-	CreatedAt      time.Time `json:"created_at"`
-	ExpiresAt      time.Time `json:"expires_at"`
+	FormatVersion  int
+	PayformVersion string
+	PlanID         string
+	CreatedAt      time.Time
+	ExpiresAt      time.Time
+	// Author is who made the plan (the actor); approvals by the author do
+	// not count.
+	Author string
 	// The state the plan was made against.
-	StateLineage    string `json:"state_lineage"`
-	StateSerial     uint64 `json:"state_serial"`
-	StateJournalSeq uint64 `json:"state_journal_seq"`
-	// ConfigDigest and Variables are what the configuration was.
-	ConfigDigest string                  `json:"config_digest"`
-	Variables    map[string]PlanVariable `json:"variables"`
-	Changes      []*Change               `json:"changes"`
-	Drift        []*Drift                `json:"drift"`
-	Summary      Summary                 `json:"summary"`
+	StateLineage    string
+	StateSerial     uint64
+	StateJournalSeq uint64
+	// ConfigDigest, Variables and Accounts are what the configuration was.
+	ConfigDigest string
+	Variables    map[string]PlanVariable
+	Accounts     map[string]string
+	// Targets and RefreshOnly are how the plan was asked for.
+	Targets     []string
+	RefreshOnly bool
+	Changes     []*Change
+	Drift       []*Drift
+	Summary     Summary
+	// Digest is the plan file's digest (Seal, Encode, ReadFile): what
+	// approvals sign, with the rest of the file.
+	Digest string
 }
 
-// PlanVariable records one variable's value. Sensitive values are kept
-// only as a keyed digest, enough to notice a change.
+// PlanVariable records one non-sensitive variable's value; a sensitive
+// one is only marked so.
 type PlanVariable struct {
 	Value     json.RawMessage `json:"value,omitempty"`
 	Sensitive bool            `json:"sensitive,omitempty"`
-	Digest    string          `json:"digest,omitempty"`
 }
 
 // Change is one action on one resource instance.
@@ -57,7 +63,7 @@ type Change struct {
 	Currency string            `json:"currency,omitempty"`
 	Attrs    map[string]string `json:"attrs,omitempty"`
 	// Before is the state's record (resolve, forget, restore).
-	Before *state.Resource `json:"before,omitempty"`
+	Before *state.Resource `json:"-"`
 	// From is where a restored record is kept, when not at Address.
 	From string `json:"from,omitempty"`
 	// Found is the gateway object an adopt records.

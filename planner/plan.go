@@ -39,6 +39,9 @@ type Options struct {
 	Targets []string
 	// RefreshOnly plans no change but the statuses the gateways report.
 	RefreshOnly bool
+	// Author is who makes the plan (recorded; approvals by the author do
+	// not count).
+	Author string
 }
 
 // DefaultTTL is how long a plan file stays applicable.
@@ -59,7 +62,8 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 		FormatVersion: FormatVersion, PayformVersion: opts.Version, PlanID: opts.PlanID,
 		CreatedAt: opts.Now.UTC(), ExpiresAt: opts.Now.Add(ttl).UTC(),
 		StateLineage: st.Lineage, StateSerial: st.Serial, StateJournalSeq: st.JournalSeq,
-		ConfigDigest: cfg.Digest, Variables: opts.Variables,
+		ConfigDigest: cfg.Digest, Variables: opts.Variables, Accounts: Accounts(cfg), Author: opts.Author,
+		Targets: opts.Targets, RefreshOnly: opts.RefreshOnly,
 		Changes: []*Change{}, Drift: []*Drift{},
 	}
 	pl := &planning{st: st, obs: obs, plan: p, declared: make(map[string]bool, len(cfg.Resources))}

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -242,7 +243,10 @@ func TestStaleness(t *testing.T) {
 	cfg := loadConfig(t, dir, files)
 	store := openStore(t, filepath.Join(dir, "payform.state.json"))
 	defer store.Close()
-	vars, err := Variables(cfg, "plan-1")
+	if err := store.Init(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	vars, err := Variables(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,106 +2,332 @@ package planner
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
-	"path/filepath"
+	"strings"
+	"time"
 
-	ctyjson "github.com/zclconf/go-cty/cty/json"
+	"github.com/shopspring/decimal"
 
-	"github.com/payform/payform/schema"
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/state"
 )
 
-// maxPlanFile bounds what ReadFile accepts.
+// FormatVersion is the plan file format this package writes and reads.
+const FormatVersion = 2
+
+// A plan file is the gzip-compressed JSON of planFile: a private,
+// versioned wire form of Plan that embeds no model type of the state.
+// Its "digest" is a SHA-256 of the document without digest and mac, so
+// that an edit that does not recompute it is caught and named; with an
+// audit key, "mac" is an HMAC of the digest that only a holder of the key
+// can make. apply never trusts a plan file: it re-derives the plan from
+// the configuration and the state and refuses any difference (Compare).
+type planFile struct {
+	FormatVersion  int                     `json:"format_version"`
+	PayformVersion string                  `json:"payform_version"`
+	PlanID         string                  `json:"plan_id"`
+	CreatedAt      time.Time               `json:"created_at"`
+	ExpiresAt      time.Time               `json:"expires_at"`
+	Author         string                  `json:"author"`
+	State          planState               `json:"state"`
+	ConfigDigest   string                  `json:"config_digest"`
+	Variables      map[string]PlanVariable `json:"variables"`
+	Accounts       map[string]string       `json:"accounts"`
+	Targets        []string                `json:"targets,omitempty"`
+	RefreshOnly    bool                    `json:"refresh_only,omitempty"`
+	Changes        []changeWire            `json:"changes"`
+	Drift          []*Drift                `json:"drift"`
+	Summary        Summary                 `json:"summary"`
+	Digest         string                  `json:"digest,omitempty"`
+	MAC            string                  `json:"mac,omitempty"`
+}
+
+type planState struct {
+	Lineage    string `json:"lineage"`
+	Serial     uint64 `json:"serial"`
+	JournalSeq uint64 `json:"journal_seq"`
+}
+
+// changeWire is one change in a plan file: the declared object (After),
+// and what the state recorded (Before) as far as a reader needs it.
+type changeWire struct {
+	Address  string            `json:"address"`
+	Action   Action            `json:"action"`
+	Kind     providers.Kind    `json:"kind"`
+	Provider string            `json:"provider"`
+	Gateway  string            `json:"gateway"`
+	Key      string            `json:"key"`
+	Amount   string            `json:"amount,omitempty"`
+	Currency string            `json:"currency,omitempty"`
+	Attrs    map[string]string `json:"attrs,omitempty"`
+	Before   *recordWire       `json:"before,omitempty"`
+	From     string            `json:"from,omitempty"`
+	Found    *Found            `json:"found,omitempty"`
+	Note     string            `json:"note,omitempty"`
+}
+
+// recordWire is a state record as a plan file shows it.
+type recordWire struct {
+	Kind      string            `json:"kind"`
+	Provider  string            `json:"provider"`
+	Key       string            `json:"key"`
+	Amount    string            `json:"amount,omitempty"`
+	Currency  string            `json:"currency,omitempty"`
+	Attrs     map[string]string `json:"attrs,omitempty"`
+	ID        string            `json:"id,omitempty"`
+	Status    string            `json:"status"`
+	RawStatus string            `json:"raw_status,omitempty"`
+	Remote    map[string]string `json:"remote,omitempty"`
+	InDoubt   bool              `json:"in_doubt,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+func toFile(p *Plan) *planFile {
+	f := &planFile{
+		FormatVersion: FormatVersion, PayformVersion: p.PayformVersion, PlanID: p.PlanID,
+		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Author: p.Author,
+		State:        planState{p.StateLineage, p.StateSerial, p.StateJournalSeq},
+		ConfigDigest: p.ConfigDigest, Variables: p.Variables, Accounts: p.Accounts, Targets: p.Targets, RefreshOnly: p.RefreshOnly,
+		Changes: make([]changeWire, len(p.Changes)), Drift: p.Drift, Summary: p.Summary,
+	}
+	if f.Drift == nil {
+		f.Drift = []*Drift{}
+	}
+	for i, c := range p.Changes {
+		w := changeWire{Address: c.Address, Action: c.Action, Kind: c.Kind, Provider: c.Provider, Gateway: c.Gateway,
+			Key: c.Key, Currency: c.Currency, Attrs: c.Attrs, From: c.From, Found: c.Found, Note: c.Note}
+		if !c.Amount.IsZero() {
+			w.Amount = c.Amount.String()
+		}
+		if r := c.Before; r != nil {
+			w.Before = &recordWire{Kind: r.Kind, Provider: r.Provider, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
+				Attrs: r.Attrs, ID: r.ID, Status: r.Status, RawStatus: r.RawStatus, Remote: r.Remote, InDoubt: r.InDoubt(), CreatedAt: r.CreatedAt}
+		}
+		f.Changes[i] = w
+	}
+	return f
+}
+
+func (f *planFile) model() (*Plan, error) {
+	p := &Plan{
+		FormatVersion: f.FormatVersion, PayformVersion: f.PayformVersion, PlanID: f.PlanID,
+		CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt, Author: f.Author,
+		StateLineage: f.State.Lineage, StateSerial: f.State.Serial, StateJournalSeq: f.State.JournalSeq,
+		ConfigDigest: f.ConfigDigest, Variables: f.Variables, Accounts: f.Accounts, Targets: f.Targets, RefreshOnly: f.RefreshOnly,
+		Changes: make([]*Change, len(f.Changes)), Drift: f.Drift, Summary: f.Summary, Digest: f.Digest,
+	}
+	for i, w := range f.Changes {
+		c := &Change{Address: w.Address, Action: w.Action, Kind: w.Kind, Provider: w.Provider, Gateway: w.Gateway,
+			Key: w.Key, Currency: w.Currency, Attrs: w.Attrs, From: w.From, Found: w.Found, Note: w.Note}
+		if w.Amount != "" {
+			d, err := decimal.NewFromString(w.Amount)
+			if err != nil {
+				return nil, fmt.Errorf("change %d (%s): amount %q is not a decimal", i+1, w.Address, w.Amount)
+			}
+			c.Amount = d
+		}
+		if r := w.Before; r != nil {
+			c.Before = &state.Resource{Address: w.Address, Kind: r.Kind, Provider: r.Provider, Key: r.Key, Amount: r.Amount,
+				Currency: r.Currency, Attrs: r.Attrs, ID: r.ID, Status: r.Status, RawStatus: r.RawStatus, Remote: r.Remote, CreatedAt: r.CreatedAt}
+			if r.InDoubt {
+				c.Before.Pending = &state.Pending{}
+			}
+		}
+		p.Changes[i] = c
+	}
+	return p, nil
+}
+
+// The plan file's JSON is one line that ends with its digest member and,
+// with an audit key, its mac member: {...,"digest":"sha256:H"[,"mac":"M"]}.
+// H is the SHA-256 of that line without them (the bytes before
+// ,"digest": and the closing brace): anyone can recompute it, so it
+// catches edits, not forgers; the mac, and approvals' signatures over the
+// file, are what a forger cannot make.
+const digestMember = `,"digest":"`
+
+// seal encodes f and appends its digest and mac.
+func (f *planFile) seal(key state.Key) ([]byte, string, error) {
+	c := *f
+	c.Digest, c.MAC = "", ""
+	body, err := json.Marshal(&c)
+	if err != nil {
+		return nil, "", err
+	}
+	d := digestOf(body)
+	line := make([]byte, 0, len(body)+200)
+	line = append(line, body[:len(body)-1]...)
+	line = append(line, digestMember...)
+	line = append(line, d...)
+	line = append(line, '"')
+	if key != nil {
+		line = append(line, `,"mac":"`...)
+		line = append(line, planMAC(key, d)...)
+		line = append(line, '"')
+	}
+	line = append(line, "}\n"...)
+	return line, d, nil
+}
+
+func digestOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// unseal splits a plan file's JSON into the body its digest covers, the
+// digest and the mac ("" when absent).
+func unseal(line []byte) (body []byte, digest, mac string, ok bool) {
+	line = bytes.TrimRight(line, "\n")
+	if !bytes.HasSuffix(line, []byte(`"}`)) {
+		return nil, "", "", false
+	}
+	i := bytes.LastIndex(line, []byte(digestMember))
+	if i < 0 {
+		return nil, "", "", false
+	}
+	rest := string(line[i+len(digestMember) : len(line)-1]) // sha256:H"[,"mac":"M"]
+	digest, after, found := strings.Cut(rest, `"`)
+	if !found {
+		return nil, "", "", false
+	}
+	if after != "" {
+		m, okm := strings.CutPrefix(after, `,"mac":"`)
+		if !okm || !strings.HasSuffix(m, `"`) {
+			return nil, "", "", false
+		}
+		mac = strings.TrimSuffix(m, `"`)
+	}
+	body = append(bytes.Clone(line[:i]), '}')
+	return body, digest, mac, true
+}
+
+// Seal fills the plan's digest, as Encode does.
+func (p *Plan) Seal() error {
+	_, d, err := toFile(p).seal(nil)
+	p.Digest = d
+	return err
+}
+
+// Encode returns the plan file's bytes: gzip-compressed JSON with its
+// digest and, with key, its mac.
+func Encode(p *Plan, key state.Key) ([]byte, error) {
+	line, d, err := toFile(p).seal(key)
+	if err != nil {
+		return nil, err
+	}
+	p.Digest = d
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write(line); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func planMAC(key state.Key, digest string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("payform-plan:" + digest))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// WriteFile writes the plan file, mode 0600, atomically.
+func WriteFile(path string, p *Plan, key state.Key) error {
+	data, err := Encode(p, key)
+	if err != nil {
+		return err
+	}
+	return state.WriteFileAtomic(path, data)
+}
+
+// maxPlanFile bounds what ReadFile accepts, compressed and not.
 const maxPlanFile = 1 << 30
 
-// WriteFile writes the plan as JSON, mode 0600, atomically.
-func WriteFile(path string, p *Plan) error {
-	data, err := json.MarshalIndent(p, "", "  ")
-	if err != nil {
-		return err
-	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// AlteredError says a plan file's content does not match its digest (or,
+// with an audit key, its mac): it was edited after payform wrote it. Plan
+// holds what the file says, so that apply can name the first difference
+// from the plan the configuration gives.
+type AlteredError struct {
+	Path   string
+	Reason string
+	Plan   *Plan
 }
 
-// ReadFile reads a plan file, refusing other formats with a clear error.
-func ReadFile(path string) (*Plan, error) {
-	fi, err := os.Stat(path)
+func (e *AlteredError) Error() string {
+	return fmt.Sprintf("%s was altered after payform wrote it: %s. Make a new plan with payform plan --out FILE, review it, and apply that", e.Path, e.Reason)
+}
+
+// ReadFile reads a plan file, refusing other formats with a clear error,
+// and checking its digest and, with key, its mac (an *AlteredError).
+func ReadFile(path string, key state.Key) (*Plan, error) {
+	raw, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read the plan file %s: %w", path, errors.Unwrap(err))
 	}
-	if fi.Size() > maxPlanFile {
-		return nil, fmt.Errorf("%s is %d bytes: too large for a plan file", path, fi.Size())
-	}
-	data, err := os.ReadFile(path)
+	defer raw.Close()
+	data, err := io.ReadAll(io.LimitReader(raw, maxPlanFile+1))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot read the plan file %s: %v", path, err)
 	}
-	var probe struct {
-		FormatVersion *int   `json:"format_version"`
-		PlanID        string `json:"plan_id"`
+	if len(data) > maxPlanFile {
+		return nil, fmt.Errorf("%s is more than %d bytes: too large for a plan file", path, maxPlanFile)
 	}
-	if err := json.Unmarshal(data, &probe); err != nil || probe.FormatVersion == nil || probe.PlanID == "" {
-		return nil, fmt.Errorf("%s is not a payform plan file (make one with `payform plan --out FILE`)", path)
+	notPlan := fmt.Errorf("%s is not a payform plan file (make one with `payform plan --out FILE`)", path)
+	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
+		var probe struct {
+			FormatVersion *int   `json:"format_version"`
+			PlanID        string `json:"plan_id"`
+		}
+		if json.Unmarshal(data, &probe) == nil && probe.FormatVersion != nil && probe.PlanID != "" {
+			return nil, fmt.Errorf("%s has plan format %d; this payform reads format %d: make a new plan with this version", path, *probe.FormatVersion, FormatVersion)
+		}
+		return nil, notPlan
 	}
-	if *probe.FormatVersion != FormatVersion {
-		return nil, fmt.Errorf("%s has plan format %d; this payform reads format %d: make a new plan with this version", path, *probe.FormatVersion, FormatVersion)
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, notPlan
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
+	line, err := io.ReadAll(io.LimitReader(zr, maxPlanFile+1))
+	if err != nil || len(line) > maxPlanFile {
+		return nil, notPlan
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
-	var p Plan
-	if err := dec.Decode(&p); err != nil {
+	var f planFile
+	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%s: invalid plan file: %v", path, err)
 	}
-	return &p, nil
-}
-
-// Variables records the configuration's variables for a plan. Sensitive
-// values are kept only as an HMAC keyed with the plan id: enough to tell
-// that a value changed, not what it is.
-func Variables(cfg *schema.Config, planID string) (map[string]PlanVariable, error) {
-	out := make(map[string]PlanVariable, len(cfg.Variables))
-	for _, v := range cfg.Variables {
-		data, err := ctyjson.Marshal(v.Value, v.Type)
-		if err != nil {
-			return nil, fmt.Errorf("variable %q: %v", v.Name, err)
+	if f.FormatVersion != FormatVersion || f.PlanID == "" {
+		if f.FormatVersion != FormatVersion && f.FormatVersion != 0 {
+			return nil, fmt.Errorf("%s has plan format %d; this payform reads format %d: make a new plan with this version", path, f.FormatVersion, FormatVersion)
 		}
-		if v.Sensitive {
-			out[v.Name] = PlanVariable{Sensitive: true, Digest: keyedDigest(planID, data)}
-			continue
-		}
-		out[v.Name] = PlanVariable{Value: data}
+		return nil, notPlan
 	}
-	return out, nil
-}
-
-func keyedDigest(key string, data []byte) string {
-	m := hmac.New(sha256.New, []byte(key))
-	m.Write(data)
-	return "hmac-sha256:" + hex.EncodeToString(m.Sum(nil))
+	p, err := f.model()
+	if err != nil {
+		return nil, fmt.Errorf("%s: invalid plan file: %v", path, err)
+	}
+	body, digest, mac, ok := unseal(line)
+	switch {
+	case !ok:
+		return nil, &AlteredError{Path: path, Reason: "its digest is missing or not its last member", Plan: p}
+	case digest != digestOf(body):
+		return nil, &AlteredError{Path: path, Reason: "its content does not match its digest", Plan: p}
+	case key != nil && mac == "":
+		return nil, &AlteredError{Path: path, Reason: "it carries no mac, but PAYFORM_AUDIT_KEY is set (it was made without the key, or the mac was removed)", Plan: p}
+	case key != nil && !hmac.Equal([]byte(mac), []byte(planMAC(key, digest))):
+		return nil, &AlteredError{Path: path, Reason: "its mac does not match its digest under PAYFORM_AUDIT_KEY", Plan: p}
+	}
+	p.Digest = digest
+	return p, nil
 }
