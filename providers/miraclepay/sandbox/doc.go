@@ -43,8 +43,9 @@
 //     branch); an ended prompt never changes again;
 //   - the blockchains answer is [{id, name, active}]: by default the seven
 //     production ids plus btc-test and eth-test, with payment addresses
-//     for the production ones only; allowed domains default to localhost,
-//     127.0.0.1 and shop.example.com;
+//     for the production ones only; allowed domains default to the page's examples
+//     (shop.example.com, store.mysite.com, checkout.yourdomain.com), each
+//     a fully qualified domain name as the page requires;
 //   - the ledger key is the word after "payform:" in the note, else the
 //     note, else the prompt id; create_requests counts every
 //     authenticated create for that key, accepted or refused (a refused
