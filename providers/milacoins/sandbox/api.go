@@ -75,6 +75,7 @@ func (e *Emulator) route(method, path string) (handler, string) {
 // request that carries the right key is kept in the request log.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := e.clock.Now()
+	e.tick(now)
 	c := &call{r: r, now: now, requestID: e.ids.next(now.Unix())}
 	rep := e.serve(w, c)
 	body := writeReply(w, rep)

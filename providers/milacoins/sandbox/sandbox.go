@@ -33,6 +33,10 @@ type Emulator struct {
 	lastSeq    int64
 	logs       []logEntry
 	limit      limiter
+	due        dueQueue // moments callback events may fall due (due.go)
+	timer      *time.Timer
+	armedFor   time.Time
+	closed     bool
 }
 
 var (
@@ -94,21 +98,31 @@ func New(opts Options) (*Emulator, error) {
 	if err := e.replay(); err != nil {
 		return nil, fmt.Errorf("milacoins sandbox: %w", err)
 	}
+	e.tick(e.clock.Now())
 	return e, nil
 }
 
 // Gateway returns "milacoins".
 func (e *Emulator) Gateway() string { return "milacoins" }
 
-// Close stops pending callback retries.
-func (e *Emulator) Close() { e.notifier.Close() }
+// Close stops the timer for due callbacks and pending callback retries.
+func (e *Emulator) Close() {
+	e.mu.Lock()
+	e.closed = true
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	e.mu.Unlock()
+	e.notifier.Close()
+}
 
 // Ledger returns every invoice (kind "invoice", key its externalID), with
 // its raw status as of now.
 func (e *Emulator) Ledger() []emulator.LedgerObject {
+	now := e.clock.Now()
+	e.tick(now)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	now := e.clock.Now()
 	out := make([]emulator.LedgerObject, 0, len(e.invoices))
 	for _, inv := range e.invoices {
 		out = append(out, e.ledgerObject(inv, now))
