@@ -24,10 +24,12 @@ type envelope[T any] struct {
 	Data   T      `json:"data"`
 }
 
-// transaction is the v1 withdrawal object.
+// transaction is the v1 withdrawal object, as withdrawal/make answers it.
+// Tag is the gateway's echo of the destination tag and nothing else: it
+// is never filled from the request, so that a tag the gateway did not
+// take shows as "" (missing) or another value (mismatch).
 type transaction struct {
 	ID          providers.FlexString `json:"id"`
-	ForeignID   providers.FlexString `json:"foreign_id"`
 	Currency    providers.FlexString `json:"currency"`
 	CurrencyFee providers.FlexString `json:"currency_fee"`
 	Address     providers.FlexString `json:"address"`
