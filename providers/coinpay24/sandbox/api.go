@@ -68,6 +68,9 @@ type route struct {
 // route maps a path relative to the mount point ("/v1/invoices/7") to
 // its endpoint.
 func (e *Emulator) route(path string) (route, bool) {
+	if e.narrow && strings.HasSuffix(path, "/") {
+		return route{}, false // Strict: only the page's paths, which end without one
+	}
 	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), "/v1/invoices")
 	if !ok || rest != "" && rest[0] != '/' {
 		return route{}, false

@@ -55,7 +55,8 @@ type Options struct {
 	SettlementCurrency string
 	// Strict turns off what the page does not show: bodies must be
 	// form-encoded (application/x-www-form-urlencoded or multipart, as
-	// PHP's $_POST reads them), not JSON nor without a Content-Type; and
+	// PHP's $_POST reads them), not JSON nor without a Content-Type; a
+	// path is served only as the page writes it (no trailing slash); and
 	// callbacks to a private network (loopback, RFC 1918, link-local) or
 	// TOR are given up without an attempt, as the page says CoinPay24
 	// does.

@@ -19,8 +19,9 @@ type Emulator struct {
 	skew         time.Duration
 	expiry       time.Duration
 	confirmAfter time.Duration
-	strict       bool
+	strict       bool // StrictExternalID
 	lenient      bool
+	narrow       bool // Strict
 	notifier     *emulator.Notifier
 	ids          *idSource
 
@@ -50,7 +51,7 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		key: opts.APIKey, secret: opts.Secret, journal: opts.Store, clock: opts.Clock,
 		skew: opts.Skew, expiry: opts.Expiry, confirmAfter: opts.ConfirmAfter,
-		strict: opts.StrictExternalID, lenient: opts.LenientPath,
+		strict: opts.StrictExternalID, lenient: opts.LenientPath && !opts.Strict, narrow: opts.Strict,
 		byID: map[string]*invoice{}, requests: map[string]int{},
 		limit: limiter{n: opts.RateLimit.N, per: opts.RateLimit.Per},
 		ids:   newIDSource(),
@@ -72,6 +73,9 @@ func New(opts Options) (*Emulator, error) {
 		case *d.v < 0:
 			return nil, fmt.Errorf("milacoins sandbox: %s %v is negative", d.name, *d.v)
 		}
+	}
+	if opts.Strict {
+		e.skew = StrictSkew
 	}
 	if opts.RateLimit.N < 0 || opts.RateLimit.Per < 0 || (opts.RateLimit.N > 0) != (opts.RateLimit.Per > 0) {
 		return nil, fmt.Errorf("milacoins sandbox: RateLimit %d per %v: give both, positive, or neither", opts.RateLimit.N, opts.RateLimit.Per)
