@@ -42,10 +42,10 @@ type statusResponse struct {
 	Status       providers.FlexString `json:"status"`
 	CreatedAt    providers.FlexString `json:"createdAt"`
 	// Beyond the vendor's example; read when present.
-	Amount           providers.FlexString `json:"amount"`
-	CommissionAmount providers.FlexString `json:"commissionAmount"`
-	Payer            providers.FlexString `json:"payer"`
-	Note             providers.FlexString `json:"note"`
+	Amount           providers.FlexString `json:"amount" undocumented:"payform's sandbox only, not the page" absent:"the amount is not checked"`
+	CommissionAmount providers.FlexString `json:"commissionAmount" undocumented:"payform's sandbox only, not the page" absent:"the amount is not checked"`
+	Payer            providers.FlexString `json:"payer" undocumented:"payform's sandbox only, not the page" absent:"the amount is not checked"`
+	Note             providers.FlexString `json:"note" undocumented:"payform's sandbox only, not the page" absent:"the key is not checked"`
 }
 
 // errorBody is NestJS's error shape; message is a string, or an array of
