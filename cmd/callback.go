@@ -44,10 +44,12 @@ func newCallbackVerifyCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check a received callback's signature and show what it says",
-		Long: `Check the signature of a callback a gateway sent (e.g. a WllxPay deposit
-callback, signed with X-Processing-Signature) with the provider's credentials,
-and print the parsed callback. For a deposit, say which deposit address pool
-instance (customer and currency) the address belongs to, from the state.
+		Long: `Check the signature of a callback a gateway sent (a WllxPay callback,
+signed with X-Processing-Signature; a CoinPay24 payment callback, signed with
+verify_hash) with the provider's credentials, and print the parsed callback.
+For a deposit, say which deposit address pool instance (customer and currency)
+the address belongs to, from the state; for an invoice, which invoice has its
+order_id.
 
 Give the body exactly as received (a file, or stdin) and its headers (--header,
 a --headers file of "Name: value" lines), or a whole raw HTTP request with
@@ -106,7 +108,7 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 		return fmt.Errorf("not a valid %s callback for provider %s: %w", p.Gateway.Title, p.Name(), err)
 	}
 	owner := ""
-	if cb.Address != "" {
+	if cb.Address != "" || cb.Type == "invoice" && cb.Key != "" {
 		if st, err := a.readState(cmd.Context()); err == nil {
 			owner = attribute(st, p.Name(), cb)
 		}
@@ -127,9 +129,15 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 		tb.row(k, "= "+cb.Fields[k])
 	}
 	tb.write(a.ios.Out)
-	if cb.Address != "" {
+	switch {
+	case cb.Address != "":
 		if owner == "" {
 			owner = "no deposit address in the state (check superseded takes with payform state show)"
+		}
+		fmt.Fprintf(a.ios.Out, "Belongs to: %s\n", owner)
+	case cb.Type == "invoice" && cb.Key != "":
+		if owner == "" {
+			owner = "no invoice with this key in the state"
 		}
 		fmt.Fprintf(a.ios.Out, "Belongs to: %s\n", owner)
 	}
@@ -137,11 +145,19 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 }
 
 // attribute names the pool instance whose address (and tag) the callback
-// is for, including addresses superseded by a take in doubt.
+// is for, including addresses superseded by a take in doubt; or, for an
+// invoice's callback, the invoice with its key.
 func attribute(st *state.State, provider string, cb *providers.Callback) string {
 	lists := [][]*state.Resource{st.List(), st.ForgottenList()}
 	for i, list := range lists {
 		for _, r := range list {
+			if cb.Address == "" && r.Kind == string(providers.Invoice) && r.Provider == provider && r.Key == cb.Key {
+				who := fmt.Sprintf("%s (key %q, %s %s)", r.Address, r.Key, r.Amount, r.Currency)
+				if i == 1 {
+					who += ", no longer declared"
+				}
+				return who
+			}
 			if r.Kind != string(providers.DepositAddress) || r.Provider != provider {
 				continue
 			}

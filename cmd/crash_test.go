@@ -293,6 +293,13 @@ invoice_batch "orders" {
 			putFaults(t, c.addr, "")
 			time.Sleep(200 * time.Millisecond) // requests of killed applies have landed
 			ids := ledgerKeys(t, c)
+			// What the dashboard shows of each invoice: its amount, which
+			// Coinilla and MiraclePay cannot report, so the operator
+			// attests it.
+			amounts := map[string]string{}
+			for _, o := range fetchLedger(t, c.addr) {
+				amounts[o.ID] = o.Amount
+			}
 			for _, r := range c.pull(t).Resources {
 				if r.Pending == nil {
 					continue
@@ -302,7 +309,7 @@ invoice_batch "orders" {
 				case 0:
 					c.notCreated++
 				case 1:
-					args = []string{"state", "resolve", r.Address, "--id", got[0]}
+					args = []string{"state", "resolve", r.Address, "--id", got[0], "--amount", amounts[got[0]]}
 					c.resolvedID++
 				default:
 					t.Fatalf("%s: %d invoices at %s for %s", r.Address, len(got), gateway, r.Key)

@@ -517,7 +517,8 @@ func runMatrixCell(t *testing.T, mk matrixKind, fault, step string, stats *matri
 	}
 
 	// 4. The operator settles each item: --id when the gateway made it,
-	// --not-created when not.
+	// attesting the amount the dashboard shows (Coinilla and MiraclePay
+	// cannot report it), --not-created when not.
 	ledger := sb.ledger(mk)
 	made, notMade := 0, 0
 	for _, r := range doubt {
@@ -529,7 +530,7 @@ func runMatrixCell(t *testing.T, mk matrixKind, fault, step string, stats *matri
 			}
 			notMade++
 		case 1:
-			if out, err := run(nil, "state", "resolve", r.Address, "--id", objs[0].ID); err != nil {
+			if out, err := run(nil, "state", "resolve", r.Address, "--id", objs[0].ID, "--amount", objs[0].Amount); err != nil {
 				t.Fatalf("resolve %s --id %s: %v\n%s", r.Address, objs[0].ID, err, out)
 			}
 			made++

@@ -21,6 +21,8 @@ import (
 // a clean apply creates nothing more for them; every unknown one is
 // settled with state resolve --id (a mismatched key or amount is refused);
 // the next plan shows no changes; each gateway holds one object per key.
+// Neither gateway reads an invoice's amount back, so each settlement
+// needs the operator's --amount, journaled as attested.
 func TestResolveUnknown(t *testing.T) {
 	addr := startSandbox(t, "drop-after-commit=0.3,seed=9")
 	dir := t.TempDir()
@@ -77,28 +79,36 @@ invoice_batch "mp" {
 		t.Fatal("the state lists no item in doubt")
 	}
 	ids := ledgerIDs(t, addr)
-	// A mismatched key is refused, for either gateway.
+	// A mismatched key is refused at Coinilla (verify proves an invoice
+	// id and refnum belong together); MiraclePay cannot tell, so it asks
+	// the operator to attest the prompt first.
+	declared := map[string]string{"coinilla": "10.00", "miraclepay": "20.00"}
 	for _, u := range unknown {
 		other := ids[u.gateway+" "+otherKey(u.key)]
 		out, err := run("state", "resolve", u.address, "--id", other)
-		if err == nil || !(strings.Contains(out, "refused") || strings.Contains(out, "has no")) {
+		if err == nil || !(strings.Contains(out, "refused") || strings.Contains(out, "has no") || strings.Contains(out, "attest it with --amount")) {
 			t.Errorf("resolve %s with %s's id: %v\n%s", u.address, otherKey(u.key), err, out)
 		}
 	}
-	// A MiraclePay prompt with the right note but another amount is refused.
+	// Neither reads an amount back: a prompt with the right note but
+	// another amount is refused when the operator attests what it says,
+	// and cannot be adopted without an attestation.
 	for _, u := range unknown {
 		if u.gateway != "miraclepay" {
 			continue
 		}
 		id := createPrompt(t, addr, u.key, "25.00")
-		if out, err := run("state", "resolve", u.address, "--id", id); err == nil || !strings.Contains(out, "is for 25 USD, but") {
+		if out, err := run("state", "resolve", u.address, "--id", id, "--amount", "25.00"); err == nil || !strings.Contains(out, "you attest 25 USD, but") {
 			t.Errorf("resolve %s with a 25 USD prompt: %v\n%s", u.address, err, out)
+		}
+		if out, err := run("state", "resolve", u.address, "--id", id); err == nil || !strings.Contains(out, "does not report the amount") {
+			t.Errorf("resolve %s with a 25 USD prompt, no attestation: %v\n%s", u.address, err, out)
 		}
 		break
 	}
 	for _, u := range unknown {
-		out, err := run("state", "resolve", u.address, "--id", ids[u.gateway+" "+u.key])
-		if err != nil || !strings.Contains(out, "by alice@treasury") {
+		out, err := run("state", "resolve", u.address, "--id", ids[u.gateway+" "+u.key], "--amount", declared[u.gateway])
+		if err != nil || !strings.Contains(out, "by alice@treasury") || !strings.Contains(out, "attested by the operator, not checked: amount") {
 			t.Fatalf("resolve %s: %v\n%s", u.address, err, out)
 		}
 	}

@@ -46,6 +46,7 @@ type sandboxServeOptions struct {
 	timeScale   float64
 	v2Lookup    bool
 	limitScale  float64
+	strict      bool
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -63,9 +64,17 @@ Faults, comma-separated: drop-after-commit=P (process, then cut the connection
 without answering), fail-before-commit=P, status-500=P, status-429=P,
 latency=DURATION, seed=N.
 
+--strict serves the narrowest reading of the vendors' pages, so that an
+integration is tested against nothing the pages do not promise: MilaCoins
+signatures over the exact request URI only, X-time within 2 s, one form of each
+path; CoinPay24 form bodies only, no trailing slashes, no callbacks to private
+networks (localhost included); WllxPay strings only and no destination tag
+(withdrawal/make's table has none). docs/sandboxes.md lists every leniency.
+
 Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 		Example: `  payform sandbox serve
   payform sandbox serve --addr 127.0.0.1:8787 --data sandbox.jsonl --faults drop-after-commit=0.3
+  payform sandbox serve --strict
   curl -s http://127.0.0.1:8787/_sandbox/ledger`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd.Context(), a, opts) },
@@ -77,6 +86,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 	cmd.Flags().BoolVar(&opts.v2Lookup, "wllxpay-v2-lookup", false, "also serve WllxPay's undocumented v2 transactions/info lookup (for provider v2_lookup = true)")
 	cmd.Flags().Float64Var(&opts.limitScale, "rate-limit-scale", 1, "divide the gateways' documented rate-limit windows by `N`, for testing (providers then set rate_limit_scale = N)")
 	cmd.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "speed up callback retry schedules `N` times (60: minutes pass as seconds)")
+	cmd.Flags().BoolVar(&opts.strict, "strict", false, "turn every leniency off: serve only the narrowest reading of the vendors' pages (docs/sandboxes.md)")
 	return cmd
 }
 
@@ -92,7 +102,11 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if opts.v2Lookup {
 		options["v2_lookup"] = "true"
 	}
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL, TimeScale: opts.timeScale, Options: options, LimitScale: opts.limitScale})
+	if opts.strict && opts.v2Lookup {
+		return fmt.Errorf("--strict and --wllxpay-v2-lookup cannot be combined: WllxPay's page does not document the v2 lookup")
+	}
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL,
+		TimeScale: opts.timeScale, Options: options, LimitScale: opts.limitScale, Strict: opts.strict})
 	if err != nil {
 		return err
 	}
@@ -104,6 +118,9 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	base := "http://" + ln.Addr().String()
 	out := a.ios.Out
 	fmt.Fprintf(out, "payform sandbox listening on %s\n\n", base)
+	if opts.strict {
+		fmt.Fprintf(out, "  strict: the narrowest reading of the vendors' pages (docs/sandboxes.md)\n\n")
+	}
 	for _, g := range a.gateways {
 		fmt.Fprintf(out, "  %-10s endpoint = %q\n", g.Name, base+g.SandboxPath)
 		for _, c := range g.Credentials {

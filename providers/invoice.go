@@ -27,4 +27,5 @@ const (
 	ResultPayAmount  = "pay_amount"  // in PayCurrency
 	ResultPayAddress = "pay_address"
 	ResultExpiresAt  = "expires_at" // RFC 3339
+	ResultCreatedAt  = "created_at" // RFC 3339, where only a read by id reports it (MiraclePay)
 )

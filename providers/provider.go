@@ -157,7 +157,27 @@ type KindSupport struct {
 	// least Settle after the last attempt was sent; until then the item
 	// stays in doubt. Zero trusts a lookup at once (tests).
 	Settle time.Duration
+	// Unread names what an object read back by id (Refresh) does not
+	// carry from the gateway's own answer, so that nothing takes it for
+	// the gateway's word: with UnreadKey, Object.Key is the ref's key
+	// echoed back; with UnreadAmount, Object.Amount is zero. An operator
+	// settling such an object by id must attest what cannot be read
+	// (`payform state resolve --amount`).
+	Unread Unread
 }
+
+// Unread is a set of attributes a read by id cannot prove.
+type Unread uint8
+
+const (
+	// UnreadKey: the answer does not name the merchant key.
+	UnreadKey Unread = 1 << iota
+	// UnreadAmount: the answer does not state the amount.
+	UnreadAmount
+)
+
+// Has reports whether u includes every attribute of v.
+func (u Unread) Has(v Unread) bool { return u&v == v }
 
 // DefaultSettle is Settle for gateways that resolve by lookup, unless the
 // provider block sets settle_time: longer than the 60-second request

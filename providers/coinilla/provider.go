@@ -27,8 +27,10 @@ var Gateway = providers.Gateway{
 		// Sent with duplicate_refnum=0, a repeated refnum is refused: an
 		// accepted resend proves the first never landed. The refusal does
 		// not say which invoice holds the refnum, and verify needs that
-		// id, so a duplicate leaves the item unknown.
-		{Kind: providers.Invoice, InDoubt: providers.Resend, DuplicateAdopts: false},
+		// id, so a duplicate leaves the item unknown. verify (func=3)
+		// proves an invoice id and refnum belong together, and says no
+		// amount.
+		{Kind: providers.Invoice, InDoubt: providers.Resend, DuplicateAdopts: false, Unread: providers.UnreadAmount},
 	},
 	InvoiceFields: []string{providers.FieldDescription, providers.FieldSuccessURL, providers.FieldCancelURL, providers.FieldPendingURL},
 	// The documented currencies, all of which money knows.

@@ -8,9 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"mime"
+	"net/http"
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/payform/payform/providers"
 )
 
 // ErrBadCallback is wrapped by every VerifyCallback failure.
@@ -80,3 +84,38 @@ func CallbackMessage(form url.Values) string {
 // phpEscape is PHP's urlencode: Go's QueryEscape leaves "~" alone, PHP
 // does not.
 func phpEscape(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "~", "%7E") }
+
+var _ providers.CallbackVerifier = (*provider)(nil)
+
+// VerifyCallback checks a payment callback exactly as received, for
+// `payform callback verify`: the body is the form CoinPay24 POSTs
+// ("Content-Type: application/x-www-form-urlencoded"), and its
+// verify_hash must be the HMAC-SHA256 the page documents
+// (hash_hmac('sha256', POST DATA, 'API_KEY')) with this provider's API
+// key (see VerifyCallback). The page's example names the invoice txn_id;
+// id is read where txn_id is missing. Every field received is kept in
+// Fields.
+func (p *provider) VerifyCallback(header http.Header, body []byte) (*providers.Callback, error) {
+	if mt, _, _ := mime.ParseMediaType(header.Get("Content-Type")); mt != "" && mt != "application/x-www-form-urlencoded" {
+		return nil, fmt.Errorf("Content-Type %q: CoinPay24 callbacks are application/x-www-form-urlencoded", mt)
+	}
+	form, err := url.ParseQuery(strings.TrimSpace(string(body)))
+	if err != nil {
+		return nil, fmt.Errorf("the body is not a form: %v", err)
+	}
+	if err := VerifyCallback(p.c.key, form); err != nil {
+		return nil, err
+	}
+	fields := make(map[string]string, len(form))
+	for k := range form {
+		fields[k] = form.Get(k)
+	}
+	id := fields["txn_id"]
+	if id == "" {
+		id = fields["id"]
+	}
+	return &providers.Callback{
+		Type: "invoice", ID: id, Key: fields["order_id"], Status: fields["status"],
+		Currency: fields["price_currency"], Amount: fields["price_amount"], Fields: fields,
+	}, nil
+}

@@ -72,10 +72,10 @@ func (c *Client) Invoice(ctx context.Context, id string) (providers.Object, erro
 // "message" (CoinGate's name) and "error" are read when error_message is
 // absent.
 type errorEnvelope struct {
-	ErrorMessage string    `json:"error_message"`
-	Message      string    `json:"message"`
-	Error        string    `json:"error"`
-	Errors       fieldErrs `json:"errors"`
+	ErrorMessage string    `json:"error_message" undocumented:"the vendor's plugins display error_message on failure (NOTES.md section 4)" absent:"the message is the HTTP status text"`
+	Message      string    `json:"message" undocumented:"CoinGate's error body, the template of the page (developer.coingate.com common errors)" absent:"error_message or the status text"`
+	Error        string    `json:"error" undocumented:"a common error member, read as a last resort" absent:"error_message or the status text"`
+	Errors       fieldErrs `json:"errors" undocumented:"the sandbox's field errors (NOTES.md section 4, emulator choice)" absent:"no field errors: a 422 is Rejected, never Duplicate"`
 }
 
 // decodeError classifies a non-2xx answer.

@@ -4,7 +4,8 @@
 // by POST /invoices/{id}/checkout when the invoice declares a
 // pay_currency; Client.Invoice reads one by id; Lookup and Refresh page
 // through POST /invoices. VerifyCallback checks a payment callback's
-// verify_hash. The emulator is in the sandbox subpackage.
+// verify_hash, and the provider is a providers.CallbackVerifier for
+// `payform callback verify`. The emulator is in the sandbox subpackage.
 //
 // Errors are classified (providers.Class): 401, 404, 422 and other 4xx
 // are Rejected, 429 Retryable with its Retry-After, failures before a
@@ -27,7 +28,9 @@
 //     pay_currency (CoinGate's meaning), so paid_amount is reported only
 //     where it is exact: the price of a paid invoice, or the price less
 //     or plus the difference when the shopper paid in the price currency;
-//   - "completed", which the vendor's plugins test for, is paid; a status
+//   - "completed", which the vendor's plugins test for, is paid; "invalid"
+//     with an underpaid_amount (a short payment whose time ran out) is
+//     underpaid; "pending" stays pending whatever it received; a status
 //     word CoinPay24 does not document is pending, so it is read again;
 //   - list scans ask for created_at[from] = the UTC day before the
 //     earliest moment of interest (slack for the gateway's time zone),

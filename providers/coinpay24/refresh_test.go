@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/coinpay24"
 )
 
 // TestRefreshThousand: 1,000 invoices, the only ones in the range, are
@@ -32,8 +33,8 @@ func TestRefreshThousand(t *testing.T) {
 	if len(objs) != 1000 || objs[0].Key != "inv-0" || objs[999].Key != "inv-999" {
 		t.Fatalf("Refresh returned %d objects", len(objs))
 	}
-	if objs[6].Status != providers.StatusUnderpaid || objs[7].Status != providers.StatusPending {
-		t.Errorf("statuses %s %s, want underpaid, pending", objs[6].Status, objs[7].Status)
+	if objs[6].Fields[coinpay24.FieldUnderpaidAmount] == "" || objs[7].Fields[coinpay24.FieldUnderpaidAmount] != "" {
+		t.Errorf("underpaid amounts %q %q, want one for the 7th invoice only", objs[6].Fields[coinpay24.FieldUnderpaidAmount], objs[7].Fields[coinpay24.FieldUnderpaidAmount])
 	}
 
 	// A ref the gateway does not have is left out; the scan reads to the

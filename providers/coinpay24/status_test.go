@@ -40,9 +40,11 @@ func TestStatusMapping(t *testing.T) {
 		{"new", "USD", "", nil, row{providers.StatusPending, "new", "", "", "", ""}},
 		{"pending", "USD", "BTC", nil, row{providers.StatusPending, "pending", "", "", "", "BTC"}},
 		{"paid", "USD", "BTC", pay("full"), row{providers.StatusPaid, "paid", "100", "", "", "BTC"}},
-		{"underpaid", "USD", "BTC", pay("partial"), row{providers.StatusUnderpaid, "paid", "", "0.00083334", "", "BTC"}},
+		// A short payment is not "paid" (goods "can be safely delivered"):
+		// it is pending until the invoice's time is up (then invalid, below).
+		{"underpaid", "USD", "BTC", pay("partial"), row{providers.StatusPending, "pending", "", "0.00083334", "", "BTC"}},
 		{"overpaid", "USD", "BTC", pay("over"), row{providers.StatusOverpaid, "paid", "", "", "0.00016666", "BTC"}},
-		{"underpaid-btc", "BTC", "BTC", pay("partial"), row{providers.StatusUnderpaid, "paid", "50", "50", "", "BTC"}},
+		{"underpaid-btc", "BTC", "BTC", pay("partial"), row{providers.StatusPending, "pending", "50", "50", "", "BTC"}},
 		{"late", "EUR", "", pay("late"), row{providers.StatusPaid, "paid", "100", "", "", "BTC"}},
 		{"invalid", "USD", "LTC", set("invalid"), row{providers.StatusInvalid, "invalid", "", "", "", "LTC"}},
 		{"canceled", "USD", "", set("canceled"), row{providers.StatusCancelled, "canceled", "", "", "", ""}},
@@ -91,5 +93,27 @@ func TestStatusMapping(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+
+	// Past expire_at the short payments' invoices are invalid, with what
+	// they received: underpaid, for good.
+	e.clock.Advance(20 * time.Minute)
+	objs, err = p.Refresh(ctx, refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = map[string]row{}
+	for _, o := range objs {
+		if o.Key == "underpaid" || o.Key == "underpaid-btc" {
+			got[o.Key] = row{o.Status, o.RawStatus, o.Fields[providers.ResultPaidAmount],
+				o.Fields[coinpay24.FieldUnderpaidAmount], o.Fields[coinpay24.FieldOverpaidAmount], o.Fields[providers.FieldPayCurrency]}
+		}
+	}
+	want = map[string]row{
+		"underpaid":     {providers.StatusUnderpaid, "invalid", "", "0.00083334", "", "BTC"},
+		"underpaid-btc": {providers.StatusUnderpaid, "invalid", "50", "50", "", "BTC"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("after expire_at (-want +got):\n%s", diff)
 	}
 }

@@ -85,13 +85,16 @@ func (w invoiceWire) object(key string) providers.Object {
 
 // paidAmount is what was paid, in the price currency, where that is exact:
 // the price for a paid invoice; the price less the underpaid or plus the
-// overpaid amount when the shopper paid in the price currency itself.
-// (CoinPay24 reports under- and overpayments in pay_currency.)
+// overpaid amount when the shopper paid in the price currency itself, for
+// a paid invoice or one that received a short payment (pending or
+// invalid with underpaid_amount). (CoinPay24 reports under- and
+// overpayments in pay_currency.)
 func paidAmount(o providers.Object, under, over decimal.Decimal, payCurrency string) (decimal.Decimal, bool) {
+	raw := strings.ToLower(o.RawStatus)
 	switch {
-	case strings.ToLower(o.RawStatus) != "paid" || o.Amount.IsZero():
+	case o.Amount.IsZero() || raw != "paid" && !under.IsPositive():
 		return decimal.Zero, false
-	case under.IsZero() && over.IsZero():
+	case raw == "paid" && under.IsZero() && over.IsZero():
 		return o.Amount, true
 	case payCurrency != o.Currency:
 		return decimal.Zero, false
@@ -101,9 +104,13 @@ func paidAmount(o providers.Object, under, over decimal.Decimal, payCurrency str
 
 // mapStatus maps CoinPay24's invoice statuses to payform's. A paid
 // invoice with an underpaid or overpaid amount is underpaid or overpaid;
-// refunded counts as cancelled (RawStatus keeps the word); "completed",
-// which the vendor's plugins test for, is paid. A word CoinPay24 does not
-// document is pending, so that payform keeps reading it.
+// an invalid one with an underpaid amount is underpaid (the shopper paid
+// short and the invoice's time ran out: nothing was credited); a pending
+// one stays pending whatever it says it received ("paid" alone means
+// "goods/services can be safely delivered"); refunded counts as
+// cancelled (RawStatus keeps the word); "completed", which the vendor's
+// plugins test for, is paid. A word CoinPay24 does not document is
+// pending, so that payform keeps reading it.
 func mapStatus(raw string, under, over decimal.Decimal) providers.Status {
 	switch strings.ToLower(raw) {
 	case "paid", "completed":
@@ -117,6 +124,9 @@ func mapStatus(raw string, under, over decimal.Decimal) providers.Status {
 	case "expired":
 		return providers.StatusExpired
 	case "invalid":
+		if under.IsPositive() {
+			return providers.StatusUnderpaid
+		}
 		return providers.StatusInvalid
 	case "canceled", "cancelled", "refunded":
 		return providers.StatusCancelled

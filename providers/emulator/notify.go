@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -45,6 +46,10 @@ type Notifier struct {
 	Client *http.Client
 	// Clock stamps deliveries.
 	Clock Clock
+	// Refuse, when set, says why the gateway would not call a URL at all
+	// (e.g. PrivateTarget); such a callback is recorded as one final
+	// delivery with that reason and never sent. "" sends it.
+	Refuse func(u *url.URL) string
 
 	mu         sync.Mutex
 	deliveries []Delivery
@@ -80,6 +85,14 @@ func (n *Notifier) Send(cb Callback) {
 }
 
 func (n *Notifier) deliver(cb Callback) {
+	if n.Refuse != nil {
+		if u, err := url.Parse(cb.URL); err == nil {
+			if why := n.Refuse(u); why != "" {
+				n.record(Delivery{URL: cb.URL, Attempt: 1, At: n.Clock.Now(), Error: "not sent: the gateway does not call " + why, Final: true})
+				return
+			}
+		}
+	}
 	for attempt := 1; ; attempt++ {
 		status, err := n.attempt(cb)
 		d := Delivery{URL: cb.URL, Attempt: attempt, At: n.Clock.Now(), Status: status}

@@ -44,6 +44,8 @@ type emuOptions struct {
 	options map[string]string
 	// limitScale divides the documented rate-limit windows (testing).
 	limitScale float64
+	// strict turns every leniency off (SandboxOptions.Strict).
+	strict bool
 }
 
 // scaled divides a window by the limit scale.
@@ -57,13 +59,14 @@ func (o emuOptions) scaled(d time.Duration) time.Duration {
 var catalog = []entry{
 	{wllxpay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale,
-			V2Lookup: o.options["v2_lookup"] == "true"})
+			V2Lookup: o.options["v2_lookup"] == "true", Strict: o.strict})
 	}},
 	{coinpay24.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		return cp24sandbox.New(cp24sandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale,
 			RequestLimit:       cp24sandbox.Limit{N: 200, Per: o.scaled(time.Minute)},
 			HourlyRequestLimit: cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
 			InvoiceLimit:       cp24sandbox.Limit{N: 1000, Per: o.scaled(time.Hour)},
+			Strict:             o.strict,
 		})
 	}},
 	{coinilla.Gateway, func(o emuOptions) (emulator.Emulator, error) {
@@ -74,8 +77,9 @@ var catalog = []entry{
 	}},
 	{milacoins.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		// LenientPath: the vendor's JavaScript sample signs the path
-		// without the sandbox's /milacoins prefix; accept it too.
-		return milasandbox.New(milasandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale, LenientPath: true})
+		// without the sandbox's /milacoins prefix; accept it too, unless
+		// strict.
+		return milasandbox.New(milasandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale, LenientPath: true, Strict: o.strict})
 	}},
 }
 
@@ -221,11 +225,21 @@ type SandboxOptions struct {
 	// LimitScale divides the documented rate-limit windows, for testing
 	// (60: per minute becomes per second); 0 means 1.
 	LimitScale float64
+	// Strict serves the narrowest reading of the vendors' pages: every
+	// leniency docs/sandboxes.md lists is off (MilaCoins' path variants
+	// and 60 s X-time window, CoinPay24's JSON bodies, trailing slashes
+	// and callbacks to private networks, WllxPay's numbers for strings
+	// and its undocumented tag). It cannot be combined with the
+	// undocumented v2_lookup option.
+	Strict bool
 }
 
 // NewSandboxServer returns every gateway's emulator mounted under
 // /<gateway>, with the admin API under /_sandbox/.
 func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) {
+	if opts.Strict && opts.Options["v2_lookup"] == "true" {
+		return nil, nil, errors.New("strict serves only what the vendors' pages document, and WllxPay's v2 lookup is not on its page")
+	}
 	store, err := emulator.OpenStore(opts.DataFile)
 	if err != nil {
 		return nil, nil, err
@@ -234,7 +248,7 @@ func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) 
 	var close closers
 	for _, e := range catalog {
 		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL,
-			timeScale: opts.TimeScale, options: opts.Options, limitScale: opts.LimitScale})
+			timeScale: opts.TimeScale, options: opts.Options, limitScale: opts.LimitScale, strict: opts.Strict})
 		if err != nil {
 			close.Close()
 			store.Close()

@@ -32,7 +32,7 @@ type createRequest struct {
 // documented and used only when present.
 type createResponse struct {
 	ID         string          `json:"id"`
-	MongoID    string          `json:"_id"`
+	MongoID    string          `json:"_id" undocumented:"the vendor's WooCommerce widget reads the created invoice's id as _id (NOTES.md section 1)" absent:"the id comes from id"`
 	Wallet     string          `json:"wallet"`
 	Amount     decimal.Decimal `json:"amount"`
 	Currency   string          `json:"currency"`
@@ -40,7 +40,7 @@ type createResponse struct {
 	URL        string          `json:"url"`
 	ExpiredAt  Time            `json:"expiredAt"`
 	CreatedAt  Time            `json:"createdAt"`
-	Status     string          `json:"status"`
+	Status     string          `json:"status" undocumented:"the page documents status for invoices (lists, by id), not in the create answer; read in case it is there" absent:"a new invoice is pending, raw status init (payment link) or new (plain), as the sandbox starts them"`
 }
 
 // Invoice is an invoice as the list and by-id endpoints report it. URL
@@ -59,8 +59,8 @@ type Invoice struct {
 	Address               string          `json:"address"`
 	ExternalID            string          `json:"externalID"`
 	CreatedAt             Time            `json:"createdAt"`
-	URL                   string          `json:"url"`
-	ExpiredAt             Time            `json:"expiredAt"`
+	URL                   string          `json:"url" undocumented:"the page documents url in the create answers, not in lists; read in case a list has it" absent:"payment_url comes from the create answer only (adopted invoices have none)"`
+	ExpiredAt             Time            `json:"expiredAt" undocumented:"the page documents expiredAt in the create answers, not in lists; read in case a list has it" absent:"expires_at comes from the create answer only"`
 }
 
 // ExchangeRate is the price of one Base in Quote.

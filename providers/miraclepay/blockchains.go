@@ -29,6 +29,7 @@ func (c *Client) Blockchains(ctx context.Context) ([]Blockchain, error) {
 	var items []json.RawMessage
 	if json.Unmarshal(raw, &items) != nil {
 		var wrapped struct {
+			_           struct{}          `undocumented:"the page names GET /external/blockchains/active, not its answer; NOTES.md section 2 lists the plausible shapes" absent:"no blockchain is listed"`
 			Data        []json.RawMessage `json:"data"`
 			Blockchains []json.RawMessage `json:"blockchains"`
 		}
@@ -43,6 +44,7 @@ func (c *Client) Blockchains(ctx context.Context) ([]Blockchain, error) {
 			continue
 		}
 		var obj struct {
+			_            struct{}             `undocumented:"the page names GET /external/blockchains/active, not its answer; NOTES.md section 2 suggests {id, name, active}" absent:"the entry is skipped; one without active is active"`
 			ID           providers.FlexString `json:"id"`
 			BlockchainID providers.FlexString `json:"blockchainId"`
 			Name         providers.FlexString `json:"name"`

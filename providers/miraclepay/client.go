@@ -88,19 +88,14 @@ func (c *Client) CreatePrompt(ctx context.Context, r PromptRequest) (Prompt, err
 	}, nil
 }
 
-// PromptStatus is what GET /external/payments/prompt/:id says.
+// PromptStatus is what GET /external/payments/prompt/:id says: the
+// page's four fields. It names neither the amount nor the note, so it
+// cannot prove which order a prompt is for.
 type PromptStatus struct {
 	ID           string
 	BlockchainID string
 	Status       string
 	CreatedAt    time.Time
-	// Reported beyond the vendor's example, when the answer has them:
-	// Amount is what the customer is asked (commission included when the
-	// customer pays it).
-	Amount     decimal.Decimal
-	Commission decimal.Decimal
-	Payer      string
-	Note       string
 }
 
 // GetPrompt reads a prompt's status. An unknown id (404 "Payment prompt
@@ -120,11 +115,7 @@ func (c *Client) GetPrompt(ctx context.Context, id string) (PromptStatus, error)
 	if out.ID == "" {
 		out.ID = providers.FlexString(id)
 	}
-	st := PromptStatus{ID: string(out.ID), BlockchainID: string(out.BlockchainID), Status: string(out.Status), CreatedAt: parseTime(out.CreatedAt),
-		Payer: string(out.Payer), Note: string(out.Note)}
-	st.Amount, _ = decimal.NewFromString(string(out.Amount))
-	st.Commission, _ = decimal.NewFromString(string(out.CommissionAmount))
-	return st, nil
+	return PromptStatus{ID: string(out.ID), BlockchainID: string(out.BlockchainID), Status: string(out.Status), CreatedAt: parseTime(out.CreatedAt)}, nil
 }
 
 // do sends one authenticated request (a JSON body when in is not nil)

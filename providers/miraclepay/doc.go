@@ -21,7 +21,10 @@
 // transport failure is Retryable only before a connection was made (a
 // failed dial, DNS lookup or TLS handshake; providers.SendTrace): any
 // later one, a timeout included, may have made a prompt.
-// A GET 404 leaves the prompt out of Refresh. Statuses: pending →
+// A GET 404 leaves the prompt out of Refresh. GET answers id,
+// blockchainId, status and createdAt only, so a refreshed prompt carries
+// neither the key (the ref's is echoed) nor the amount (KindSupport.Unread
+// says so), and created_at in Fields. Statuses: pending →
 // pending, successful → paid, unsuccessful → invalid, expired → expired,
 // cancelled → cancelled, anything else → pending. The emulator is in the
 // sandbox subpackage.

@@ -41,7 +41,9 @@ var Gateway = providers.Gateway{
 	Kinds: []providers.KindSupport{
 		// No merchant key and no search: a create in doubt stays unknown
 		// until an operator settles it.
-		{Kind: providers.Invoice, InDoubt: providers.Manual},
+		// A read by id answers only id, blockchainId, status and
+		// createdAt: neither the key (the note) nor the amount.
+		{Kind: providers.Invoice, InDoubt: providers.Manual, Unread: providers.UnreadKey | providers.UnreadAmount},
 	},
 	InvoiceFields: []string{providers.FieldPayer, providers.FieldBlockchains, providers.FieldSuccessURL, providers.FieldDescription},
 	CheckInvoice:  checkInvoice,
@@ -165,21 +167,16 @@ func (p *provider) Refresh(ctx context.Context, refs []providers.Ref) ([]provide
 		if err != nil {
 			return out, err
 		}
-		obj := providers.Object{Kind: providers.Invoice, Key: r.Key, ID: r.ID, Status: MapStatus(st.Status), RawStatus: st.Status, Currency: "USD"}
-		// Where the answer carries the note and amount, report what the
-		// gateway says: the key from the note, and the declared amount
-		// (without the commission a paying customer adds).
-		if k, ok := strings.CutPrefix(st.Note, NotePrefix); ok {
-			obj.Key, _, _ = strings.Cut(k, " ")
-		}
-		if st.Amount.IsPositive() {
-			obj.Amount = st.Amount
-			if st.Payer == "customer" {
-				obj.Amount = st.Amount.Sub(st.Commission)
-			}
-		}
+		// The answer names neither the key nor the amount (Gateway.Kinds
+		// says so: Unread): the object carries the ref's key and no
+		// amount.
+		obj := providers.Object{Kind: providers.Invoice, Key: r.Key, ID: r.ID, Status: MapStatus(st.Status), RawStatus: st.Status, Currency: "USD",
+			Fields: map[string]string{}}
 		if st.BlockchainID != "" {
-			obj.Fields = map[string]string{ResultBlockchain: st.BlockchainID}
+			obj.Fields[ResultBlockchain] = st.BlockchainID
+		}
+		if !st.CreatedAt.IsZero() {
+			obj.Fields[providers.ResultCreatedAt] = st.CreatedAt.Format(time.RFC3339Nano)
 		}
 		out = append(out, obj)
 	}

@@ -35,17 +35,14 @@ type createResponse struct {
 	CheckoutURL providers.FlexString `json:"checkoutUrl"`
 }
 
-// statusResponse is GET /external/payments/prompt/:id's answer.
+// statusResponse is GET /external/payments/prompt/:id's answer: the
+// page's four fields and nothing more. The page documents neither the
+// amount nor the note there, so payform never learns them from it.
 type statusResponse struct {
 	ID           providers.FlexString `json:"id"`
 	BlockchainID providers.FlexString `json:"blockchainId"`
 	Status       providers.FlexString `json:"status"`
 	CreatedAt    providers.FlexString `json:"createdAt"`
-	// Beyond the vendor's example; read when present.
-	Amount           providers.FlexString `json:"amount"`
-	CommissionAmount providers.FlexString `json:"commissionAmount"`
-	Payer            providers.FlexString `json:"payer"`
-	Note             providers.FlexString `json:"note"`
 }
 
 // errorBody is NestJS's error shape; message is a string, or an array of

@@ -135,6 +135,7 @@ func isDuplicate(fields map[string]string) bool {
 // errorEnvelope covers both documented error shapes: {error, code} (403,
 // transport) and {errors:{...}, error_code} (validation).
 type errorEnvelope struct {
+	_         struct{}  `undocumented:"the v1 page documents no error; CoinsPaid's docs do: {error, code} for 403s (docs.cryptoprocessing.com errors), {errors, error_code} for validation (coinspaid/docs v1.md); NOTES.md section 5" absent:"the HTTP status alone classifies the failure (Duplicate needs errors.foreign_id)"`
 	Error     string    `json:"error"`
 	Code      string    `json:"code"`
 	Errors    fieldErrs `json:"errors"`

@@ -7,6 +7,10 @@
 // (providers.SendTrace) are Retryable, and everything else that may have
 // been processed (timeouts, cut connections, 5xx) is Ambiguous.
 //
+// A payout's destination tag is sent in withdrawal/make although the v1
+// page's request table does not list it (docs/sandboxes.md says why), and
+// the created object's Tag is the answer's echo, never the tag sent.
+//
 // v1 cannot look anything up; the undocumented v2 transactions/info lookup
 // is used only when the provider block sets v2_lookup = true. The emulator
 // is in the sandbox subpackage.

@@ -86,6 +86,8 @@ func (p *provider) withdraw(ctx context.Context, req providers.Request) (provide
 	if err := p.c.do(ctx, "POST", p.c.base+"/withdrawal/make", "withdrawal/make", in, &out); err != nil {
 		return providers.Object{}, err
 	}
+	// obj.Tag is the answer's tag exactly as echoed ("" when null or
+	// missing), never req.Tag: the executor compares the two.
 	obj := out.Data.object(providers.Payout, req.Key)
 	if obj.Currency == "" {
 		obj.Currency = req.Currency

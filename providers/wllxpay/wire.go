@@ -10,7 +10,10 @@ type withdrawalRequest struct {
 	ForeignID string `json:"foreign_id"`
 	Amount    string `json:"amount"`
 	Address   string `json:"address"`
-	Tag       string `json:"tag,omitempty"`
+	// Tag is not in the page's request table; payform sends it for tag
+	// currencies (XRP) as CoinsPaid-style clients do, and checks the
+	// answer's echo (docs/sandboxes.md, WllxPay).
+	Tag string `json:"tag,omitempty" undocumented:"not in the v1 request table; the answer has a tag member, CoinsPaid's v1 clients send tag (Merkeleon/Processing-integration src/API.php) and v2 withdrawal/crypto documents it" absent:"the payout goes without its destination tag: the answer's tag is null, and Object.Tag \"\" tells the executor"`
 }
 
 type takeRequest struct {
@@ -24,10 +27,12 @@ type envelope[T any] struct {
 	Data   T      `json:"data"`
 }
 
-// transaction is the v1 withdrawal object.
+// transaction is the v1 withdrawal object, as withdrawal/make answers it.
+// Tag is the gateway's echo of the destination tag and nothing else: it
+// is never filled from the request, so that a tag the gateway did not
+// take shows as "" (missing) or another value (mismatch).
 type transaction struct {
 	ID          providers.FlexString `json:"id"`
-	ForeignID   providers.FlexString `json:"foreign_id"`
 	Currency    providers.FlexString `json:"currency"`
 	CurrencyFee providers.FlexString `json:"currency_fee"`
 	Address     providers.FlexString `json:"address"`
@@ -48,7 +53,7 @@ func (t transaction) object(kind providers.Kind, key string) providers.Object {
 // depositAddress is the addresses/take answer.
 type depositAddress struct {
 	ID        providers.FlexString `json:"id"`
-	Currency  providers.FlexString `json:"currency"`
+	Currency  providers.FlexString `json:"currency" undocumented:"not in the page's addresses/take answer; read in case the gateway names the currency it took (CoinsPaid's v2 addresses/take answer does)" absent:"the requested currency"`
 	Address   providers.FlexString `json:"address"`
 	ForeignID providers.FlexString `json:"foreign_id"`
 	Tag       providers.FlexString `json:"tag"`
@@ -56,6 +61,8 @@ type depositAddress struct {
 
 // v2Transaction is the nested v2 transactions/info object.
 type v2Transaction struct {
+	_ struct{} `undocumented:"CoinsPaid's v2 GET /api/v2/transactions/info (docs.cryptoprocessing.com; NOTES.md section 5), read only with v2_lookup = true" absent:"without v2_lookup payouts are not looked up or refreshed (Lookup and Refresh are ErrUnsupported)"`
+
 	ID           providers.FlexString `json:"id"`
 	ForeignID    providers.FlexString `json:"foreign_id"`
 	Type         providers.FlexString `json:"type"`

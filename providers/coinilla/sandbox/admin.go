@@ -52,7 +52,8 @@ func (e *Emulator) Invoices() []InvoiceView {
 // serveAdmin serves, under /_sandbox/coinilla:
 //
 //	GET  /invoices                 {"invoices":[InvoiceView...]}
-//	GET  /returns                  {"returns":[Return...]}: the browser's return forms
+//	GET  /returns                  {"returns":[Return...],"deliveries":[Delivery...]}:
+//	                               the browser's return forms and their POSTs
 //	POST /cancel {"invoice":ID}    the buyer cancels (or {"refnum":KEY}, the newest)
 //	GET  /rates                    {"USD":"60000",...}: fiat per BTC
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,14 @@ func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "GET /invoices":
 		emulator.WriteJSON(w, http.StatusOK, map[string]any{"invoices": e.Invoices()})
 	case "GET /returns":
-		emulator.WriteJSON(w, http.StatusOK, map[string]any{"returns": e.Returns()})
+		returns, deliveries := e.Returns(), e.Deliveries()
+		if returns == nil {
+			returns = []Return{}
+		}
+		if deliveries == nil {
+			deliveries = []emulator.Delivery{}
+		}
+		emulator.WriteJSON(w, http.StatusOK, map[string]any{"returns": returns, "deliveries": deliveries})
 	case "GET /rates":
 		out := map[string]string{}
 		for code, r := range e.rates {

@@ -30,8 +30,8 @@ const firstTransID = 1_000_001
 //	late     the invoiced amount, even after Expiry: as full (the funds
 //	         reached the merchant's own wallet, and verify says so)
 //
-// Each payment gets a trans_id and the return form the buyer's browser
-// would POST (see Returns); nothing is sent. Only a pending invoice can
+// Each payment gets a trans_id, and the buyer's browser POSTs the return
+// form to the URL for its state (see Returns). Only a pending invoice can
 // be paid, or an expired one with mode late.
 func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 	if err := p.CheckMode(); err != nil {
@@ -63,6 +63,8 @@ func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 	if err := e.commit(rec); err != nil {
 		return emulator.LedgerObject{}, err
 	}
+	paid := inv.pay
+	e.send(inv.returnForm(paid.state, paid.transID, paid.amount.String(), paid.satoshi, paid.at))
 	return e.ledgerObject(inv, now), nil
 }
 
@@ -83,6 +85,7 @@ func (e *Emulator) Cancel(id, refnum string) (emulator.LedgerObject, error) {
 	if err := e.commit(record{Op: opCancel, ID: inv.id, At: now}); err != nil {
 		return emulator.LedgerObject{}, err
 	}
+	e.send(inv.returnForm(ReturnCanceled, "", inv.amount.String(), inv.satoshi, now))
 	return e.ledgerObject(inv, now), nil
 }
 

@@ -1,16 +1,21 @@
 package sandbox
 
 import (
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/payform/payform/providers/emulator"
 )
 
-// Return is the form the buyer's browser would POST after paying or
-// cancelling. Coinilla sends no server-to-server callback, and the
-// emulator drives no browser, so it only shows these (GET
-// /_sandbox/coinilla/returns); it sends nothing.
+// Return is the form the buyer's browser POSTs after paying or
+// cancelling. The page: "We will redirect user to one of the URLs
+// (return_url, fail_url or unconfirm_url) ... We POST these parameters to
+// return_url, fail_url or unconfirm_url". The emulator POSTs it when the
+// buyer pays or cancels (send), once, as a browser would, and shows it
+// (GET /_sandbox/coinilla/returns, with the deliveries).
 type Return struct {
 	Invoice string    `json:"invoice"`
 	Refnum  string    `json:"refnum"`
@@ -40,8 +45,32 @@ func (e *Emulator) Returns() []Return {
 	return out
 }
 
+// send POSTs a return form to its URL, form-encoded, in the background;
+// one attempt, since a browser redirect is not retried. A form for the
+// API setup's URL ("") is not sent: the sandbox has no API setup.
+func (e *Emulator) send(r Return) {
+	if r.URL == "" {
+		return
+	}
+	e.returns.Send(emulator.Callback{
+		Method: http.MethodPost, URL: r.URL,
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   []byte(r.Form.Encode()),
+	})
+}
+
+// Deliveries returns every return form sent so far, oldest first.
+func (e *Emulator) Deliveries() []emulator.Delivery { return e.returns.Deliveries() }
+
+// WaitReturns blocks until every return form sent so far is answered or
+// failed.
+func (e *Emulator) WaitReturns() { e.returns.Wait() }
+
 // returnForm builds the form the vendor page lists, sent to the URL
-// for its state.
+// for its state: "We only send OK state to return_url URL, PENDING to
+// unconfirm_url URL and CANCELED to fail_url URL", and where the invoice
+// set none of those, return_url ("if not set, we refer API setup and
+// return_url").
 func (inv *invoice) returnForm(state, transID, amount string, sat int64, at time.Time) Return {
 	u := map[string]string{ReturnOK: inv.urls.Return, ReturnPending: inv.urls.Unconfirm, ReturnCanceled: inv.urls.Fail}[state]
 	if u == "" {

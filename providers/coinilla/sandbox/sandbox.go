@@ -45,6 +45,9 @@ type Options struct {
 	ZeroConf bool
 	// Entropy makes invoice ids and addresses; nil means crypto/rand.
 	Entropy io.Reader
+	// ReturnClient POSTs the return forms, as the buyer's browser would;
+	// nil means a client with a 20 s timeout.
+	ReturnClient *http.Client
 }
 
 // Emulator is the Coinilla emulator: an http.Handler for /pay and
@@ -60,6 +63,7 @@ type Emulator struct {
 	dupMessage   string
 	zeroConf     bool
 	entropy      io.Reader
+	returns      *emulator.Notifier // POSTs the return forms
 
 	mu        sync.Mutex
 	invoices  map[string]*invoice   // by id
@@ -111,6 +115,8 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("coinilla sandbox: %w", err)
 	}
 	e.rates = rates
+	// One attempt each: a browser follows a redirect once.
+	e.returns = &emulator.Notifier{Client: opts.ReturnClient, Clock: opts.Clock}
 	if err := e.replay(); err != nil {
 		return nil, fmt.Errorf("coinilla sandbox: %w", err)
 	}
@@ -119,6 +125,9 @@ func New(opts Options) (*Emulator, error) {
 
 // Gateway returns "coinilla".
 func (e *Emulator) Gateway() string { return "coinilla" }
+
+// Close stops the return forms still being sent.
+func (e *Emulator) Close() { e.returns.Close() }
 
 // RateLimitBody is the fault injector's 429 body. Coinilla documents no
 // rate limit; this is an assumption in its own answer shape.

@@ -62,18 +62,22 @@ type route struct {
 	handle func(p params, id string) reply
 	id     string
 	create bool
+	list   bool // also GET: the list's heading is "GET https://api.coinpay24.com/v1/invoices"
 }
 
 // route maps a path relative to the mount point ("/v1/invoices/7") to
 // its endpoint.
 func (e *Emulator) route(path string) (route, bool) {
+	if e.narrow && strings.HasSuffix(path, "/") {
+		return route{}, false // Strict: only the page's paths, which end without one
+	}
 	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), "/v1/invoices")
 	if !ok || rest != "" && rest[0] != '/' {
 		return route{}, false
 	}
 	switch parts := strings.Split(strings.TrimPrefix(rest, "/"), "/"); {
 	case rest == "":
-		return route{handle: e.list}, true
+		return route{handle: e.list, list: true}, true
 	case len(parts) == 1 && parts[0] == "create":
 		return route{handle: e.create, create: true}, true
 	case len(parts) == 1 && parts[0] != "":
@@ -85,9 +89,9 @@ func (e *Emulator) route(path string) (route, bool) {
 }
 
 // ServeHTTP serves the gateway API, with paths relative to "/coinpay24".
-// A request meets, in order: the route (404), the method (405, POST
-// only), the body (413, 400), the api_key (401), the rate limits (429),
-// then the endpoint's own validation.
+// A request meets, in order: the route (404), the method (405: POST, and
+// GET for the list), the body (413, 400), the api_key (401), the rate
+// limits (429), then the endpoint's own validation.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rep := e.serve(w, r)
 	for k, v := range rep.header {
@@ -108,13 +112,24 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) reply {
 	if !ok {
 		return notFoundPath
 	}
-	if r.Method != http.MethodPost {
+	get := r.Method == http.MethodGet && rt.list
+	if r.Method != http.MethodPost && !get {
+		if rt.list {
+			return reply{status: http.StatusMethodNotAllowed, header: map[string]string{"Allow": "GET, POST"},
+				body: errorBody{"Method Not Allowed: list invoices with GET or POST", map[string]string{}}}
+		}
 		return reply{status: http.StatusMethodNotAllowed, header: map[string]string{"Allow": "POST"},
-			body: errorBody{"Method Not Allowed: every CoinPay24 API call is a POST", map[string]string{}}}
+			body: errorBody{"Method Not Allowed: this CoinPay24 API call is a POST", map[string]string{}}}
 	}
-	p, rep, ok := readParams(w, r)
+	p, rep, ok := readParams(w, r, e.narrow)
 	if !ok {
 		return rep
+	}
+	if get {
+		// The page's table for this GET is "Parameters [Path Params -
+		// GET]": they come in the query string; a body's fields (curl -X
+		// GET -d) win, as the POST form would.
+		p = withQuery(p, r.URL.RawQuery)
 	}
 	key, ok := p.get("api_key")
 	switch {

@@ -64,9 +64,17 @@ func callbackClient(c *http.Client) *http.Client {
 	return out
 }
 
-// callbackFields are the documented callback fields; the pay_* ones,
+// callbackFields are the rows of the page's callback table: the
+// example's names (txn_id, order_id, status, price_amount, price_currency,
+// pay_amount, pay_currency, created_at, verify_hash) and, for the rows
+// whose names the page lost, CoinGate's: receive_currency ("the currency
+// in which the merchant's settlements will be paid") and receive_amount
+// ("the amount which will be credited to the merchant when the invoice
+// is paid"), and underpaid_amount and overpaid_amount. The pay_* ones,
 // expire_at, payment_address and the under/overpaid amounts only once the
-// shopper chose a currency. verify_hash signs the rest.
+// shopper chose a currency ("Fields pay_currency, pay_amount, expire_at,
+// payment_address are only sent when the customer chooses the currency").
+// verify_hash signs the rest.
 func (e *Emulator) callbackFields(inv *invoice, status string) url.Values {
 	v := url.Values{}
 	v.Set("txn_id", strconv.FormatInt(inv.id, 10))
@@ -74,6 +82,9 @@ func (e *Emulator) callbackFields(inv *invoice, status string) url.Values {
 	v.Set("status", status)
 	v.Set("price_amount", formatAmount(inv.price))
 	v.Set("price_currency", inv.priceCurrency)
+	receive := e.settlement(inv.priceCurrency)
+	v.Set("receive_currency", receive)
+	v.Set("receive_amount", formatAmount(settle(inv.price, inv.priceCurrency, receive)))
 	v.Set("created_at", formatTime(inv.createdAt))
 	if inv.checkedOut() {
 		v.Set("pay_amount", formatAmount(inv.payAmount))

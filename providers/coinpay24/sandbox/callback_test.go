@@ -73,25 +73,40 @@ func TestCallbackFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.em.WaitCallbacks()
+	h.clock.Advance(20 * time.Minute) // past expire_at: the short payment's invoice is invalid
+	h.post("/invoices/" + id)
+	h.em.WaitCallbacks()
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if len(rc.forms) != 2 {
-		t.Fatalf("got %d callbacks, want pending and paid", len(rc.forms))
+	if len(rc.forms) != 3 {
+		t.Fatalf("got %d callbacks, want pending (checkout), pending (the short payment) and invalid", len(rc.forms))
 	}
 	// Each callback is delivered on its own: they may arrive in any order.
-	pending, paid := rc.forms[0], rc.forms[1]
-	if paid.Get("status") == "pending" {
-		pending, paid = paid, pending
+	var pending, short, invalid url.Values
+	for _, f := range rc.forms {
+		switch {
+		case f.Get("status") == "invalid":
+			invalid = f
+		case f.Get("underpaid_amount") == "0":
+			pending = f
+		default:
+			short = f
+		}
 	}
 	want := url.Values{
-		"txn_id": {"1"}, "order_id": {"cb1"}, "status": {"paid"},
+		"txn_id": {"1"}, "order_id": {"cb1"}, "status": {"pending"},
 		"price_amount": {"100.0"}, "price_currency": {"USD"}, "created_at": {"2026-03-01T12:00:00+00:00"},
+		"receive_currency": {"USD"}, "receive_amount": {"100.0"},
 		"pay_amount": {"0.00166667"}, "pay_currency": {"BTC"}, "payment_address": {h.field(id, "payment_address")},
 		"expire_at": {"2026-03-01T12:20:00+00:00"}, "underpaid_amount": {"0.00083334"}, "overpaid_amount": {"0"},
-		"verify_hash": {testSign(DefaultAPIKey, paid)},
+		"verify_hash": {testSign(DefaultAPIKey, short)},
 	}
-	if diff := cmp.Diff(want, paid); diff != "" {
-		t.Errorf("paid callback (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, short); diff != "" {
+		t.Errorf("the short payment's callback (-want +got):\n%s", diff)
+	}
+	want["status"], want["verify_hash"] = []string{"invalid"}, []string{testSign(DefaultAPIKey, invalid)}
+	if diff := cmp.Diff(want, invalid); diff != "" {
+		t.Errorf("the expiry's callback (-want +got):\n%s", diff)
 	}
 	if got := pending.Get("verify_hash"); pending.Get("status") != "pending" || got != testSign(DefaultAPIKey, pending) || got != strings.ToLower(got) {
 		t.Errorf("pending callback verify_hash %q", got)

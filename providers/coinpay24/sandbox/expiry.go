@@ -6,11 +6,12 @@ import (
 )
 
 // Statuses follow from timestamps, but an expiry is a status change, and
-// CoinPay24 sends a callback for it. The emulator keeps the invoices that
-// have a callback_url in a queue by expiry time and sends their "expired"
-// callbacks when it next handles anything after that time (sweep), or
-// when a timer set for the first expiry fires. The callback's sending is
-// journalled, so that a restart neither repeats nor forgets it.
+// CoinPay24 sends a callback for it: "expired" for an unpaid invoice,
+// "invalid" for one that received a short payment. The emulator keeps the
+// invoices that have a callback_url in a queue by expiry time and sends
+// those callbacks when it next handles anything after that time (sweep),
+// or when a timer set for the first expiry fires. The callback's sending
+// is journalled, so that a restart neither repeats nor forgets it.
 
 type expiryItem struct {
 	due time.Time
@@ -33,22 +34,38 @@ func (q *expiryQueue) Pop() any {
 
 func (q *expiryQueue) push(inv *invoice) { heap.Push(q, expiryItem{inv.expiresAt, inv}) }
 
-// sweep sends the "expired" callbacks due by now. An invoice paid or set
-// to another status before its expiry is dropped from the queue. Called
-// with e.mu held.
+// sweep sends the expiry callbacks due by now. An invoice paid in full or
+// set to another status before its expiry is dropped from the queue.
+// Called with e.mu held.
 func (e *Emulator) sweep(now time.Time) {
 	for e.expiring.Len() > 0 && !now.Before(e.expiring[0].due) {
 		it := heap.Pop(&e.expiring).(expiryItem)
 		inv := it.inv
-		if inv.status(now) != StatusExpired || inv.notified == StatusExpired {
+		status := inv.status(now)
+		if status != expiryStatus(inv) || inv.notified == status {
 			continue
 		}
-		if err := e.commit(record{Op: opNotified, ID: inv.id, Status: StatusExpired}); err != nil {
+		if err := e.commit(record{Op: opNotified, ID: inv.id, Status: status}); err != nil {
 			heap.Push(&e.expiring, it) // try again later
 			return
 		}
 		e.notify(inv, now)
 	}
+}
+
+// expiryStatus is the status an invoice takes at its expiry: invalid
+// after a short payment, else expired.
+func expiryStatus(inv *invoice) string {
+	if inv.short() {
+		return StatusInvalid
+	}
+	return StatusExpired
+}
+
+// awaitsExpiry reports whether inv's expiry callback is still to be sent.
+func awaitsExpiry(inv *invoice) bool {
+	return inv.callbackURL != "" && inv.forced == "" && inv.notified != expiryStatus(inv) &&
+		(inv.paidAt.IsZero() || inv.short())
 }
 
 // expireNow sends the "expired" callback of an invoice a late payment

@@ -52,12 +52,19 @@ type invoice struct {
 }
 
 // status is the invoice's status at now: a status set through the admin
-// API; paid once a payment arrived; expired from expiresAt; pending once
-// checked out; new before.
+// API; paid once the payment that arrived covers pay_amount; pending while
+// a short payment waits for the rest, invalid once the invoice's time is
+// up; expired from expiresAt; pending once checked out; new before. The
+// page's paid is "Purchased goods/services can be safely delivered to the
+// shopper", which a short payment never is.
 func (inv *invoice) status(now time.Time) string {
 	switch {
 	case inv.forced != "":
 		return inv.forced
+	case inv.short() && !now.Before(inv.expiresAt):
+		return StatusInvalid
+	case inv.short():
+		return StatusPending
 	case !inv.paidAt.IsZero():
 		return StatusPaid
 	case !now.Before(inv.expiresAt):
@@ -69,6 +76,9 @@ func (inv *invoice) status(now time.Time) string {
 }
 
 func (inv *invoice) checkedOut() bool { return inv.payCurrency != "" }
+
+// short reports a payment that arrived for less than pay_amount.
+func (inv *invoice) short() bool { return !inv.paidAt.IsZero() && inv.paidPay.LessThan(inv.payAmount) }
 
 // underpaid and overpaid are in payCurrency, zero until paid.
 func (inv *invoice) underpaid() decimal.Decimal {

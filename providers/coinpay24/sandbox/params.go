@@ -27,11 +27,32 @@ func (p params) get(name string) (string, bool) {
 var (
 	errTooLarge = fail(http.StatusRequestEntityTooLarge, "Request Entity Too Large: the body may not exceed 1 MiB", nil)
 	errFormat   = fail(http.StatusBadRequest, "Bad Request: send the parameters form-encoded (application/x-www-form-urlencoded) or as a JSON object", nil)
+	// errStrictFormat is --strict's answer to a JSON body or a body
+	// without a Content-Type.
+	errStrictFormat = fail(http.StatusBadRequest, "Bad Request: send the parameters as a form (application/x-www-form-urlencoded or multipart/form-data), as the page's curl examples do", nil)
 )
 
+// withQuery adds a query string's parameters under p's own: the last
+// value of a repeated one counts, and p wins.
+func withQuery(p params, raw string) params {
+	vs, err := url.ParseQuery(raw)
+	if err != nil {
+		return p
+	}
+	out := lastValues(vs)
+	for k, v := range p {
+		out[k] = v
+	}
+	return out
+}
+
 // readParams reads the body: form-encoded (also when no Content-Type is
-// given, as curl -d sends), multipart, or a JSON object.
-func readParams(w http.ResponseWriter, r *http.Request) (params, reply, bool) {
+// given), multipart, or a JSON object. strict takes only the two form
+// encodings PHP reads into $_POST, with their Content-Type: the page's
+// requests are curl -d forms; JSON is what the vendor's plugins send, not
+// what the page shows. A GET without a body has no Content-Type and
+// passes.
+func readParams(w http.ResponseWriter, r *http.Request, strict bool) (params, reply, bool) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -41,6 +62,9 @@ func readParams(w http.ResponseWriter, r *http.Request) (params, reply, bool) {
 		return nil, errFormat, false
 	}
 	mt, mtParams, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if strict && (mt == "application/json" || mt == "" && len(body) > 0) {
+		return nil, errStrictFormat, false
+	}
 	switch mt {
 	case "", "application/x-www-form-urlencoded":
 		return formParams(body)

@@ -13,7 +13,9 @@ import (
 // (the newest invoice with it), for POST /_sandbox/pay:
 //
 //	full     the invoiced amount: paid
-//	partial  less (half by default): paid, with underpaid_amount > 0
+//	partial  less (half by default): pending, with underpaid_amount > 0,
+//	         until the invoice's expire_at, then invalid ("paid" is
+//	         "goods can be safely delivered", which they cannot)
 //	over     more (10% more by default): paid, with overpaid_amount > 0
 //	late     the invoiced amount after the invoice expired: paid. An
 //	         invoice not yet expired expires at once, then is paid.
@@ -21,8 +23,9 @@ import (
 // p.Amount is in the invoice's price currency; the emulator records the
 // payment in the pay currency, converted at the rate table. An invoice
 // not checked out is checked out first, in p.Currency (by default its
-// price currency when that is crypto, else BTC). Paid, invalid, canceled
-// and refunded invoices cannot be paid; expired ones only late.
+// price currency when that is crypto, else BTC). An invoice takes one
+// payment: one that received a payment, and invalid, canceled and
+// refunded ones, cannot be paid; expired ones only late.
 func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 	if err := p.CheckMode(); err != nil {
 		return emulator.LedgerObject{}, err
@@ -40,6 +43,8 @@ func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 		return emulator.LedgerObject{}, err
 	}
 	switch status := inv.status(now); {
+	case !inv.paidAt.IsZero():
+		return emulator.LedgerObject{}, fmt.Errorf("invoice %d already received a payment (it is %s)", inv.id, status)
 	case status == StatusExpired && p.Mode != emulator.PayLate:
 		return emulator.LedgerObject{}, fmt.Errorf("invoice %d expired at %s; pay it with mode late", inv.id, formatTime(inv.expiresAt))
 	case status != StatusNew && status != StatusPending && status != StatusExpired:

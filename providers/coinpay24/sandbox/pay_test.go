@@ -19,15 +19,20 @@ func TestPayments(t *testing.T) {
 	read := func(id string) result {
 		return result{h.status(id), h.field(id, "underpaid_amount"), h.field(id, "overpaid_amount"), h.field(id, "pay_amount")}
 	}
+	// paid: "Payment is confirmed by the network, and has been credited
+	// to the merchant. Purchased goods/services can be safely delivered to
+	// the shopper." A short payment is none of that: pending until the
+	// invoice's time is up, then invalid.
 	for _, tc := range []struct {
 		mode, amount string
-		want         result
+		answer       string // what Pay answers
+		want         result // an hour later
 	}{
-		{"full", "", result{"paid", "0", "0", "0.00166667"}},
-		{"partial", "", result{"paid", "0.00083334", "0", "0.00166667"}},
-		{"partial", "99.99", result{"paid", "0.00000017", "0", "0.00166667"}},
-		{"over", "", result{"paid", "0", "0.00016666", "0.00166667"}},
-		{"late", "", result{"paid", "0", "0", "0.00166667"}},
+		{"full", "", "paid", result{"paid", "0", "0", "0.00166667"}},
+		{"partial", "", "pending", result{"invalid", "0.00083334", "0", "0.00166667"}},
+		{"partial", "99.99", "pending", result{"invalid", "0.00000017", "0", "0.00166667"}},
+		{"over", "", "paid", result{"paid", "0", "0.00016666", "0.00166667"}},
+		{"late", "", "paid", result{"paid", "0", "0", "0.00166667"}},
 	} {
 		id := h.create("p-"+tc.mode+tc.amount, "100", "USD")
 		h.post("/invoices/"+id+"/checkout", "pay_currency", "BTC")
@@ -35,10 +40,10 @@ func TestPayments(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s %s: %v", tc.mode, tc.amount, err)
 		}
-		if obj.Status != tc.want.Status {
-			t.Errorf("%s: Pay answered %s", tc.mode, obj.Status)
+		if obj.Status != tc.answer {
+			t.Errorf("%s: Pay answered %s, want %s", tc.mode, obj.Status, tc.answer)
 		}
-		h.clock.Advance(time.Hour) // paid stays paid
+		h.clock.Advance(time.Hour) // paid stays paid; a short payment's invoice ends invalid
 		if diff := cmp.Diff(tc.want, read(id)); diff != "" {
 			t.Errorf("%s %s (-want +got):\n%s", tc.mode, tc.amount, diff)
 		}
@@ -115,15 +120,15 @@ func TestPayErrors(t *testing.T) {
 	if _, err := h.em.Pay(emulator.Payment{ID: id}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.em.Pay(emulator.Payment{ID: id}); err == nil || err.Error() != "invoice 1 is paid and cannot be paid" {
+	if _, err := h.em.Pay(emulator.Payment{ID: id}); err == nil || err.Error() != "invoice 1 already received a payment (it is paid)" {
 		t.Errorf("second payment: %v", err)
 	}
 	// Through the server's admin API, by key: the newest invoice.
 	h.create("x1", "10", "USD")
 	status, body := h.admin(http.MethodPost, "/_sandbox/pay", `{"gateway":"coinpay24","key":"x1","mode":"partial"}`)
-	if status != 200 || !strings.Contains(body, `"key":"x1","id":"2","currency":"USD","amount":"10","status":"paid"`) {
+	if status != 200 || !strings.Contains(body, `"key":"x1","id":"2","currency":"USD","amount":"10","status":"pending"`) {
 		t.Errorf("POST /_sandbox/pay: %d %s", status, body)
 	}
 	status, body = h.admin(http.MethodPost, "/_sandbox/pay", `{"gateway":"coinpay24","id":"1"}`)
-	providertest.Expect(t, "pay a paid invoice", status, body, 400, `{"error":"invoice 1 is paid and cannot be paid"}`)
+	providertest.Expect(t, "pay a paid invoice", status, body, 400, `{"error":"invoice 1 already received a payment (it is paid)"}`)
 }

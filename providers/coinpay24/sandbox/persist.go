@@ -56,7 +56,7 @@ func (e *Emulator) replay() error {
 		return err
 	}
 	for _, inv := range e.order {
-		if inv.callbackURL != "" && inv.notified != StatusExpired && inv.paidAt.IsZero() && inv.forced == "" {
+		if awaitsExpiry(inv) {
 			e.expiring.push(inv)
 		}
 	}

@@ -87,3 +87,25 @@ func defaultPayCurrency(priceCode string) string {
 	}
 	return "BTC"
 }
+
+// settlement is the currency the merchant is paid in for an invoice
+// priced in price: Options.SettlementCurrency, else the price currency.
+func (e *Emulator) settlement(price string) string {
+	if e.settleIn != "" {
+		return e.settleIn
+	}
+	return price
+}
+
+// settle is what the merchant is credited for price of from, in to: the
+// price at the rate table, rounded down to to's precision (the sandbox
+// charges no fee).
+func settle(price decimal.Decimal, from, to string) decimal.Decimal {
+	if from == to {
+		return price
+	}
+	f, _ := priceCurrency(from)
+	t, _ := priceCurrency(to)
+	q, _ := price.Mul(usdRates[f.Code]).QuoRem(usdRates[t.Code], t.Precision)
+	return q
+}

@@ -49,6 +49,18 @@ type Options struct {
 	// documented 20 s timeout. Redirects are never followed, since
 	// CoinPay24 gives up on a 301 or 302.
 	CallbackClient *http.Client
+	// SettlementCurrency is the merchant's settlement currency (a
+	// dashboard setting the page does not show), sent in callbacks as
+	// receive_currency; "" settles each invoice in its price currency.
+	SettlementCurrency string
+	// Strict turns off what the page does not show: bodies must be
+	// form-encoded (application/x-www-form-urlencoded or multipart, as
+	// PHP's $_POST reads them), not JSON nor without a Content-Type; a
+	// path is served only as the page writes it (no trailing slash); and
+	// callbacks to a private network (loopback, RFC 1918, link-local) or
+	// TOR are given up without an attempt, as the page says CoinPay24
+	// does.
+	Strict bool
 }
 
 // Emulator is the CoinPay24 emulator: an http.Handler for the gateway API
@@ -59,7 +71,9 @@ type Emulator struct {
 	journal  *emulator.Journal
 	clock    emulator.Clock
 	expiry   time.Duration
-	strict   bool
+	strict   bool // StrictOrderID
+	narrow   bool // Strict
+	settleIn string
 	notifier *emulator.Notifier
 
 	mu        sync.Mutex
@@ -89,7 +103,7 @@ var (
 func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		apiKey: opts.APIKey, journal: opts.Store, clock: opts.Clock,
-		expiry: opts.Expiry, strict: opts.StrictOrderID,
+		expiry: opts.Expiry, strict: opts.StrictOrderID, narrow: opts.Strict, settleIn: opts.SettlementCurrency,
 		invoices: map[int64]*invoice{},
 		newest:   map[string]*invoice{},
 		requests: map[string]int{},
@@ -116,9 +130,17 @@ func New(opts Options) (*Emulator, error) {
 	if opts.CallbackScale < 0 {
 		return nil, fmt.Errorf("coinpay24 sandbox: CallbackScale %v is negative", opts.CallbackScale)
 	}
+	if c := opts.SettlementCurrency; c != "" {
+		if _, ok := priceCurrency(c); !ok {
+			return nil, fmt.Errorf("coinpay24 sandbox: SettlementCurrency %q is not one of %v", c, PriceCurrencies())
+		}
+	}
 	e.notifier = &emulator.Notifier{
 		Schedule: callbackSchedule(), Scale: opts.CallbackScale,
 		GiveUp: giveUp, Client: callbackClient(opts.CallbackClient), Clock: opts.Clock,
+	}
+	if opts.Strict {
+		e.notifier.Refuse = emulator.PrivateTarget
 	}
 	if err := e.replay(); err != nil {
 		return nil, fmt.Errorf("coinpay24 sandbox: %w", err)

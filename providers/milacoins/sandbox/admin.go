@@ -16,11 +16,12 @@ var ErrUnknownInvoice = errors.New("no such invoice")
 
 // ForceStatus sets an invoice's status for good, whatever its timestamps
 // say, and sends the callback event the status implies (complete for
-// completed, underPaid, overPaid and paidLate; cancel for invalid).
+// completed, overPaid and paidLate; cancel for invalid and underPaid).
 func (e *Emulator) ForceStatus(id, status string) error {
 	if !slices.Contains(Statuses, status) {
 		return fmt.Errorf("status %q is not one of %v", status, Statuses)
 	}
+	e.tick(e.clock.Now())
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	inv, ok := e.byID[id]

@@ -75,6 +75,7 @@ func (e *Emulator) route(method, path string) (handler, string) {
 // request that carries the right key is kept in the request log.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := e.clock.Now()
+	e.tick(now)
 	c := &call{r: r, now: now, requestID: e.ids.next(now.Unix())}
 	rep := e.serve(w, c)
 	body := writeReply(w, rep)
@@ -103,7 +104,11 @@ func (e *Emulator) serve(w http.ResponseWriter, c *call) reply {
 	c.body = body
 	path := c.r.URL.Path
 	if len(path) > 1 {
-		path = strings.TrimSuffix(path, "/")
+		trimmed := strings.TrimSuffix(path, "/")
+		if e.narrow && (trimmed != path) != listPath(trimmed) {
+			trimmed = "" // Strict: the path's other form is not served
+		}
+		path = trimmed
 	}
 	h, id := e.route(c.r.Method, path)
 	c.id = id // known before authentication, for the request log
@@ -119,6 +124,12 @@ func (e *Emulator) serve(w http.ResponseWriter, c *call) reply {
 		return errInvalid("The query string is malformed.").reply(c.requestID)
 	}
 	return h(c)
+}
+
+// listPath reports the paths whose one form under Strict ends in a
+// slash: the lists.
+func listPath(path string) bool {
+	return path == "/api/v1/transactions/invoices" || path == "/api/v1/logs"
 }
 
 // writeReply sends rep as compact JSON without HTML escaping, as a

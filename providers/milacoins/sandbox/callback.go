@@ -44,12 +44,16 @@ func (e *Emulator) notify(inv *invoice, event string) {
 	})
 }
 
-// eventFor is the callback event a forced status sends, "" for none.
+// eventFor is the callback event a status sends, "" for none (see
+// due.go): complete for a payment complete in full (completed, overPaid,
+// paidLate), cancel for a link that ended unpaid (invalid) or a payment
+// that fell short (underPaid); nothing while a payment waits for its
+// confirmations.
 func eventFor(status string) string {
 	switch status {
-	case StatusCompleted, StatusOverPaid, StatusUnderPaid, StatusPaidLate:
+	case StatusCompleted, StatusOverPaid, StatusPaidLate:
 		return EventComplete
-	case StatusInvalid:
+	case StatusInvalid, StatusUnderPaid:
 		return EventCancel
 	}
 	return ""

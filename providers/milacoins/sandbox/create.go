@@ -83,6 +83,7 @@ func (e *Emulator) create(c *call, typ string, specs []fieldSpec) reply {
 	if err := e.commit(invoiceRecord(inv)); err != nil {
 		return errInternal().reply(c.requestID)
 	}
+	e.arm() // its expiry may send a cancel (due.go)
 	return reply{status: http.StatusOK, body: createResponse{
 		ID: inv.id, Wallet: inv.wallet, Amount: json.Number(inv.amount.String()), Currency: inv.currency,
 		ExternalID: inv.externalID, URL: PaymentURL + inv.id,

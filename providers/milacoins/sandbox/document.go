@@ -12,14 +12,14 @@ type doc struct {
 	ReceiptID             int64       `json:"receiptID"`
 	Type                  string      `json:"type"`
 	Status                string      `json:"status"`
-	Refund                *refundDoc  `json:"refund"`
+	Refund                refundDoc   `json:"refund"`
 	InvoiceCurrency       string      `json:"invoiceCurrency"`
 	InvoiceAmount         json.Number `json:"invoiceAmount"`
 	Wallet                string      `json:"wallet"`
 	WalletCredited        json.Number `json:"walletCredited"`
 	Network               string      `json:"network"`
 	NetworkAmountReceived json.Number `json:"networkAmountReceived"`
-	ExchangeRate          *rateDoc    `json:"exchangeRate"`
+	ExchangeRate          rateDoc     `json:"exchangeRate"`
 	Address               string      `json:"address"`
 	Txs                   []string    `json:"txs"`
 	ExternalID            string      `json:"externalID"`
@@ -27,8 +27,9 @@ type doc struct {
 	CreatedAt             string      `json:"createdAt"`
 }
 
-// refundDoc is the documented refund object; the emulator makes no
-// refunds, so it is always null.
+// refundDoc is the documented refund object. The page types refund
+// "Object", so it is one even when there is no refund (the emulator
+// makes none): every member there, empty ("" and 0).
 type refundDoc struct {
 	ID        string      `json:"id"`
 	Status    string      `json:"status"`
@@ -41,7 +42,8 @@ type refundDoc struct {
 }
 
 // rateDoc is the price of one Base (the network coin) in Quote (the
-// invoice currency).
+// invoice currency). The page types exchangeRate "Object": before a
+// payment it is one with empty members ("", "", 0).
 type rateDoc struct {
 	Base  string      `json:"base"`
 	Quote string      `json:"quote"`
@@ -66,13 +68,14 @@ func (e *Emulator) doc(inv *invoice, now time.Time) doc {
 		ID: inv.id, ReceiptID: receiptBase + inv.seq, Type: inv.typ, Status: e.status(inv, now),
 		InvoiceCurrency: inv.currency, InvoiceAmount: json.Number(inv.amount.String()), Wallet: inv.wallet,
 		WalletCredited: "0", NetworkAmountReceived: "0", Txs: []string{}, ExternalID: inv.externalID,
+		Refund: refundDoc{Amount: "0"}, ExchangeRate: rateDoc{Rate: "0"},
 		Customer:  customerDoc{inv.firstName, inv.lastName, inv.email},
 		CreatedAt: isoTime(inv.createdAt),
 	}
 	if p := inv.pay; p != nil {
 		d.WalletCredited = json.Number(p.walletCredited.String())
 		d.Network, d.NetworkAmountReceived = p.network, json.Number(p.networkAmount.String())
-		d.ExchangeRate = &rateDoc{p.network, inv.currency, json.Number(p.rate.String())}
+		d.ExchangeRate = rateDoc{p.network, inv.currency, json.Number(p.rate.String())}
 		d.Address, d.Txs = p.address, []string{p.txID}
 	}
 	return d

@@ -44,8 +44,9 @@ type invoice struct {
 	cancelURL, completedURL, callbackURL string
 	firstName, lastName, email           string
 
-	pay    *payment // nil until the customer pays
-	forced string   // a status set through the admin API, or ""
+	pay      *payment // nil until the customer pays
+	forced   string   // a status set through the admin API, or ""
+	notified []string // the time-driven statuses whose callback event was sent
 }
 
 // payment is what a customer paid: Amount in the invoice currency, the

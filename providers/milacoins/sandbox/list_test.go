@@ -54,8 +54,8 @@ func TestGetInvoice(t *testing.T) {
 	}
 	for _, path := range []string{"/api/v1/transactions/invoices/" + id, "/api/v1/transactions/invoices/" + id + "/"} {
 		status, body := h.call(http.MethodGet, path, "")
-		want := `{"id":"` + id + `","receiptID":100001,"type":"invoice","status":"new","refund":null,"invoiceCurrency":"USD","invoiceAmount":7.25,` +
-			`"wallet":"USD","walletCredited":0,"network":"","networkAmountReceived":0,"exchangeRate":null,"address":"","txs":[],` +
+		want := `{"id":"` + id + `","receiptID":100001,"type":"invoice","status":"new","refund":{"id":"","status":"","network":"","amount":0,"agent":"","createdAt":"","address":"","txID":""},"invoiceCurrency":"USD","invoiceAmount":7.25,` +
+			`"wallet":"USD","walletCredited":0,"network":"","networkAmountReceived":0,"exchangeRate":{"base":"","quote":"","rate":0},"address":"","txs":[],` +
 			`"externalID":"one","customer":{"firstName":"","lastName":"","email":""},"createdAt":"2026-03-01T12:00:00.000Z"}`
 		if diff := cmp.Diff(want, body); diff != "" || status != http.StatusOK {
 			t.Errorf("GET %s: %d (-want +got):\n%s", path, status, diff)

@@ -68,10 +68,10 @@ func (e *Emulator) record(c *call, rep reply, response []byte) {
 	if ua := r.UserAgent(); ua != "" {
 		device = ua
 	}
-	uri := r.RequestURI
-	if uri == "" {
-		uri = r.URL.RequestURI()
-	}
+	// The URI as the gateway sees it, from its own root: without the
+	// sandbox's mount point (/milacoins), which a real MilaCoins host does
+	// not have.
+	uri := r.URL.RequestURI()
 	entry := logEntry{
 		ID: e.ids.next(c.now.Unix()), Status: rep.status, IP: ip, Method: r.Method, URI: uri,
 		Device: device, Headers: headers, Body: body, Params: params, Query: query,

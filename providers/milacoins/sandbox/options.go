@@ -15,7 +15,10 @@ const (
 
 // Defaults for the Options left zero.
 const (
-	DefaultSkew         = 60 * time.Second
+	DefaultSkew = 60 * time.Second
+	// StrictSkew is X-time's window with Strict: the current second, one
+	// second for the truncation to whole seconds and one for transit.
+	StrictSkew          = 2 * time.Second
 	DefaultExpiry       = 60 * time.Minute
 	DefaultConfirmAfter = 10 * time.Second
 )
@@ -61,6 +64,13 @@ type Options struct {
 	LenientPath bool
 	// RateLimit answers 429/4302 past N requests per Per; none when zero.
 	RateLimit RateLimit
+	// Strict takes the page at its narrowest reading: the signature must
+	// cover the request URI exactly as received (LenientPath is ignored),
+	// X-time must be within StrictSkew of the clock (Skew is ignored), and
+	// each path is served in one form only: the lists with a trailing
+	// slash (/api/v1/transactions/invoices/, as the vendor's README calls
+	// it; /api/v1/logs/), every other path without.
+	Strict bool
 	// Wallets and Currencies start the merchant's lists; nil means
 	// DefaultWallets and DefaultCurrencies. Lists set later through the
 	// admin API are kept in Store and win over these.

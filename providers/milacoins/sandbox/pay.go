@@ -56,11 +56,12 @@ var ErrPaid = errors.New("the invoice is already settled")
 // at the sandbox's fixed prices; the invoice is waitingForConfirmation
 // for ConfirmAfter, then completed, underPaid or overPaid by the amount,
 // or paidLate when the payment came at or after expiredAt (mode "late"
-// always does). The callback's complete event is sent at once.
+// always does). The callback event goes with the final status, not now.
 func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 	if err := p.CheckMode(); err != nil {
 		return emulator.LedgerObject{}, err
 	}
+	e.tick(e.clock.Now())
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	inv := e.byID[p.ID]
@@ -101,7 +102,9 @@ func (e *Emulator) Pay(p emulator.Payment) (emulator.LedgerObject, error) {
 	if err := e.commit(payRecord(inv, pay)); err != nil {
 		return emulator.LedgerObject{}, err
 	}
-	e.notify(inv, EventComplete)
+	// No callback yet: the invoice is waitingForConfirmation; its event
+	// falls due with its final status (due.go).
+	e.arm()
 	return e.ledgerObject(inv, now), nil
 }
 

@@ -17,6 +17,7 @@ const (
 	opStatus     = "status"     // an invoice's status forced
 	opWallets    = "wallets"    // the wallet list replaced
 	opCurrencies = "currencies" // the currency list replaced
+	opNotified   = "notified"   // a time-driven status's callback event sent
 )
 
 // record is one journal line's record. Fields are used per Op.
@@ -91,6 +92,7 @@ func (e *Emulator) apply(rec record) error {
 		}
 		e.invoices = append(e.invoices, inv)
 		e.byID[inv.id] = inv
+		e.queue(inv, inv.expiredAt)
 		if inv.externalID != "" {
 			e.requests[inv.externalID]++
 		}
@@ -114,6 +116,13 @@ func (e *Emulator) apply(rec record) error {
 			*d.to = v
 		}
 		inv.pay = p
+		e.queue(inv, p.at.Add(e.confirmAfter))
+	case opNotified:
+		inv, ok := e.byID[rec.ID]
+		if !ok {
+			return fmt.Errorf("notified for unknown invoice %q", rec.ID)
+		}
+		inv.notified = append(inv.notified, rec.Status)
 	case opStatus:
 		inv, ok := e.byID[rec.ID]
 		if !ok {

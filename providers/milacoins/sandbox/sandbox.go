@@ -19,8 +19,9 @@ type Emulator struct {
 	skew         time.Duration
 	expiry       time.Duration
 	confirmAfter time.Duration
-	strict       bool
+	strict       bool // StrictExternalID
 	lenient      bool
+	narrow       bool // Strict
 	notifier     *emulator.Notifier
 	ids          *idSource
 
@@ -33,6 +34,10 @@ type Emulator struct {
 	lastSeq    int64
 	logs       []logEntry
 	limit      limiter
+	due        dueQueue // moments callback events may fall due (due.go)
+	timer      *time.Timer
+	armedFor   time.Time
+	closed     bool
 }
 
 var (
@@ -46,7 +51,7 @@ func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		key: opts.APIKey, secret: opts.Secret, journal: opts.Store, clock: opts.Clock,
 		skew: opts.Skew, expiry: opts.Expiry, confirmAfter: opts.ConfirmAfter,
-		strict: opts.StrictExternalID, lenient: opts.LenientPath,
+		strict: opts.StrictExternalID, lenient: opts.LenientPath && !opts.Strict, narrow: opts.Strict,
 		byID: map[string]*invoice{}, requests: map[string]int{},
 		limit: limiter{n: opts.RateLimit.N, per: opts.RateLimit.Per},
 		ids:   newIDSource(),
@@ -68,6 +73,9 @@ func New(opts Options) (*Emulator, error) {
 		case *d.v < 0:
 			return nil, fmt.Errorf("milacoins sandbox: %s %v is negative", d.name, *d.v)
 		}
+	}
+	if opts.Strict {
+		e.skew = StrictSkew
 	}
 	if opts.RateLimit.N < 0 || opts.RateLimit.Per < 0 || (opts.RateLimit.N > 0) != (opts.RateLimit.Per > 0) {
 		return nil, fmt.Errorf("milacoins sandbox: RateLimit %d per %v: give both, positive, or neither", opts.RateLimit.N, opts.RateLimit.Per)
@@ -94,21 +102,31 @@ func New(opts Options) (*Emulator, error) {
 	if err := e.replay(); err != nil {
 		return nil, fmt.Errorf("milacoins sandbox: %w", err)
 	}
+	e.tick(e.clock.Now())
 	return e, nil
 }
 
 // Gateway returns "milacoins".
 func (e *Emulator) Gateway() string { return "milacoins" }
 
-// Close stops pending callback retries.
-func (e *Emulator) Close() { e.notifier.Close() }
+// Close stops the timer for due callbacks and pending callback retries.
+func (e *Emulator) Close() {
+	e.mu.Lock()
+	e.closed = true
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	e.mu.Unlock()
+	e.notifier.Close()
+}
 
 // Ledger returns every invoice (kind "invoice", key its externalID), with
 // its raw status as of now.
 func (e *Emulator) Ledger() []emulator.LedgerObject {
+	now := e.clock.Now()
+	e.tick(now)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	now := e.clock.Now()
 	out := make([]emulator.LedgerObject, 0, len(e.invoices))
 	for _, inv := range e.invoices {
 		out = append(out, e.ledgerObject(inv, now))

@@ -28,8 +28,13 @@ func DefaultBlockchains() []Blockchain {
 		Blockchain{"btc-test", "Bitcoin Testnet"}, Blockchain{"eth-test", "Ethereum Sepolia"})
 }
 
-// DefaultDomains are the redirect domains allowed by default.
-func DefaultDomains() []string { return []string{"localhost", "127.0.0.1", "shop.example.com"} }
+// DefaultDomains are the redirect domains allowed by default: the page's
+// own examples. "Only fully qualified domain names (e.g.,
+// shop.example.com) are allowed", so neither localhost nor an IP address
+// can be one.
+func DefaultDomains() []string {
+	return []string{"shop.example.com", "store.mysite.com", "checkout.yourdomain.com"}
+}
 
 // DefaultAddresses has one address for every production blockchain, and
 // none for the test ones. Addresses are derived, valid in form, and held
@@ -62,8 +67,8 @@ func (e *Emulator) configure(opts Options) error {
 	}
 	e.domains = map[string]bool{}
 	for _, d := range domains {
-		if d == "" || strings.ContainsAny(d, "/:*? @") {
-			return fmt.Errorf("allowed domain %q: want a bare host name such as shop.example.com (no scheme, port, path or wildcard)", d)
+		if !IsFQDN(d) {
+			return fmt.Errorf("allowed domain %q: want a fully qualified domain name such as shop.example.com (no scheme, port, path, wildcard, IP address or single-label name)", d)
 		}
 		e.domains[strings.ToLower(d)] = true
 	}
@@ -103,4 +108,33 @@ func (e *Emulator) Domains() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// IsFQDN reports whether d is a fully qualified domain name as the
+// vendor's dashboard takes one ("Only FQDNs are accepted (no paths,
+// protocols, or wildcards)"): two or more dot-separated labels of
+// letters, digits and inner hyphens, at most 63 characters each and 253
+// in all, the last one not all digits (so no IP address). A trailing dot
+// is not taken. The page does not say more.
+func IsFQDN(d string) bool {
+	if len(d) > 253 {
+		return false
+	}
+	labels := strings.Split(d, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	return strings.Trim(tld, "0123456789") != ""
 }

@@ -106,22 +106,17 @@ func (e *Emulator) createAnswer(p *prompt) any {
 	}
 }
 
-// statusJSON is GET /external/payments/prompt/:id's answer: the vendor's
-// four documented fields, and what the create answer and the dashboard
-// show of the prompt (amount, commission, payer, note), so that an operator
-// settling an in-doubt prompt can check it is the declared one.
+// statusJSON is GET /external/payments/prompt/:id's answer: exactly the
+// page's example, {id, blockchainId, status, createdAt}. The amount, the
+// commission, the payer and the note are not in it: the page does not
+// document them there, so a client must not learn them from it.
 type statusJSON struct {
-	ID               string      `json:"id"`
-	BlockchainID     string      `json:"blockchainId"`
-	Status           string      `json:"status"`
-	CreatedAt        string      `json:"createdAt"`
-	Amount           json.Number `json:"amount"`
-	CommissionAmount string      `json:"commissionAmount"`
-	Payer            string      `json:"payer"`
-	Note             string      `json:"note,omitempty"`
+	ID           string `json:"id"`
+	BlockchainID string `json:"blockchainId"`
+	Status       string `json:"status"`
+	CreatedAt    string `json:"createdAt"`
 }
 
 func statusAnswer(p *prompt, now time.Time) statusJSON {
-	return statusJSON{ID: p.id, BlockchainID: p.chain(), Status: p.status(now), CreatedAt: isoTime(p.createdAt),
-		Amount: json.Number(p.total.String()), CommissionAmount: p.commission.StringFixed(2), Payer: p.payer, Note: p.note}
+	return statusJSON{ID: p.id, BlockchainID: p.chain(), Status: p.status(now), CreatedAt: isoTime(p.createdAt)}
 }

@@ -59,6 +59,12 @@ func TestCreateValidation(t *testing.T) {
 			`{"statusCode":400,"message":"Redirect URL domain not allowed","error":"Bad Request"}`},
 		{"parent domain", Options{}, `{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"https://example.com/x"}`,
 			`{"statusCode":400,"message":"Redirect URL domain not allowed","error":"Bad Request"}`},
+		// "Only fully qualified domain names (e.g., shop.example.com) are
+		// allowed": neither localhost nor an IP address is one.
+		{"localhost", Options{}, `{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"http://localhost:8080/done"}`,
+			`{"statusCode":400,"message":"Redirect URL domain not allowed","error":"Bad Request"}`},
+		{"loopback ip", Options{}, `{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"http://127.0.0.1/done"}`,
+			`{"statusCode":400,"message":"Redirect URL domain not allowed","error":"Bad Request"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, tc.opts)
@@ -74,7 +80,7 @@ func TestCreateValidation(t *testing.T) {
 	// ignored.
 	h := newHarness(t, Options{})
 	for _, body := range []string{
-		`{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"http://localhost:8080/done?x=1"}`,
+		`{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"http://shop.example.com:8080/done?x=1"}`,
 		`{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"` + long[:2048] + `"}`,
 		`{"amount":5,"blockchainIds":["btc"],"payer":"merchant","note":null,"redirectUrl":null,"extra":1}`,
 		`{"amount":5,"blockchainIds":["btc"],"payer":"merchant","redirectUrl":"https://SHOP.example.com/x"}`,

@@ -21,9 +21,10 @@ type depositAddress struct {
 // addressKey is a deposit address's merchant key in the ledger.
 func addressKey(foreignID, currency string) string { return foreignID + "/" + currency }
 
+// addressData is addresses/take's data: the page's example, {id,
+// address, foreign_id, tag}, and nothing more.
 type addressData struct {
 	ID        int64   `json:"id"`
-	Currency  string  `json:"currency"`
 	Address   string  `json:"address"`
 	ForeignID string  `json:"foreign_id"`
 	Tag       *string `json:"tag"`
@@ -66,7 +67,7 @@ func (e *Emulator) takeAddress(f form) reply {
 		return internalError
 	}
 	return reply{http.StatusCreated, okEnvelope{"ok", addressData{
-		ID: id, Currency: code, Address: address, ForeignID: fid, Tag: nullable(tag),
+		ID: id, Address: address, ForeignID: fid, Tag: nullable(tag),
 	}}}
 }
 

@@ -85,7 +85,24 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) reply {
 	if !ok {
 		return errContentFormat.reply()
 	}
+	if e.narrow {
+		f = stringsOnly(f)
+	}
 	return rt.handle(f)
+}
+
+// stringsOnly makes every JSON number in f a value text refuses: with
+// Strict, the page's fields are strings ("amount string"), and a number
+// is not taken for one.
+func stringsOnly(f form) form {
+	out := make(form, len(f))
+	for k, raw := range f {
+		if b := bytes.TrimSpace(raw); len(b) > 0 && (b[0] == '-' || '0' <= b[0] && b[0] <= '9') {
+			raw = json.RawMessage(`false`)
+		}
+		out[k] = raw
+	}
+	return out
 }
 
 func writeReply(w http.ResponseWriter, rep reply) {
@@ -119,8 +136,9 @@ func parseForm(contentType string, body []byte) (form, bool) {
 }
 
 // text reads a field as the gateway's validation does: missing, null and
-// "" are absent; a number stands for its literal text. msg is the
-// field's error message, "" when it is present and well-typed.
+// "" are absent; a number stands for its literal text (not with Strict:
+// see stringsOnly). msg is the field's error
+// message, "" when it is present and well-typed.
 func (f form) text(name string) (value string, present bool, msg string) {
 	raw := bytes.TrimSpace(f[name])
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {

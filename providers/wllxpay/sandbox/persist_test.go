@@ -90,7 +90,7 @@ func TestPersistence(t *testing.T) {
 	status, body := h2.post(makePath, withdrawalBody("BTC", "w1", "1.5", btc))
 	providertest.Expect(t, "w1 after restart", status, body, 400, `{"errors":{"foreign_id":"The Foreign ID has already been taken."},"error_code":"foreign_id_taken"}`)
 	status, body = h2.post(makePath, withdrawalBody("BTC", "w2", "1", btc))
-	if status != 201 || !contains(body, `"id":3,"foreign_id":"w2"`) {
+	if status != 201 || !contains(body, `"id":3,"currency":"BTC"`) {
 		t.Errorf("w2 after restart: %d %s, want 201 with id 3", status, body)
 	}
 	if got := take(t, h2, "XRP", "c1"); got.Data.ID != 3 {

@@ -48,6 +48,11 @@ type Options struct {
 	// CallbackClient sends callbacks; nil means a client with a 30 s
 	// timeout.
 	CallbackClient *http.Client
+	// Strict takes the page at its narrowest: withdrawal/make takes only
+	// the request table's fields (a tag is ignored: the withdrawal is
+	// made without one and the answer's tag is null), and every field
+	// must be a JSON string, as the page types them.
+	Strict bool
 }
 
 // Emulator is the WllxPay emulator: an http.Handler for the gateway API
@@ -59,6 +64,7 @@ type Emulator struct {
 	clock        emulator.Clock
 	confirmAfter time.Duration
 	v2           bool
+	narrow       bool // Strict
 
 	mu            sync.Mutex
 	withdrawals   map[string]*withdrawal // by foreign_id
@@ -86,7 +92,7 @@ var (
 func New(opts Options) (*Emulator, error) {
 	e := &Emulator{
 		key: opts.Key, secret: opts.Secret, journal: opts.Store, clock: opts.Clock,
-		confirmAfter: opts.ConfirmAfter, v2: opts.V2Lookup,
+		confirmAfter: opts.ConfirmAfter, v2: opts.V2Lookup, narrow: opts.Strict,
 		withdrawals:   map[string]*withdrawal{},
 		withdrawalIDs: map[int64]*withdrawal{},
 		requests:      map[requestKey]int{},
