@@ -33,6 +33,9 @@ type app struct {
 	// events, when set (--json), receives diagnostics and progress
 	// instead of the terminal renderings.
 	events *events
+	// limiters are the rate limiters of the providers openProviders
+	// opened, by provider name, for progress estimates.
+	limiters map[string]*providers.Limiter
 }
 
 // Execute runs payform with os.Args and returns the exit code.

@@ -159,24 +159,27 @@ func (a *app) openStore(ctx context.Context, cfg *schema.Config, op string, lock
 // state.
 func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
 	out := map[string]providers.Provider{}
-	var closers []func() error
+	sends := a.openSendLog(cfg)
+	closers := []func() error{sends.Close}
 	closeAll := func() {
-		for _, c := range closers {
-			_ = c()
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i]()
 		}
 	}
 	sandboxDir := a.sandboxDir(cfg)
+	a.limiters = map[string]*providers.Limiter{}
 	for _, p := range cfg.Providers {
 		prov, closer, err := gateways.Open(gateways.Spec{
 			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
 			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: sandboxDir, LimitScale: p.RateLimitScale,
-			Settle: p.Settle,
+			Settle: p.Settle, Account: p.Account(), SendLog: sends,
 		})
 		if err != nil {
 			closeAll()
 			return nil, nil, fmt.Errorf("provider %s: %w", p.Name(), err)
 		}
 		out[p.Name()] = prov
+		a.limiters[p.Name()] = providers.LimiterOf(prov)
 		closers = append(closers, closer.Close)
 	}
 	return out, closeAll, nil

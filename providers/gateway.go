@@ -37,8 +37,8 @@ type Gateway struct {
 	// at its line, not a create the gateway refuses; the client runs it
 	// again (Refusal) before sending.
 	CheckInvoice func(Request) map[string]string
-	// Limits are the gateway's documented rate limits. The planner never
-	// sends faster than the tightest one.
+	// Limits are the gateway's documented rate limits, all enforced at
+	// once per account (Limiter).
 	Limits []Limit
 	// New builds a client for one configured provider block.
 	New func(Settings) (Provider, error)
@@ -67,7 +67,9 @@ type Settings struct {
 	Endpoint string
 	// Credentials by Credential.Attr. Never logged, stored or printed.
 	Credentials map[string]string
-	// HTTPClient is used for every request; its Timeout bounds each call.
+	// HTTPClient is used for every request. Under gateways.Open its
+	// transport waits for the account's rate limiter and then bounds the
+	// request by the block's timeout; its own Timeout is then zero.
 	HTTPClient *http.Client
 	// Options carries gateway-specific provider-block settings, e.g.
 	// wllxpay's "v2_lookup".

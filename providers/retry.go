@@ -111,7 +111,7 @@ func (r *retrying) retry(ctx context.Context, call func() error) error {
 	var err error
 	for n := 1; ; n++ {
 		err = call()
-		if err == nil || ClassOf(err) != Retryable || n >= r.attempts {
+		if err == nil || ClassOf(err) != Retryable || n >= r.attempts || errors.Is(err, ErrStopped) {
 			return err
 		}
 		var after time.Duration

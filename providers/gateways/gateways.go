@@ -120,6 +120,15 @@ type Spec struct {
 	// Settle overrides KindSupport.Settle for kinds resolved by lookup;
 	// 0 keeps the gateway's default.
 	Settle time.Duration
+	// Account identifies the gateway account behind the block (opaque:
+	// schema.Provider.Account). Blocks of one account share one rate
+	// limiter, so two aliases together stay under the account's limits;
+	// empty makes the block an account of its own.
+	Account string
+	// SendLog remembers the account's sends across runs (nil: nothing is
+	// remembered). It must be comparable (a pointer): blocks share a
+	// limiter only when they share the log.
+	SendLog providers.SendLog
 }
 
 // Retry settings for Retryable failures (nothing reached the gateway).
@@ -130,56 +139,62 @@ var (
 
 // Open builds the provider for one provider block, wrapped so that
 // Retryable failures are retried and the gateway's documented rate limits
-// are never exceeded. Close releases what it holds (the embedded
-// emulator's store).
+// are never exceeded: every request goes through the account's limiter
+// (shared with the other blocks of the account), and spec.Timeout bounds
+// it from the moment it leaves, not while it waits. Close releases what
+// it holds (the embedded emulator's store, its share of the limiter).
 func Open(spec Spec) (providers.Provider, io.Closer, error) {
-	hc := &http.Client{Timeout: spec.Timeout}
+	hc := &http.Client{} // no Timeout: the limiter's transport applies it after the wait
 	if failpoint.Enabled() && !spec.Sandbox {
 		hc.Transport = failpoint.Transport() // tests: "during-call" fires once the request is on the wire
 	}
 	limits := providers.ScaleLimits(spec.Gateway.Limits, spec.LimitScale)
-	var closer io.Closer = nopCloser{}
+	lim, release, err := acquireLimiter(spec, limits)
+	if err != nil {
+		return nil, nil, err
+	}
+	var closer io.Closer = release
 	settings := providers.Settings{Name: spec.Name, Endpoint: spec.Endpoint, Credentials: spec.Credentials, HTTPClient: hc, Options: spec.Options}
 	if spec.Sandbox {
 		e, ok := find(spec.Gateway.Name)
 		if !ok {
+			release.Close()
 			return nil, nil, fmt.Errorf("no sandbox for gateway %s", spec.Gateway.Name)
 		}
 		if err := os.MkdirAll(spec.SandboxDir, 0o700); err != nil {
+			release.Close()
 			return nil, nil, err
 		}
 		store, err := emulator.OpenStore(filepath.Join(spec.SandboxDir, spec.Name+".jsonl"))
 		if err != nil {
+			release.Close()
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
 		emu, err := e.newEmulator(emuOptions{store: store.Journal(spec.Gateway.Name), clock: spec.Clock, options: spec.Options, limitScale: spec.LimitScale})
 		if err != nil {
 			store.Close()
+			release.Close()
 			return nil, nil, fmt.Errorf("sandbox %s: %w", spec.Name, err)
 		}
 		hc.Transport = emulator.Transport(http.StripPrefix("/"+spec.Gateway.Name, emu))
-		closer = closers{emulatorCloser{emu}, store}
+		closer = closers{emulatorCloser{emu}, store, release}
 		settings.Endpoint = "http://sandbox" + spec.Gateway.SandboxPath
 		settings.Credentials = map[string]string{}
 		for _, c := range spec.Gateway.Credentials {
 			settings.Credentials[c.Attr] = c.Sandbox
 		}
 	}
-	hc.Transport = providers.RateLimitTransport(hc.Transport, limits)
+	hc.Transport = lim.Transport(hc.Transport, spec.Timeout)
 	p, err := spec.Gateway.New(settings)
 	if err != nil {
 		closer.Close()
 		return nil, nil, err
 	}
-	p = providers.WithRateLimit(p, limits)
+	p = providers.WithRateLimit(p, lim)
 	p = providers.WithRetry(p, RetryAttempts, RetryBackoff)
 	p = providers.WithSettle(p, spec.Settle)
 	return p, closer, nil
 }
-
-type nopCloser struct{}
-
-func (nopCloser) Close() error { return nil }
 
 // closers closes each in order, keeping the first error.
 type closers []io.Closer

@@ -1,0 +1,103 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/executor"
+	"github.com/payform/payform/planner"
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/providers/coinpay24"
+	cp24sandbox "github.com/payform/payform/providers/coinpay24/sandbox"
+	"github.com/payform/payform/providers/gateways"
+	"github.com/payform/payform/state"
+)
+
+func TestFormatRate(t *testing.T) {
+	for perSec, want := range map[float64]string{
+		250: "250/s", 2.5: "2.5/s", 0.2: "12/min", 1.0 / 40: "1.5/min", 1.0 / 120: "30/h", 0: "0/s",
+	} {
+		if got := formatRate(perSec); got != want {
+			t.Errorf("formatRate(%v) = %q, want %q", perSec, got, want)
+		}
+	}
+}
+
+// TestProgressKnowsTheLimits: 200 CoinPay24 invoices made in the first
+// five seconds of 1,200 go at 40 a second, but the other 1,000 must wait
+// for the hour: the line says so, and names the limit.
+func TestProgressKnowsTheLimits(t *testing.T) {
+	emu, err := cp24sandbox.New(cp24sandbox.Options{}) // the documented limits
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	srv := httptest.NewServer(http.StripPrefix("/coinpay24", emu))
+	defer srv.Close()
+	prov, closer, err := gateways.Open(gateways.Spec{Gateway: coinpay24.Gateway, Name: "coinpay24", Endpoint: srv.URL + "/coinpay24/v1",
+		Credentials: map[string]string{"api_key": cp24sandbox.DefaultAPIKey}, Account: "progress-test", Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer.Close()
+
+	ios, _, stderr := Test("")
+	a := &app{ios: ios, limiters: map[string]*providers.Limiter{"coinpay24": providers.LimiterOf(prov)}}
+	p := a.newProgress()
+	p.Started(1200)
+	defer p.finish()
+	var wg sync.WaitGroup
+	for w := range 20 {
+		wg.Go(func() {
+			for i := range 10 {
+				key := fmt.Sprintf("ord-%d-%d", w, i)
+				_, err := prov.Create(context.Background(), providers.Request{Kind: providers.Invoice, Key: key, Amount: decimal.RequireFromString("10"), Currency: "USD"})
+				if err != nil {
+					t.Error(err)
+				}
+				p.Finished(&planner.Change{Provider: "coinpay24"}, executor.ItemResult{Outcome: state.OutcomeCreated})
+			}
+		})
+	}
+	wg.Wait()
+	p.mu.Lock()
+	now := time.Now()
+	p.start = now.Add(-5 * time.Second)
+	stderr.Reset()
+	p.line(now)
+	p.mu.Unlock()
+	want := "apply: 200/1200 done (40/s, about 1h1m left, limited by CoinPay24: 1,000 invoices/h), 0 need attention\n"
+	if got := stderr.String(); got != want {
+		t.Errorf("progress line\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestProgressWithoutLimits: where no limit holds anything back the
+// estimate is the pace so far.
+func TestProgressWithoutLimits(t *testing.T) {
+	ios, _, stderr := Test("")
+	a := &app{ios: ios}
+	p := a.newProgress()
+	p.Started(100)
+	defer p.finish()
+	for range 3 {
+		p.Finished(&planner.Change{Provider: "wllxpay"}, executor.ItemResult{Outcome: state.OutcomeCreated})
+	}
+	p.mu.Lock()
+	now := time.Now()
+	p.start = now.Add(-15 * time.Second)
+	stderr.Reset()
+	p.line(now)
+	p.mu.Unlock()
+	want := "apply: 3/100 done (12/min, about 8m5s left), 0 need attention\n"
+	if got := stderr.String(); got != want {
+		t.Errorf("progress line\n got %q\nwant %q", got, want)
+	}
+}
