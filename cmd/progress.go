@@ -31,7 +31,7 @@ type progress struct {
 	byProvider map[string]int
 	// before is what each limiter had counted before apply began (the
 	// plan's lookups), so that the estimate counts apply's alone.
-	before map[string]providers.LimiterStats
+	before map[*providers.Limiter]providers.LimiterStats
 	start  time.Time
 	last   time.Time
 	every  time.Duration
@@ -56,10 +56,10 @@ func (p *progress) Started(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.total, p.start, p.last = total, time.Now(), time.Now()
-	p.before = map[string]providers.LimiterStats{}
-	for name, l := range p.a.limiters {
+	p.before = map[*providers.Limiter]providers.LimiterStats{}
+	for _, l := range p.a.limiters {
 		if l != nil {
-			p.before[name] = l.Stats()
+			p.before[l] = l.Stats()
 		}
 	}
 	if total == 0 {
@@ -155,12 +155,12 @@ func (p *progress) describe(now time.Time) {
 }
 
 // estimate is the time left (-1 when unknown) and, when a rate limit
-// decides it, that limit described; p.mu is held. Each provider's
-// limiter forecasts when its share of the items left could be sent (as
-// many creates, and requests at the rate per item so far). Once a
-// limiter has held requests back, the pace so far measures its windows,
-// not the work, so the forecast alone is the estimate; until then the
-// later of the pace and the forecasts is.
+// decides it, that limit described; p.mu is held. Each limiter (one per
+// gateway account, shared by its blocks) forecasts when its share of the
+// items left could be sent: as many creates, and requests at the rate per
+// item so far. Once a limiter has held requests back, the pace so far
+// measures its windows, not the work, so the forecast alone is the
+// estimate; until then the later of the pace and the forecasts is.
 func (p *progress) estimate(now time.Time) (time.Duration, string) {
 	left := p.total - p.done
 	if left <= 0 {
@@ -170,23 +170,31 @@ func (p *progress) estimate(now time.Time) (time.Duration, string) {
 	if rate := float64(p.done) / now.Sub(p.start).Seconds(); rate > 0 {
 		pace = time.Duration(float64(left) / rate * float64(time.Second))
 	}
-	held := false
-	forecast, limit := time.Duration(0), ""
-	names := slices.Sorted(maps.Keys(p.a.limiters))
-	for _, name := range names {
+	// The items finished by each limiter's providers.
+	finished := map[*providers.Limiter]int{}
+	var order []*providers.Limiter
+	for _, name := range slices.Sorted(maps.Keys(p.a.limiters)) {
 		l := p.a.limiters[name]
 		if l == nil {
 			continue
 		}
-		stats, before := l.Stats(), p.before[name]
+		if _, seen := finished[l]; !seen {
+			order = append(order, l)
+		}
+		finished[l] += p.byProvider[name]
+	}
+	held := false
+	forecast, limit := time.Duration(0), ""
+	for _, l := range order {
+		stats, before := l.Stats(), p.before[l]
 		held = held || stats.Held > before.Held
 		// Its share of the items left: in proportion to those finished,
 		// and at least the requests waiting for it now.
 		share := left
 		switch {
 		case p.done > 0:
-			share = max(left*p.byProvider[name]/p.done, min(left, stats.Waiting))
-		case len(names) > 1 && stats.Sent == before.Sent:
+			share = max(left*finished[l]/p.done, min(left, stats.Waiting))
+		case len(order) > 1 && stats.Sent == before.Sent:
 			share = 0
 		}
 		if share <= 0 {
@@ -195,7 +203,7 @@ func (p *progress) estimate(now time.Time) (time.Duration, string) {
 		// Requests per item: those sent over the items finished or
 		// waiting for one.
 		perItem := 1.0
-		if items := p.byProvider[name] + stats.Waiting; items > 0 && stats.Sent > before.Sent {
+		if items := finished[l] + stats.Waiting; items > 0 && stats.Sent > before.Sent {
 			perItem = max(1, float64(stats.Sent-before.Sent)/float64(items))
 		}
 		wait, by, ok := l.Forecast(int(float64(share)*perItem+0.5), share)

@@ -32,7 +32,9 @@ func TestFormatRate(t *testing.T) {
 
 // TestProgressKnowsTheLimits: 200 CoinPay24 invoices made in the first
 // five seconds of 1,200 go at 40 a second, but the other 1,000 must wait
-// for the hour: the line says so, and names the limit.
+// for the hour: the line says so, and names the limit. The invoices go
+// through two aliases of the account, whose items the one limiter
+// serves together.
 func TestProgressKnowsTheLimits(t *testing.T) {
 	emu, err := cp24sandbox.New(cp24sandbox.Options{}) // the documented limits
 	if err != nil {
@@ -49,7 +51,8 @@ func TestProgressKnowsTheLimits(t *testing.T) {
 	defer closer.Close()
 
 	ios, _, stderr := Test("")
-	a := &app{ios: ios, limiters: map[string]*providers.Limiter{"coinpay24": providers.LimiterOf(prov)}}
+	lim := providers.LimiterOf(prov)
+	a := &app{ios: ios, limiters: map[string]*providers.Limiter{"coinpay24": lim, "coinpay24.main": lim}}
 	p := a.newProgress()
 	p.Started(1200)
 	defer p.finish()
@@ -62,7 +65,7 @@ func TestProgressKnowsTheLimits(t *testing.T) {
 				if err != nil {
 					t.Error(err)
 				}
-				p.Finished(&planner.Change{Provider: "coinpay24"}, executor.ItemResult{Outcome: state.OutcomeCreated})
+				p.Finished(&planner.Change{Provider: []string{"coinpay24", "coinpay24.main"}[i%2]}, executor.ItemResult{Outcome: state.OutcomeCreated})
 			}
 		})
 	}

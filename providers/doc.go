@@ -8,7 +8,10 @@
 // Each gateway lives in its own subpackage with its HTTP client
 // (providers/wllxpay) and its emulator (providers/wllxpay/sandbox).
 // providers/gateways lists them all; providers/emulator holds what the
-// emulators share (faults, ledger, persistence). Retry, rate limiting and
-// settle_time wrap a Provider (retry.go, ratelimit.go, WithSettle). This
-// package knows nothing of plans or state.
+// emulators share (faults, ledger, persistence). Retry and settle_time
+// wrap a Provider (retry.go, WithSettle); rate limits are a Limiter per
+// gateway account (ratelimit.go) whose transport every request goes
+// through and whose WithRateLimit wrapper marks creates (limited.go),
+// remembering sends across runs in a SendLog (providers/sendlog keeps
+// one in a file). This package knows nothing of plans or state.
 package providers
