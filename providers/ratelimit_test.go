@@ -157,8 +157,9 @@ func TestNeverAboveUnderJitter(t *testing.T) {
 		t.Errorf("the gateway refused %d requests (%d calls failed); the limiter must keep under every window", refused, fails.Load())
 	}
 	// 30 per 500 ms bind: 180 in 3 s at most. The answers' jitter holds
-	// each slot up to 80 ms longer, so expect at least 70%.
-	if allowed := 180; ok < allowed*7/10 {
+	// each slot up to 80 ms longer; a limiter that keeps under the limits
+	// by sending one request at a time gets under half.
+	if allowed := 180; ok < allowed/2 {
 		t.Errorf("%d requests in %v, the limits allow %d: the limiter leaves too much unused", ok, run, allowed)
 	}
 	t.Logf("%d requests admitted in %v (limits allow 180), %d refused", ok, run, refused)
