@@ -118,7 +118,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	} else {
 		hooks = prog
 	}
-	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now}
+	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {

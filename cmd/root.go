@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/internal/failpoint"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/gateways"
 )
@@ -36,6 +37,9 @@ type app struct {
 	// limiters are the rate limiters of the providers openProviders
 	// opened, by provider name, for progress estimates.
 	limiters map[string]*providers.Limiter
+	// failpoints are PAYFORM_FAILPOINT's, for tests (README): nil unless
+	// it is set.
+	failpoints *failpoint.Set
 }
 
 // Execute runs payform with os.Args and returns the exit code.
@@ -49,12 +53,18 @@ func Execute() int {
 // returns the exit code. Tests call it directly.
 func Run(ctx context.Context, ios *IOStreams, args, env []string) int {
 	a := &app{ios: ios, env: env, now: time.Now, gateways: gateways.All()}
+	fp, err := failpoint.Parse(envValue(env, "PAYFORM_FAILPOINT"))
+	if err != nil {
+		ios.Errorf("PAYFORM_FAILPOINT: %s", err)
+		return exitError
+	}
+	a.failpoints = fp
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	return exitCode(a, err)
 }
 

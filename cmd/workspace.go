@@ -172,7 +172,7 @@ func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, 
 		prov, closer, err := gateways.Open(gateways.Spec{
 			Gateway: p.Gateway, Name: p.Name(), Endpoint: p.Endpoint, Credentials: p.Credentials,
 			Options: p.Options, Timeout: p.Timeout, Sandbox: p.Sandbox, SandboxDir: sandboxDir, LimitScale: p.RateLimitScale,
-			Settle: p.Settle, Account: p.Account(), SendLog: sends,
+			Settle: p.Settle, Account: p.Account(), SendLog: sends, Failpoints: a.failpoints,
 		})
 		if err != nil {
 			closeAll()

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/payform/payform/internal/failpoint"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -74,9 +75,19 @@ type Executor struct {
 	// ResolveAttempts bounds those attempts per item; DefaultResolveAttempts
 	// when zero.
 	ResolveAttempts int
-	// Now is the clock that dates attempts, as the state's clock does;
-	// time.Now when nil.
+	// Now is the clock settle windows are measured on (only ever within
+	// one run); time.Now when nil.
 	Now func() time.Time
+	// Failpoints crash the process at the steps of a create, for tests;
+	// nil in production.
+	Failpoints *failpoint.Set
+}
+
+func (x *Executor) resolveAttempts() int {
+	if x.ResolveAttempts > 0 {
+		return x.ResolveAttempts
+	}
+	return DefaultResolveAttempts
 }
 
 func (x *Executor) now() time.Time {
@@ -228,9 +239,9 @@ func (x *Executor) call(ctx, callCtx context.Context, planID string, c *planner.
 	if !ok {
 		return ItemResult{Outcome: state.OutcomeNotCreated, Err: fmt.Errorf("%s does not handle %s", c.Provider, c.Kind)}, nil
 	}
-	s := &sending{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks, started: x.now().Add(-time.Minute)}
+	it := &item{x: x, ctx: ctx, callCtx: callCtx, planID: planID, c: c, prov: prov, ks: ks}
 	if c.Action == planner.Resolve {
-		return s.resolve(nil)
+		return it.inDoubt(nil)
 	}
-	return s.create()
+	return it.create()
 }

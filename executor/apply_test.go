@@ -133,8 +133,8 @@ func TestResolveAfterCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range p.Changes {
-		s := &sending{x: &Executor{Store: store}, planID: p.PlanID, c: c}
-		if err := s.intent(); err != nil {
+		if err := store.Record(&state.Entry{Op: state.OpIntent, PlanID: p.PlanID, Address: c.Address, Provider: c.Provider, Key: c.Key,
+			RequestDigest: c.RequestDigest(), Object: c.Declared()}, true); err != nil {
 			t.Fatal(err)
 		}
 		if c.Key == "po-2" { // crashed after the call

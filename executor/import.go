@@ -51,7 +51,7 @@ func Import(ctx context.Context, store *state.Store, prov providers.Provider, r 
 	case found.Key != "" && found.Key != r.Key:
 		return nil, fmt.Errorf("%s's %s %s has %s %q, but %s declares %q", c.Provider, r.Kind, id, schema.KeyAttr(r.Kind), found.Key, addr, r.Key)
 	}
-	if diff := differs(c, *found); diff != "" {
+	if diff := planner.Mismatch(c, *found, false); diff != "" {
 		return nil, fmt.Errorf("%s's %s %s differs from %s: %s; nothing was imported", c.Provider, r.Kind, id, addr, diff)
 	}
 	if found.ID == "" {

@@ -15,12 +15,12 @@ import (
 )
 
 // Refresh reads, through each gateway's list endpoints where it has them,
-// the current status of every settled resource in state.
-//
-// It does not look up keys the state has never seen: on gateways that can
-// only find a key by scanning their whole invoice list, that would be a
-// full scan per key (DESIGN §4: "not looked up" plans a create). Keys in
-// doubt are looked up by apply, bounded by their intent's time.
+// the current status of every settled resource in state, and looks up
+// every key the configuration declares and the state has never sent, on
+// the gateways that can look keys up (Unsent), so that a copied or
+// rolled-back state adopts what the gateway already holds instead of
+// sending it again. Keys in doubt are looked up by apply, bounded by their
+// intent's time.
 //
 // It fails closed: a status that could not be read is left out, and the
 // plan shows the recorded one, with a warning; nothing is ever read as
@@ -63,6 +63,9 @@ func Refresh(ctx context.Context, cfg *schema.Config, st *state.State, provs map
 		}
 	}
 
+	found, udiags := Unsent(ctx, cfg, st, provs, parallelism)
+	obs.Found = found
+	diags = append(diags, udiags...)
 	return obs, diags
 }
 

@@ -82,6 +82,10 @@ func (g *lateGateway) Refresh(context.Context, []providers.Ref) ([]providers.Obj
 	return nil, providers.ErrUnsupported
 }
 
+func (g *lateGateway) List(context.Context, providers.Kind, time.Time) ([]providers.Object, error) {
+	return nil, providers.ErrUnsupported
+}
+
 // held counts the invoices the gateway holds (or will) under key.
 func (g *lateGateway) held(key string) int {
 	g.mu.Lock()

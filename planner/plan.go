@@ -222,12 +222,15 @@ func (pl *planning) notInState(r *schema.Resource, addr string) {
 	}
 	c := NewChange(r, Create)
 	if found, ok := pl.obs.Found[addr]; ok {
-		if !pl.foundMatches(r, found) {
+		if !pl.foundMatches(r, c, found) {
 			return
 		}
 		c.Action = Adopt
 		c.Found = &Found{ID: found.ID, Status: string(found.Status), RawStatus: found.RawStatus}
-		c.Note = fmt.Sprintf("%s already has %s %q", r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key)
+		c.Note = fmt.Sprintf("%s already has %s %q, which this state never sent (a copy of the state, or another tool, sent it): adopted, not sent again", r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key)
+		if len(found.Others) > 0 {
+			c.Note += fmt.Sprintf("; the gateway holds %d more objects under it (%s): cancel them at the gateway if they must not be paid", len(found.Others), strings.Join(found.Others, ", "))
+		}
 	}
 	pl.plan.Changes = append(pl.plan.Changes, c)
 }
@@ -375,24 +378,22 @@ func (pl *planning) keyReused(r *schema.Resource, key state.KeyRef) {
 }
 
 // foundMatches checks an object found by key against the declaration
-// before it is adopted.
-func (pl *planning) foundMatches(r *schema.Resource, found providers.Object) bool {
-	var diffs []string
-	if !found.Amount.IsZero() && !found.Amount.Equal(r.Amount) {
-		diffs = append(diffs, fmt.Sprintf("amount %s (declared %s)", found.Amount, r.Amount))
-	}
-	if found.Currency != "" && found.Currency != r.Currency {
-		diffs = append(diffs, fmt.Sprintf("currency %s (declared %s)", found.Currency, r.Currency))
-	}
-	if len(diffs) == 0 {
+// before it is adopted (Mismatch).
+func (pl *planning) foundMatches(r *schema.Resource, c *Change, found providers.Object) bool {
+	diff := Mismatch(c, found, false)
+	if diff == "" {
 		return true
+	}
+	attr := "amount"
+	if strings.Contains(diff, "address") || strings.Contains(diff, "tag") {
+		attr = "address"
 	}
 	pl.diags = append(pl.diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  "Gateway object differs from its declaration",
-		Detail: fmt.Sprintf("%s: %s already has %s %q (id %s) with %v. payform will neither adopt it nor send another; fix the declaration to match what exists, or use a new %s.",
-			r.Addr, r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key, found.ID, diffs, schema.KeyAttr(r.Kind)),
-		Subject: r.Range("amount").Ptr(),
+		Detail: fmt.Sprintf("%s: %s already has %s %q (id %s), with %s. payform will neither adopt it nor send another; fix the declaration to match what exists, or use a new %s.",
+			r.Addr, r.Provider.Name(), schema.KeyAttr(r.Kind), r.Key, firstNonEmpty(found.ID, "unknown"), diff, schema.KeyAttr(r.Kind)),
+		Subject: r.Range(attr).Ptr(),
 	})
 	return false
 }

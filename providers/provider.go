@@ -98,6 +98,12 @@ type Query struct {
 //     object it could not read is left out, never reported as gone.
 //     Refresh returns ErrUnsupported when the gateway has no way to read
 //     status. Refresh is idempotent and has no side effects.
+//   - List reads every object of a kind the account made since a time
+//     (zero: ever), in as few requests as the gateway allows. It returns
+//     the objects only when the list was read completely; any failure is
+//     an error, and an object absent from a list that failed proves
+//     nothing. It returns ErrUnsupported when the gateway cannot list.
+//     List is idempotent and has no side effects.
 type Provider interface {
 	// Gateway returns the gateway's name, e.g. "wllxpay".
 	Gateway() string
@@ -107,6 +113,7 @@ type Provider interface {
 	Create(ctx context.Context, req Request) (Object, error)
 	Lookup(ctx context.Context, q Query) (Object, error)
 	Refresh(ctx context.Context, refs []Ref) ([]Object, error)
+	List(ctx context.Context, kind Kind, since time.Time) ([]Object, error)
 }
 
 // InDoubt says how a create whose outcome is unknown (an Ambiguous error)
@@ -157,6 +164,11 @@ type KindSupport struct {
 	// least Settle after the last attempt was sent; until then the item
 	// stays in doubt. Zero trusts a lookup at once (tests).
 	Settle time.Duration
+	// EchoesTag says that a create's answer echoes the destination tag
+	// it was given (WllxPay's withdrawal/make): an answer without the tag
+	// a payout was sent with is not the payout sent (a tag the gateway
+	// did not take is money lost).
+	EchoesTag bool
 	// Unread names what an object read back by id (Refresh) does not
 	// carry from the gateway's own answer, so that nothing takes it for
 	// the gateway's word: with UnreadKey, Object.Key is the ref's key

@@ -107,6 +107,12 @@ func (r *retrying) Refresh(ctx context.Context, refs []Ref) ([]Object, error) {
 	return objs, err
 }
 
+func (r *retrying) List(ctx context.Context, kind Kind, since time.Time) ([]Object, error) {
+	var objs []Object
+	err := r.retry(ctx, func() (err error) { objs, err = r.Provider.List(ctx, kind, since); return err })
+	return objs, err
+}
+
 func (r *retrying) retry(ctx context.Context, call func() error) error {
 	var err error
 	for n := 1; ; n++ {

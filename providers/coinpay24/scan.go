@@ -187,3 +187,28 @@ func (p *provider) Refresh(ctx context.Context, refs []providers.Ref) ([]provide
 	}
 	return out, err
 }
+
+// List reads every invoice made on or after the day before since (zero:
+// every invoice) through the invoice list, newest first, 100 to a page.
+// It returns them only once the list provably ended; any failure is the
+// error and nothing else.
+func (p *provider) List(ctx context.Context, kind providers.Kind, since time.Time) ([]providers.Object, error) {
+	if kind != providers.Invoice {
+		return nil, providers.ErrUnsupported
+	}
+	var out []providers.Object
+	seen := map[string]bool{} // a page may repeat an invoice when new ones push the list down
+	err := p.c.scan(ctx, "invoices/list", fromDate(since), func(page []invoiceWire) bool {
+		for _, inv := range page {
+			if !seen[string(inv.ID)] {
+				seen[string(inv.ID)] = true
+				out = append(out, inv.object(string(inv.OrderID)))
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -120,6 +120,9 @@ type Spec struct {
 	// Settle overrides KindSupport.Settle for kinds resolved by lookup;
 	// 0 keeps the gateway's default.
 	Settle time.Duration
+	// Failpoints, for tests, crash payform once a create's request is on
+	// the wire; nil in production.
+	Failpoints *failpoint.Set
 	// Account identifies the gateway account behind the block (opaque:
 	// schema.Provider.Account). Blocks of one account share one rate
 	// limiter, so two aliases together stay under the account's limits;
@@ -145,8 +148,8 @@ var (
 // it holds (the embedded emulator's store, its share of the limiter).
 func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	hc := &http.Client{} // no Timeout: the limiter's transport applies it after the wait
-	if failpoint.Enabled() && !spec.Sandbox {
-		hc.Transport = failpoint.Transport() // tests: "during-call" fires once the request is on the wire
+	if spec.Failpoints != nil && !spec.Sandbox {
+		hc.Transport = spec.Failpoints.Transport() // tests: "during-call" fires once the request is on the wire
 	}
 	limits := providers.ScaleLimits(spec.Gateway.Limits, spec.LimitScale)
 	lim, release, err := acquireLimiter(spec, limits)

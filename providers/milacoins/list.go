@@ -47,9 +47,9 @@ func (q ListQuery) params(limit, page int) []param {
 	return ps
 }
 
-// List reads one page (from 1) of the invoice list, GET
+// ListPage reads one page (from 1) of the invoice list, GET
 // /api/v1/transactions/invoices/, at the largest page size.
-func (c *Client) List(ctx context.Context, q ListQuery, page int) (Page, error) {
+func (c *Client) ListPage(ctx context.Context, q ListQuery, page int) (Page, error) {
 	var out Page
 	err := c.do(ctx, http.MethodGet, "/api/v1/transactions/invoices/", q.params(c.pageSize, page), nil, "transactions/invoices", &out)
 	return out, err
@@ -62,7 +62,7 @@ func (c *Client) List(ctx context.Context, q ListQuery, page int) (Page, error) 
 func (c *Client) Each(ctx context.Context, q ListQuery, fn func(Invoice)) error {
 	prevSkip := -1
 	for page := 1; page <= maxPages; page++ {
-		p, err := c.List(ctx, q, page)
+		p, err := c.ListPage(ctx, q, page)
 		if err != nil {
 			return err
 		}

@@ -166,3 +166,24 @@ func (c *Client) readOne(ctx context.Context, r providers.Ref) (providers.Object
 	}
 	return inv.object(r.Key), nil
 }
+
+// List reads every invoice made since (zero: every invoice), through the
+// invoice list from since, 500 to a page. It returns them only once every
+// page was read; the first failure is the error and nothing else.
+func (c *Client) List(ctx context.Context, kind providers.Kind, since time.Time) ([]providers.Object, error) {
+	if kind != providers.Invoice {
+		return nil, providers.ErrUnsupported
+	}
+	var out []providers.Object
+	seen := map[string]bool{} // a page may repeat an invoice when new ones shift the list
+	err := c.Each(ctx, ListQuery{From: since}, func(inv Invoice) {
+		if !seen[inv.ID] {
+			seen[inv.ID] = true
+			out = append(out, inv.object(inv.ExternalID))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -182,3 +182,8 @@ func (p *provider) Refresh(ctx context.Context, refs []providers.Ref) ([]provide
 	}
 	return out, nil
 }
+
+// List is not supported: the gateway documents no list of its objects.
+func (p *provider) List(context.Context, providers.Kind, time.Time) ([]providers.Object, error) {
+	return nil, providers.ErrUnsupported
+}

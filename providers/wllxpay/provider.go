@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -29,7 +30,7 @@ var Gateway = providers.Gateway{
 	Kinds: []providers.KindSupport{
 		// A resend with the same foreign_id is refused as "already taken",
 		// which proves the first landed; that is enough to manage a payout.
-		{Kind: providers.Payout, InDoubt: providers.Resend, DuplicateAdopts: true},
+		{Kind: providers.Payout, InDoubt: providers.Resend, DuplicateAdopts: true, EchoesTag: true},
 		// addresses/take may be repeated; each call makes a new address.
 		{Kind: providers.DepositAddress, InDoubt: providers.Retake},
 	},
@@ -199,4 +200,9 @@ func parseAmount(s providers.FlexString) decimal.Decimal {
 		return decimal.Decimal{}
 	}
 	return d
+}
+
+// List is not supported: the gateway documents no list of its objects.
+func (p *provider) List(context.Context, providers.Kind, time.Time) ([]providers.Object, error) {
+	return nil, providers.ErrUnsupported
 }
