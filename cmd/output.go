@@ -33,12 +33,15 @@ its foreign_id, currency, address, tag, id and status). Without NAME, every
 output is shown; sensitive ones only when asked for by name.
 
 --format csv writes a collection of objects as CSV; for a deposit address pool
-the columns are foreign_id, currency, address, tag.
+the columns are foreign_id, currency, address, tag; for payouts foreign_id,
+currency, amount, address, tag, id, status, then any other attribute. For the
+whole ledger with each item's history, see payform report --format csv.
 
 Exit codes: 0 success; 1 error.`,
 		Example: `  payform output
   payform output customer_addresses --json
-  payform output customer_addresses --format csv > addresses.csv`,
+  payform output customer_addresses --format csv > addresses.csv
+  payform output vendor_payouts --format csv > payouts.csv`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.json {
@@ -137,6 +140,10 @@ func writeValue(w io.Writer, format string, val cty.Value) error {
 // poolColumns are the CSV columns of a deposit address pool.
 var poolColumns = []string{"foreign_id", "currency", "address", "tag"}
 
+// payoutColumns lead the CSV of payouts: the key, the money and what the
+// gateway said of it.
+var payoutColumns = []string{"foreign_id", "currency", "amount", "address", "tag", "id", "status"}
+
 // writeCSV writes a collection of objects, one row each in key order.
 func writeCSV(w io.Writer, val cty.Value) error {
 	ty := val.Type()
@@ -169,8 +176,11 @@ func writeCSV(w io.Writer, val cty.Value) error {
 	return cw.Error()
 }
 
-// columns are the pool's columns when rows look like deposit addresses,
-// else every attribute name, sorted.
+// columns chooses the CSV columns from the rows' attribute names: a
+// deposit address pool's rows (foreign_id, currency, address, tag and no
+// amount) get poolColumns; payouts' (foreign_id and amount) get
+// payoutColumns, then their other attributes sorted (key, the same as
+// foreign_id, left out); anything else every attribute name, sorted.
 func columns(rows []cty.Value) []string {
 	names := map[string]bool{}
 	for _, r := range rows {
@@ -179,19 +189,32 @@ func columns(rows []cty.Value) []string {
 			names[k.AsString()] = true
 		}
 	}
-	pool := true
-	for _, c := range poolColumns {
-		pool = pool && names[c]
+	has := func(cols ...string) bool {
+		for _, c := range cols {
+			if !names[c] {
+				return false
+			}
+		}
+		return true
 	}
-	if pool {
+	var lead []string
+	switch {
+	case has(poolColumns...) && !names["amount"]:
 		return poolColumns
+	case has("foreign_id", "amount"):
+		lead = payoutColumns
+		delete(names, "key")
 	}
-	out := make([]string, 0, len(names))
+	out := append([]string(nil), lead...)
+	for _, c := range lead {
+		delete(names, c)
+	}
+	rest := make([]string, 0, len(names))
 	for n := range names {
-		out = append(out, n)
+		rest = append(rest, n)
 	}
-	sort.Strings(out)
-	return out
+	sort.Strings(rest)
+	return append(out, rest...)
 }
 
 func cell(obj cty.Value, name string) string {

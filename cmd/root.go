@@ -102,7 +102,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
 	root.AddCommand(
 		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newShowCmd(a),
-		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newAuditCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
+		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {

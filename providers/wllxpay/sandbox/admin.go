@@ -67,7 +67,7 @@ func (e *Emulator) SetEnabled(codes []string) error {
 }
 
 // ForceStatus sets a withdrawal's status for good: processing, confirmed,
-// error or cancelled.
+// error or cancelled. A change of status sends the withdrawal callback.
 func (e *Emulator) ForceStatus(foreignID, status string) error {
 	switch status {
 	case StatusProcessing, StatusConfirmed, StatusError, StatusCancelled:
@@ -76,10 +76,20 @@ func (e *Emulator) ForceStatus(foreignID, status string) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if _, ok := e.withdrawals[foreignID]; !ok {
+	now := e.clock.Now()
+	e.sweep(now) // a confirmation that came due first is told first
+	w, ok := e.withdrawals[foreignID]
+	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownWithdrawal, foreignID)
 	}
-	return e.commit(record{Op: opStatus, ForeignID: foreignID, Status: status})
+	before := e.status(w, now)
+	if err := e.commit(record{Op: opStatus, ForeignID: foreignID, Status: status}); err != nil {
+		return err
+	}
+	if status != before {
+		e.sendCallback(withdrawalFields(w, status), now)
+	}
+	return nil
 }
 
 func checkCurrencies(codes []string) error {
@@ -112,10 +122,16 @@ func checkBalances(set map[string]decimal.Decimal) error {
 //	PUT  /balances {"BTC":"12.5"}   sets those; answers all balances
 //	GET  /currencies                {"enabled":["BTC",...]}
 //	PUT  /currencies {"enabled":[]} replaces them; answers as GET
+//	GET  /callback                  {"url":...,"callbacks":[...],"deliveries":[...]}
+//	PUT  /callback {"url":"http://..."}
+//	                                sets where callbacks go ("" stops them)
+//	GET  /deposits                  {"deposits":[{callback fields},...]}
 //	POST /status {"foreign_id":"x","status":"error"}
-//	                                forces a withdrawal's status; answers
+//	                                forces a withdrawal's status (and sends
+//	                                its callback); answers
 //	                                {"foreign_id":"x","status":"error"}
 func (e *Emulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	e.tick()
 	var (
 		err  error
 		view func() any // the answer, once the change is made
@@ -210,5 +226,5 @@ func (e *Emulator) callbackView() any {
 	e.mu.Lock()
 	url := e.callbackURL
 	e.mu.Unlock()
-	return map[string]any{"url": url, "deliveries": e.CallbackDeliveries()}
+	return map[string]any{"url": url, "callbacks": e.Callbacks(), "deliveries": e.CallbackDeliveries()}
 }

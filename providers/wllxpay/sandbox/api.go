@@ -55,6 +55,7 @@ func (e *Emulator) route(path string) (route, bool) {
 // (405), the body size (413), the key and signature headers (403), the
 // content format (400), then the endpoint's own validation.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	e.tick()
 	writeReply(w, e.serve(w, r))
 }
 

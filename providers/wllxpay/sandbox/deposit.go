@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -55,46 +53,38 @@ func (e *Emulator) Deposit(d emulator.Deposit) (any, error) {
 		return nil, fmt.Errorf("amount %q must be a positive decimal", d.Amount)
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	e.sweep(now)
+	defer e.arm()
 	a := e.addressIndex[d.Address+"|"+d.Tag]
 	if a == nil {
-		e.mu.Unlock()
 		return nil, fmt.Errorf("%w: %s (tag %q) was never taken at this gateway", emulator.ErrNoAddress, d.Address, d.Tag)
 	}
 	if d.Currency != "" && d.Currency != a.currency {
-		e.mu.Unlock()
 		return nil, fmt.Errorf("%s is a %s address, not %s", d.Address, a.currency, d.Currency)
 	}
 	cur, _ := money.Lookup(a.currency)
 	if err := money.CheckPrecision(amount, cur); err != nil {
-		e.mu.Unlock()
 		return nil, fmt.Errorf("amount %s %w", amount, err)
 	}
 	txid := d.TxID
 	if txid == "" {
-		sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%s|%s", d.Address, e.lastDeposit+1, amount, e.clock.Now())))
+		sum := sha256.Sum256([]byte(fmt.Sprintf("%s|%d|%s|%s", d.Address, e.lastDeposit+1, amount, now)))
 		txid = hex.EncodeToString(sum[:])
 	}
-	rec := record{Op: opDeposit, ID: e.lastDeposit + 1, Address: a.address, Tag: a.tag, Amount: amount.String(), Key: txid, At: e.clock.Now()}
+	rec := record{Op: opDeposit, ID: e.lastDeposit + 1, Address: a.address, Tag: a.tag, Amount: amount.String(), Key: txid, At: now}
 	if err := e.commit(rec); err != nil {
-		e.mu.Unlock()
 		return nil, err
 	}
 	dep := e.deposits[len(e.deposits)-1]
-	url := e.callbackURL
-	e.mu.Unlock()
-
 	fields := e.callbackFields(dep)
-	out := Transaction{Callback: fields, CallbackURL: url}
-	if url == "" {
+	out := Transaction{Callback: fields, CallbackURL: e.callbackURL}
+	if e.callbackURL == "" {
 		out.Note = "no callback URL is configured (PUT /_sandbox/wllxpay/callback), so no callback was sent"
 		return out, nil
 	}
-	body, _ := json.Marshal(fields)
-	e.notifier.Send(emulator.Callback{URL: url, Body: body, Header: http.Header{
-		"Content-Type":           {"application/json"},
-		"X-Processing-Key":       {e.key},
-		"X-Processing-Signature": {signBody(e.secret, body)},
-	}})
+	e.sendCallback(fields, now)
 	return out, nil
 }
 
@@ -144,6 +134,7 @@ func (e *Emulator) Deposits() []map[string]string {
 func (e *Emulator) SetCallbackURL(url string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweep(e.clock.Now()) // what came due before goes where callbacks went then
 	return e.commit(record{Op: opCallbackURL, Address: url})
 }
 
@@ -154,5 +145,14 @@ func (e *Emulator) CallbackDeliveries() []emulator.Delivery { return e.notifier.
 // up (for tests).
 func (e *Emulator) WaitCallbacks() { e.notifier.Wait() }
 
-// Close stops pending callback retries.
-func (e *Emulator) Close() { e.notifier.Close() }
+// Close stops the confirmation timer and the callbacks still being
+// retried.
+func (e *Emulator) Close() {
+	e.mu.Lock()
+	e.closed = true
+	if e.timer != nil {
+		e.timer.Stop()
+	}
+	e.mu.Unlock()
+	e.notifier.Close()
+}

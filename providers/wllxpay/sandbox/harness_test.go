@@ -39,6 +39,7 @@ func newHarness(t testing.TB, opts Options) *harness {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	t.Cleanup(em.Close)
 	srv := httptest.NewServer(emulator.NewServer(emulator.ServerOptions{Emulators: []emulator.Emulator{em}}))
 	t.Cleanup(srv.Close)
 	return &harness{t: t, em: em, clock: clock, srv: srv, url: srv.URL + "/wllxpay"}

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"container/heap"
 	"fmt"
 	"time"
 
@@ -27,6 +28,7 @@ const (
 	opStatus      = "status"       // a withdrawal's status forced
 	opDeposit     = "deposit"      // a customer deposited to a taken address (Key: txid)
 	opCallbackURL = "callback_url" // where callbacks go (Address: the URL)
+	opNotified    = "notified"     // the clock's confirmation of a withdrawal was handled (its callback sent)
 )
 
 // record is one journal line's record. Fields are used per Op.
@@ -85,6 +87,7 @@ func (e *Emulator) apply(rec record) error {
 		e.balances[w.currency] = e.balances[w.currency].Sub(amount)
 		e.requests[requestKey{kindWithdrawal, w.foreignID}]++
 		e.lastWithdraw = max(e.lastWithdraw, w.id)
+		heap.Push(&e.confirming, confirmItem{w.createdAt.Add(e.confirmAfter), w})
 	case opAddress:
 		a := &depositAddress{id: rec.ID, foreignID: rec.ForeignID, currency: rec.Currency,
 			address: rec.Address, tag: rec.Tag, createdAt: rec.At}
@@ -122,6 +125,12 @@ func (e *Emulator) apply(rec record) error {
 			return fmt.Errorf("status for unknown withdrawal %q", rec.ForeignID)
 		}
 		w.forced = rec.Status
+	case opNotified:
+		w, ok := e.withdrawals[rec.ForeignID]
+		if !ok {
+			return fmt.Errorf("notified for unknown withdrawal %q", rec.ForeignID)
+		}
+		w.notified = true
 	default:
 		return fmt.Errorf("unknown record op %q", rec.Op)
 	}

@@ -80,6 +80,13 @@ type Emulator struct {
 	lastDeposit   int64
 	callbackURL   string
 	notifier      *emulator.Notifier
+	sent          []Callback // callbacks sent, oldest first (bounded)
+	// confirming queues withdrawals by the time the clock confirms them;
+	// timer fires at the first (withdrawal_callback.go).
+	confirming confirmQueue
+	timer      *time.Timer
+	armedFor   time.Time
+	closed     bool
 }
 
 var (
@@ -144,6 +151,7 @@ func New(opts Options) (*Emulator, error) {
 	if err := e.replay(); err != nil {
 		return nil, fmt.Errorf("wllxpay sandbox: %w", err)
 	}
+	e.tick() // confirmations that came due while it was down
 	return e, nil
 }
 

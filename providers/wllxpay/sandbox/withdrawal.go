@@ -30,6 +30,7 @@ type withdrawal struct {
 	tag       string
 	createdAt time.Time
 	forced    string // a status set by ForceStatus, or ""
+	notified  bool   // the clock's confirmation was handled (withdrawal_callback.go)
 }
 
 // status is w's status at now: forced, else processing until
@@ -131,6 +132,7 @@ func (e *Emulator) makeWithdrawal(f form) reply {
 	if err := e.commit(rec); err != nil {
 		return internalError
 	}
+	e.arm()
 	w := e.withdrawals[fid]
 	return reply{http.StatusCreated, okEnvelope{"ok", withdrawalData{
 		ID: w.id, Currency: w.currency, CurrencyFee: feeCurrency(w.currency),
