@@ -220,6 +220,7 @@ func (x *Executor) record(planID string, c *planner.Change) (ItemResult, error) 
 		}
 	case planner.Adopt:
 		e.Op = state.OpAdopt
+		e.Scope = c.Scope
 		e.Object = c.Declared()
 		e.Result = &state.Result{Outcome: state.OutcomeAdopted, ID: c.Found.ID, Status: c.Found.Status, RawStatus: c.Found.RawStatus, Note: c.Note}
 		r = ItemResult{Outcome: state.OutcomeAdopted, ID: c.Found.ID, Status: c.Found.Status, Note: c.Note}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
@@ -23,10 +24,10 @@ func Import(ctx context.Context, store *state.Store, prov providers.Provider, r 
 	}
 	c := planner.NewChange(r, planner.Adopt)
 	if r.Kind != providers.DepositAddress {
-		key := state.KeyRef{Provider: c.Provider, Kind: string(c.Kind), Key: c.Key}
 		for _, list := range [][]*state.Resource{st.List(), st.ForgottenList()} {
 			for _, o := range list {
-				if o.KeyRef() == key && o.ID != id {
+				k := o.KeyRef()
+				if (k.Provider == c.Scope || k.Provider == c.Provider) && k.Kind == string(c.Kind) && strings.EqualFold(k.Key, c.Key) && o.ID != id {
 					return nil, fmt.Errorf("%s %q was already used by %s (id %s); merchant keys are single-use, so %s cannot be imported under it", schema.KeyAttr(r.Kind), r.Key, o.Address, orDash(o.ID), id)
 				}
 			}
@@ -62,7 +63,7 @@ func Import(ctx context.Context, store *state.Store, prov providers.Provider, r 
 		status = string(providers.StatusSubmitted)
 	}
 	err = store.Record(&state.Entry{
-		Op: state.OpAdopt, Address: addr, Provider: c.Provider, Key: c.Key, Object: c.Declared(),
+		Op: state.OpAdopt, Address: addr, Provider: c.Provider, Scope: c.Scope, Key: c.Key, Object: c.Declared(),
 		Result: &state.Result{Outcome: state.OutcomeAdopted, ID: found.ID, Status: status, RawStatus: found.RawStatus,
 			Remote: remoteFields(r.Kind, *found), Note: "imported with payform import; checked against the gateway"},
 	}, true)

@@ -56,7 +56,7 @@ func (it *item) attempt() (obj providers.Object, err, jerr error) {
 	x := it.x
 	x.Failpoints.Hit("before-intent")
 	jerr = x.Store.Record(&state.Entry{
-		Op: state.OpIntent, PlanID: it.planID, Address: it.c.Address, Provider: it.c.Provider, Key: it.c.Key,
+		Op: state.OpIntent, PlanID: it.planID, Address: it.c.Address, Provider: it.c.Provider, Scope: it.c.Scope, Key: it.c.Key,
 		RequestDigest: it.c.RequestDigest(), Object: it.c.Declared(),
 	}, true)
 	x.Failpoints.Hit("after-intent")

@@ -43,7 +43,8 @@ func Unsent(ctx context.Context, cfg *schema.Config, st *state.State, provs map[
 		if r.Kind == providers.DepositAddress || st.Resource(r.Addr.String()) != nil {
 			continue
 		}
-		if st.Reserved(state.KeyRef{Provider: r.Provider.Name(), Kind: string(r.Kind), Key: r.Key}) {
+		if st.Reserved(state.KeyRef{Provider: r.Provider.Realm(), Kind: string(r.Kind), Key: r.Key}) ||
+			st.Reserved(state.KeyRef{Provider: r.Provider.Name(), Kind: string(r.Kind), Key: r.Key}) {
 			continue // a plan error: the key was used
 		}
 		g := group{r.Provider.Name(), r.Kind}

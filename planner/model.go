@@ -55,8 +55,10 @@ type Change struct {
 	Action   Action         `json:"action"`
 	Kind     providers.Kind `json:"kind"`
 	Provider string         `json:"provider"`
-	Gateway  string         `json:"gateway"`
-	Key      string         `json:"key"`
+	// Scope is the gateway realm the key lives at (schema.Provider.Realm).
+	Scope   string `json:"scope,omitempty"`
+	Gateway string `json:"gateway"`
+	Key     string `json:"key"`
 	// Amount, Currency and Attrs are the declared object (After): for
 	// forget, the recorded one.
 	Amount   decimal.Decimal   `json:"amount"`

@@ -96,11 +96,15 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 }
 
 type planning struct {
-	st     *state.State
-	obs    *Observed
-	plan   *Plan
-	diags  hcl.Diagnostics
-	owners map[state.KeyRef]*state.Resource // who used each key
+	st    *state.State
+	obs   *Observed
+	plan  *Plan
+	diags hcl.Diagnostics
+	// owners maps every used key, its key folded to lower case (fold), to
+	// the resource that used it; reserved maps every reserved key, folded,
+	// to itself.
+	owners   map[state.KeyRef]*state.Resource
+	reserved map[state.KeyRef]state.KeyRef
 	// pairs maps a deposit address's (provider, foreign_id, currency) to
 	// its record: forgotten, or managed at an address no longer declared.
 	pairs    map[pairKey]*state.Resource
@@ -163,6 +167,10 @@ type pairKey struct{ provider, key, currency string }
 // deposit address that can be restored to its record.
 func (pl *planning) indexKeys() {
 	pl.owners = make(map[state.KeyRef]*state.Resource, pl.st.Len())
+	pl.reserved = map[state.KeyRef]state.KeyRef{}
+	for _, k := range pl.st.ReservedKeyList() {
+		pl.reserved[fold(k)] = k
+	}
 	pl.pairs = map[pairKey]*state.Resource{}
 	for _, r := range pl.st.ForgottenList() {
 		if r.Kind == string(providers.DepositAddress) {
@@ -172,7 +180,7 @@ func (pl *planning) indexKeys() {
 			}
 			continue
 		}
-		pl.owners[r.KeyRef()] = r
+		pl.owners[fold(r.KeyRef())] = r
 	}
 	pl.st.Each(func(r *state.Resource) {
 		if r.Kind == string(providers.DepositAddress) {
@@ -181,8 +189,39 @@ func (pl *planning) indexKeys() {
 			}
 			return
 		}
-		pl.owners[r.KeyRef()] = r
+		pl.owners[fold(r.KeyRef())] = r
 	})
+}
+
+// fold is a key reference as the planner compares them: its key in lower
+// case (keys that differ only in case are one key to a gateway that
+// compares them so), and a scope older records name by their provider
+// block's name widened to the whole gateway (which realm that block
+// pointed at is not recorded, and the block may be gone or renamed).
+func fold(k state.KeyRef) state.KeyRef {
+	k.Key = strings.ToLower(k.Key)
+	if !strings.Contains(k.Provider, "|") {
+		gateway, _, _ := strings.Cut(k.Provider, ".")
+		k.Provider = "gateway:" + gateway
+	}
+	return k
+}
+
+// usedKey finds a declared key among the keys the state used: in its
+// realm (where keys live since realms are recorded) or at its gateway
+// (records older than that), without regard to case. It
+// returns the key as used, and whether it was found.
+func (pl *planning) usedKey(r *schema.Resource) (state.KeyRef, bool) {
+	for _, scope := range []string{r.Provider.Realm(), r.Provider.Gateway.Name} {
+		k := fold(state.KeyRef{Provider: scope, Kind: string(r.Kind), Key: r.Key})
+		if o := pl.owners[k]; o != nil {
+			return o.KeyRef(), true
+		}
+		if used, ok := pl.reserved[k]; ok {
+			return used, true
+		}
+	}
+	return state.KeyRef{}, false
 }
 
 func (pl *planning) planDeclared(r *schema.Resource) {
@@ -215,9 +254,8 @@ func (pl *planning) notInState(r *schema.Resource, addr string) {
 		pl.poolPair(r, addr)
 		return
 	}
-	key := state.KeyRef{Provider: r.Provider.Name(), Kind: string(r.Kind), Key: r.Key}
-	if pl.st.Reserved(key) || pl.owners[key] != nil {
-		pl.keyReused(r, key)
+	if used, ok := pl.usedKey(r); ok {
+		pl.keyReused(r, used)
 		return
 	}
 	c := NewChange(r, Create)
@@ -359,7 +397,7 @@ func (pl *planning) sameObject(r *schema.Resource, rec *state.Resource) bool {
 // keyReused reports a declared key that state already used.
 func (pl *planning) keyReused(r *schema.Resource, key state.KeyRef) {
 	attr := schema.KeyAttr(r.Kind)
-	owner := pl.owners[key]
+	owner := pl.owners[fold(key)]
 	where := "an earlier resource"
 	hint := ""
 	if owner != nil {
@@ -368,11 +406,15 @@ func (pl *planning) keyReused(r *schema.Resource, key state.KeyRef) {
 			hint = " If you renamed the block, move the record instead: payform state mv " + owner.Address + " " + r.Addr.String() + "."
 		}
 	}
+	used := ""
+	if key.Key != r.Key {
+		used = fmt.Sprintf(" (as %q: keys that differ only in case are one key to a gateway that compares them so)", key.Key)
+	}
 	pl.diags = append(pl.diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("%s already used", attr),
-		Detail: fmt.Sprintf("%s: %s %q was already used at %s by %s. Merchant keys are single-use, so that a payment can never be sent twice: give this %s a new %s.%s",
-			r.Addr, attr, r.Key, key.Provider, where, r.Kind, attr, hint),
+		Detail: fmt.Sprintf("%s: %s %q was already used%s at %s by %s. Merchant keys are single-use, so that a payment can never be sent twice: give this %s a new %s.%s",
+			r.Addr, attr, r.Key, used, r.Provider.Name(), where, r.Kind, attr, hint),
 		Subject: r.Range(attr).Ptr(),
 	})
 }
@@ -401,7 +443,7 @@ func (pl *planning) foundMatches(r *schema.Resource, c *Change, found providers.
 // NewChange returns the change of action a for the declared resource r.
 func NewChange(r *schema.Resource, a Action) *Change {
 	return &Change{
-		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(),
+		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
 		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
 		Attrs: maps.Clone(r.Attrs),
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"sync/atomic"
+	"time"
 )
 
 // SendTrace tells a failed round trip that sent nothing from one that may
@@ -67,6 +68,13 @@ func ReadAnswer(gateway, op string, resp *http.Response, max int64, out any) (ra
 	if err != nil {
 		return nil, true, &Error{Class: Ambiguous, Gateway: gateway, Op: op, Status: resp.StatusCode, Message: "reading response: " + TransportMessage(err), Err: err}
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		// Never followed (NoRedirects): it would carry the credentials or
+		// the signature elsewhere. What answered may have processed the
+		// request, so it settles nothing.
+		return raw, true, &Error{Class: Ambiguous, Gateway: gateway, Op: op, Status: resp.StatusCode,
+			Message: "the gateway answered with a redirect to " + resp.Header.Get("Location") + ", which payform does not follow (it would send the credentials there); check the endpoint"}
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return raw, false, nil
 	}
@@ -74,4 +82,19 @@ func ReadAnswer(gateway, op string, resp *http.Response, max int64, out any) (ra
 		return raw, true, &Error{Class: Ambiguous, Gateway: gateway, Op: op, Status: resp.StatusCode, Message: "undecodable success response: " + err.Error()}
 	}
 	return raw, true, nil
+}
+
+// NoRedirects returns a copy of hc (a new client when nil) that never
+// follows a redirect: a redirected request would carry the API key or the
+// signature to wherever the answer points, and a redirected POST may turn
+// into a GET. The redirect comes back as the answer (ReadAnswer refuses
+// it).
+func NoRedirects(hc *http.Client) *http.Client {
+	c := &http.Client{Timeout: 30 * time.Second}
+	if hc != nil {
+		copied := *hc
+		c = &copied
+	}
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return c
 }

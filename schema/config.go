@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -82,15 +83,44 @@ func (p *Provider) Name() string {
 	return p.Gateway.Name + "." + p.Alias
 }
 
-// Account identifies the gateway account behind the block: two blocks
-// with the same endpoint and API key are one account, whose merchant keys
-// must be unique across both. Each sandbox provider is its own account.
+// Realm names where the gateway keeps merchant keys: the gateway at its
+// endpoint (an embedded sandbox keeps its own). A key used at a realm is
+// reserved for every provider block that points there, whatever its alias
+// or credentials: the aliases of one account, an account whose API key was
+// rotated, and (stricter than needed, never looser) two accounts behind
+// one endpoint.
+func (p *Provider) Realm() string {
+	if p.Sandbox {
+		return p.Gateway.Name + "|sandbox:" + p.Name()
+	}
+	return p.Gateway.Name + "|" + NormalEndpoint(p.Endpoint)
+}
+
+// Account identifies the gateway account behind the block, for its rate
+// limits and the record: the realm and a digest of the credential that
+// names the account (its first, the API key), never a secret's value.
+// Two blocks with the same endpoint and API key are one account.
 func (p *Provider) Account() string {
 	if p.Sandbox || len(p.Gateway.Credentials) == 0 || p.Credentials[p.Gateway.Credentials[0].Attr] == "" {
-		return "provider:" + p.Name()
+		return p.Realm()
 	}
-	sum := sha256.Sum256([]byte(p.Credentials[p.Gateway.Credentials[0].Attr]))
-	return p.Gateway.Name + "|" + p.Endpoint + "|" + hex.EncodeToString(sum[:8])
+	sum := sha256.Sum256([]byte("payform-account:" + p.Credentials[p.Gateway.Credentials[0].Attr]))
+	return p.Realm() + "|" + hex.EncodeToString(sum[:8])
+}
+
+// NormalEndpoint is an endpoint in one spelling: scheme and host in lower
+// case, the scheme's default port and a trailing slash left out.
+func NormalEndpoint(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return s
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if (u.Scheme == "https" && u.Port() == "443") || (u.Scheme == "http" && u.Port() == "80") {
+		u.Host = u.Hostname()
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	return u.String()
 }
 
 // MissingCredentials lists the credentials neither the block nor the

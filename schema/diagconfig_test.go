@@ -1,5 +1,7 @@
 package schema
 
+import "strings"
+
 // configDiagCases are bad configurations: block structure, providers,
 // for_each, locals, variables, files and the payform block.
 var configDiagCases = []diagCase{
@@ -214,7 +216,12 @@ provider "wllxpay" {
 	{name: "file_missing", files: config(payoutHCL("x", "for_each", `{ for v in csvdecode(file("missing.csv")) : v.foreign_id => v }`, "foreign_id", "each.key"))},
 	{name: "file_directory", files: with(config(payoutHCL("x", "foreign_id", `file("data")`)), "data/vendors.csv", "foreign_id\n")},
 	{name: "file_10mb_name", files: config(payoutHCL("x", "foreign_id", "file("+tenMBString+")"))},
-	{name: "file_device", needs: "/dev/zero", files: config(payoutHCL("x", "foreign_id", `file("/dev/zero")`))},
+	{name: "nesting_200k", files: config("locals {\n  x = " + strings.Repeat("[", 200_000) + strings.Repeat("]", 200_000) + "\n}\n")},
+	{name: "nesting_200k_var", vars: []string{"deep=" + strings.Repeat("[", 200_000) + strings.Repeat("]", 200_000)}, noSubject: true,
+		files: config("variable \"deep\" {\n  type = list(any)\n}\n")},
+	{name: "nesting_json_200k", files: with(config("locals {\n  x = jsondecode(file(\"deep.json\"))\n}\n"), "deep.json", strings.Repeat("[", 200_000)+strings.Repeat("]", 200_000))},
+	{name: "file_absolute", files: config(payoutHCL("x", "foreign_id", `file("/proc/self/environ")`))},
+	{name: "file_dotdot", files: config(payoutHCL("x", "foreign_id", `file("data/../../secret.txt")`))},
 	{name: "file_not_utf8", files: with(config(payoutHCL("x", "foreign_id", `trimspace(file("id.txt"))`)), "id.txt", "po-\xff\n")},
 	{name: "csv_row_missing_column", files: with(config(payoutHCL("vendor",
 		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,

@@ -37,6 +37,24 @@ var valueDiagCases = []diagCase{
   sensitive = true
 }
 `, payoutHCL("x", "amount", `var.amt`))},
+	// can() and try() tell whether an expression over a secret succeeds:
+	// their result is as sensitive as the secret, so it cannot be read out
+	// into a key (one character per instance) or a value.
+	{name: "key_from_can_sensitive", secret: "s3cr3t-token", files: config(`variable "token" {
+  default   = "s3cr3t-token"
+  sensitive = true
+}
+`, payoutHCL("x", "foreign_id", `can(regex("^s", var.token)) ? "k-s" : "k-other"`))},
+	{name: "for_each_from_can_sensitive", secret: "s3cr3t-token", files: config(`variable "token" {
+  default   = "s3cr3t-token"
+  sensitive = true
+}
+`, payoutHCL("x", "for_each", `{ for c in ["a", "s"] : c => c if can(regex("^${c}", var.token)) }`, "foreign_id", `"k-${each.key}"`))},
+	{name: "key_from_try_sensitive", secret: "s3cr3t-token", files: config(`variable "token" {
+  default   = "s3cr3t-token"
+  sensitive = true
+}
+`, payoutHCL("x", "foreign_id", `try(regex("^z", var.token), "k-fallback")`))},
 
 	// Currencies.
 	{name: "currency_unknown", files: config(payoutHCL("x", "currency", `"XBT"`))},

@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf8"
 
-	"github.com/hashicorp/hcl/v2/ext/tryfunc"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
@@ -21,7 +21,7 @@ const maxReadFile = 256 << 20
 func functions(readFile func(string) ([]byte, error)) map[string]function.Function {
 	return map[string]function.Function{
 		"abs":             stdlib.AbsoluteFunc,
-		"can":             tryfunc.CanFunc,
+		"can":             canFunc,
 		"ceil":            stdlib.CeilFunc,
 		"chomp":           stdlib.ChompFunc,
 		"chunklist":       stdlib.ChunklistFunc,
@@ -82,7 +82,7 @@ func functions(readFile func(string) ([]byte, error)) map[string]function.Functi
 		"trimprefix":      stdlib.TrimPrefixFunc,
 		"trimspace":       stdlib.TrimSpaceFunc,
 		"trimsuffix":      stdlib.TrimSuffixFunc,
-		"try":             tryfunc.TryFunc,
+		"try":             tryFunc,
 		"upper":           stdlib.UpperFunc,
 		"values":          stdlib.ValuesFunc,
 		"zipmap":          stdlib.ZipmapFunc,
@@ -105,20 +105,39 @@ func fileFunc(readFile func(string) ([]byte, error)) function.Function {
 	})
 }
 
-// readFile reads a file for file(), remembering its bytes for the config
-// digest.
+// readFile reads a file for file() (and every file the configuration
+// names), remembering its bytes for the config digest. It reads only
+// files inside the configuration directory, after resolving symlinks
+// (os.Root): an absolute path, a path with .. that leaves the directory,
+// or a symlink pointing out of it is refused. A configuration that CI
+// plans on a pull request could otherwise read the runner's environment
+// (/proc/self/environ) or any secret file into a plan.
 func (l *loader) readFile(name string) ([]byte, error) {
-	path := name
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(l.dir, path)
+	if filepath.IsAbs(name) {
+		return nil, fmt.Errorf("%s is an absolute path: file() reads files inside the configuration directory (%s) only, by a path relative to it", quote(name), displayDir(l.dir))
 	}
-	path = filepath.Clean(path)
-	if data, ok := l.reads[path]; ok {
+	clean := filepath.Clean(name)
+	if data, ok := l.reads[clean]; ok {
 		return data, nil
 	}
-	fi, err := os.Stat(path)
+	if l.root == nil {
+		root, err := os.OpenRoot(l.dir)
+		if err != nil {
+			return nil, fmt.Errorf("cannot open the configuration directory %s: %v", displayDir(l.dir), unwrapPathError(err))
+		}
+		l.root = root
+	}
+	f, err := l.root.Open(clean)
 	if err != nil {
+		if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
+			return nil, fmt.Errorf("%s leads outside the configuration directory %s (through .. or a symlink): file() reads files inside it only", quote(name), displayDir(l.dir))
+		}
 		return nil, fmt.Errorf("cannot read %s (relative to %s): %v", quote(name), displayDir(l.dir), unwrapPathError(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %v", quote(name), unwrapPathError(err))
 	}
 	if fi.IsDir() {
 		return nil, fmt.Errorf("%s is a directory, not a file", quote(name))
@@ -130,31 +149,17 @@ func (l *loader) readFile(name string) ([]byte, error) {
 	if fi.Size() > maxReadFile {
 		return nil, fmt.Errorf("%s is %d bytes; file() reads at most %d", quote(name), fi.Size(), maxReadFile)
 	}
-	data, err := readAtMost(path, maxReadFile)
+	data, err := io.ReadAll(io.LimitReader(f, maxReadFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %v", quote(name), unwrapPathError(err))
+	}
+	if int64(len(data)) > maxReadFile {
+		return nil, fmt.Errorf("%s grew past %d bytes while it was read", quote(name), maxReadFile)
 	}
 	if !utf8.Valid(data) {
 		return nil, fmt.Errorf("%s is not valid UTF-8 text", quote(name))
 	}
-	l.reads[path] = data
-	return data, nil
-}
-
-// readAtMost reads a file that may have grown since it was checked.
-func readAtMost(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
+	l.reads[clean] = data
 	return data, nil
 }
 

@@ -263,8 +263,21 @@ func (l *loader) invoiceResource(b *hcl.Block, p *Provider, key string, keyRng h
 			ok = false
 			continue
 		}
+		if limit := fieldLimit(f); len(s) > limit {
+			rng := attrs[f].rng
+			l.errorf(&rng, "Invalid "+f, "%s: %s is %d bytes; it is limited to %d, since it is recorded with the invoice in the journal and the state.", inst, f, len(s), limit)
+			ok = false
+			continue
+		}
 		if strings.HasSuffix(f, "_url") {
-			if u, err := url.Parse(s); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			u, err := url.Parse(s)
+			if err == nil && u.User != nil {
+				rng := attrs[f].rng
+				l.errorf(&rng, "Invalid "+f, "%s: %s carries a user name or password (user:password@host); it is recorded in plans and the state. Remove them from the URL.", inst, f)
+				ok = false
+				continue
+			}
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 				rng := attrs[f].rng
 				l.errorf(&rng, "Invalid "+f, "%s: %s %s is not an absolute http(s) URL.", inst, f, quote(s))
 				ok = false
@@ -294,4 +307,17 @@ func (l *loader) invoiceResource(b *hcl.Block, p *Provider, key string, keyRng h
 		Addr: addr, Kind: providers.Invoice, Provider: p, Key: key, Amount: amount, Currency: cur.Code,
 		Attrs: fields, Ranges: ranges, DeclRange: b.DefRange,
 	}
+}
+
+// fieldLimit bounds an invoice field in bytes: whatever is declared is
+// written to the journal with the intent, and one oversized entry must
+// never be what makes a journal unreadable.
+func fieldLimit(field string) int {
+	switch {
+	case strings.HasSuffix(field, "_url"):
+		return 2048
+	case field == providers.FieldDescription:
+		return 4096
+	}
+	return 512
 }

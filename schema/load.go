@@ -62,7 +62,8 @@ type loader struct {
 	vars   map[string]cty.Value // marked sensitive where declared so
 	locals map[string]cty.Value
 	funcs  map[string]function.Function
-	reads  map[string][]byte // files read through file(), by clean path
+	reads  map[string][]byte // files read through file(), by clean path relative to dir
+	root   *os.Root          // dir, opened on the first file() (closed at the end of Load)
 	// failedProviders holds the gateway labels of provider blocks that
 	// were refused, so that resources naming them are not refused again.
 	failedProviders map[string]bool
@@ -83,6 +84,9 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.cfg = &Config{Dir: l.dir, Backend: Backend{Type: "local"}}
 	l.funcs = functions(l.readFile)
 	defer func() {
+		if l.root != nil {
+			l.root.Close()
+		}
 		// Where variables are sensitive, variable files may hold secrets:
 		// a diagnostic names their file and line, but shows no snippet.
 		l.cfg.Files = l.parser.Files()
@@ -162,7 +166,17 @@ func (l *loader) parseConfigFiles() ([]*hcl.File, []string) {
 			l.errorf(nil, "Configuration file too large", "%s is %d bytes; configuration files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", p, fi.Size(), maxConfigFile)
 			continue
 		}
-		f, diags := l.parser.ParseHCLFile(p)
+		src, err := os.ReadFile(p)
+		if err != nil {
+			l.errorf(nil, "Cannot read configuration file", "%s: %v.", p, unwrapPathError(err))
+			continue
+		}
+		if d := checkNesting(p, src); d != nil {
+			l.parser.AddFile(p, &hcl.File{Bytes: src}) // for the snippet
+			l.diags = append(l.diags, d)
+			continue
+		}
+		f, diags := l.parser.ParseHCL(src, p)
 		l.diags = append(l.diags, diags...)
 		if f != nil {
 			files = append(files, f)
@@ -188,7 +202,7 @@ func (l *loader) digest(configPaths []string) string {
 		}
 	}
 	for p, data := range l.reads {
-		parts = append(parts, part{"file:" + l.rel(p), data})
+		parts = append(parts, part{"file:" + filepath.ToSlash(p), data})
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].name < parts[j].name })
 	h := sha256.New()

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -198,5 +200,54 @@ func TestLoadRanges(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ranges (-want +got):\n%s", diff)
+	}
+}
+
+// TestFileConfined: file() reads only inside the configuration directory:
+// a symlink pointing out of it (to the runner's environment, a secret
+// file) is refused like an absolute path or a .. that leaves it, and
+// nothing it points at reaches the configuration; a symlink that stays
+// inside is followed.
+func TestFileConfined(t *testing.T) {
+	dir := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("WLLXPAY_SECRET_KEY=hunter2hunter2"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ids.txt"), []byte("po-1"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"out.txt": outside, "environ": "/proc/self/environ", "in.txt": "ids.txt"} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ path, want string }{
+		{"out.txt", `"out.txt" leads outside the configuration directory`},
+		{"environ", `"environ" leads outside the configuration directory`},
+		{"in.txt", ""},
+	} {
+		hcl := `provider "wllxpay" { sandbox = true }
+payout "x" {
+  foreign_id = trimspace(file("` + tc.path + `"))
+  currency   = "BTC"
+  amount     = "0.1"
+  address    = "bc1qac9ugdn47xg69zet79n3uegql4dru99ad6p3dv"
+}
+`
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(hcl), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := Load(Options{Dir: dir, Gateways: testGateways})
+		switch {
+		case tc.want == "" && diags.HasErrors():
+			t.Errorf("file(%q): %v", tc.path, diags)
+		case tc.want == "" && (len(cfg.Resources) != 1 || cfg.Resources[0].Key != "po-1"):
+			t.Errorf("file(%q): resources %v", tc.path, addrs(cfg.Resources))
+		case tc.want != "" && !strings.Contains(diags.Error(), tc.want):
+			t.Errorf("file(%q) = %v, want %q", tc.path, diags, tc.want)
+		case tc.want != "" && strings.Contains(diags.Error(), "hunter2"):
+			t.Errorf("file(%q) put the secret in a message: %v", tc.path, diags)
+		}
 	}
 }

@@ -77,6 +77,9 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 		switch {
 		case !tok:
 			ok = false
+		case set && len(t) > maxTag:
+			l.errorf(a.Expr.Range().Ptr(), "Invalid tag", "%s: tag is %d bytes; a destination tag or memo is limited to %d.", name, len(t), maxTag)
+			ok = false
 		case set && cok && cur.Tag == money.NoTag:
 			l.errorf(a.Expr.Range().Ptr(), "Unexpected tag", "%s: %s addresses take no destination tag; remove tag (or set it to null).", name, cur.Code)
 			ok = false
@@ -141,3 +144,6 @@ func (l *loader) checkCurrencyAt(code string, rng *hcl.Range, gw providers.Gatew
 	}
 	return cur, true
 }
+
+// maxTag bounds a destination tag or memo.
+const maxTag = 128

@@ -192,8 +192,15 @@ func lookupGateways(gs []providers.Gateway) []string {
 // checkEndpoint allows https everywhere and plain http only on loopback.
 func checkEndpoint(s string) string {
 	u, err := url.Parse(s)
+	if err == nil && u.User != nil {
+		// Not quoted: it would print the password.
+		return "the endpoint carries a user name or password (user:password@host): endpoints are recorded in plans and the state, so credentials go in the provider's credential attributes or their environment variables. Remove them from the URL."
+	}
 	if err != nil || u.Host == "" {
 		return "endpoint " + quote(s) + " is not an absolute URL such as https://app.wllxpay.io/api/v1."
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "endpoint " + quote(s) + " has a query or a fragment; give the base URL only, such as https://app.wllxpay.io/api/v1."
 	}
 	switch u.Scheme {
 	case "https":

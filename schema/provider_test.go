@@ -171,7 +171,7 @@ payout "` + name + `" {
 }
 `
 	}
-	providersHCL := func(keyB string) string {
+	providersHCL := func(keyB, endpointB string) string {
 		return `
 provider "wllxpay" {
   alias      = "a"
@@ -182,22 +182,32 @@ provider "wllxpay" {
   alias      = "b"
   api_key    = "` + keyB + `"
   secret_key = "s"
+  endpoint   = "` + endpointB + `"
 }
 `
 	}
+	// Keys live at the gateway's endpoint: one key is refused across two
+	// blocks pointing there, with the same API key (aliases of one
+	// account) or another (a rotated key, or a second account behind one
+	// endpoint: stricter than needed, never looser); another endpoint is
+	// another realm.
 	for _, tc := range []struct {
-		keyB    string
-		wantErr bool
-	}{{"k1", true}, {"k2", false}} {
+		keyB, endpointB string
+		wantErr         bool
+	}{
+		{"k1", "https://app.wllxpay.io/api/v1", true},
+		{"k2", "https://APP.wllxpay.io:443/api/v1/", true},
+		{"k1", "https://eu.wllxpay.example/api/v1", false},
+	} {
 		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(providersHCL(tc.keyB)+block("wllxpay.a", "x")+block("wllxpay.b", "y")), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(providersHCL(tc.keyB, tc.endpointB)+block("wllxpay.a", "x")+block("wllxpay.b", "y")), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		_, diags := Load(Options{Dir: dir, Gateways: []providers.Gateway{wllxpay.Gateway}})
 		if diags.HasErrors() != tc.wantErr {
-			t.Errorf("api keys k1/%s: errors = %v, want %v", tc.keyB, diags, tc.wantErr)
+			t.Errorf("api keys k1/%s at %s: errors = %v, want %v", tc.keyB, tc.endpointB, diags, tc.wantErr)
 		}
-		if tc.wantErr && !strings.Contains(diags.Error(), "one account (providers wllxpay.a and wllxpay.b have the same endpoint and API key)") {
+		if tc.wantErr && !strings.Contains(diags.Error(), "one gateway endpoint (providers wllxpay.a and wllxpay.b point at the same one, where keys are shared)") {
 			t.Errorf("message: %v", diags.Error())
 		}
 	}

@@ -242,7 +242,10 @@ func (l *loader) checkDuplicateKeys() {
 	first := map[scope]*Resource{}
 	kept := l.cfg.Resources[:0]
 	for _, r := range l.cfg.Resources {
-		s := scope{r.Provider.Account(), r.Kind, UniqueKey(r.Kind, r.Key, r.Currency)}
+		// Keys are unique per realm, and without regard to case: a gateway
+		// that compares keys case-insensitively would take the second as a
+		// repeat of the first.
+		s := scope{r.Provider.Realm(), r.Kind, strings.ToLower(UniqueKey(r.Kind, r.Key, r.Currency))}
 		prev := first[s]
 		if prev == nil {
 			first[s] = r
@@ -258,7 +261,13 @@ func (l *loader) checkDuplicateKeys() {
 		}
 		attr := KeyAttr(r.Kind)
 		if pn := prev.Provider.Name(); pn != at {
-			at = fmt.Sprintf("one account (providers %s and %s have the same endpoint and API key)", pn, at)
+			at = fmt.Sprintf("one gateway endpoint (providers %s and %s point at the same one, where keys are shared)", pn, at)
+		}
+		if prev.Key != r.Key {
+			l.errorf(r.Range(attr).Ptr(), "Duplicate "+attr,
+				"%s %q of %s differs only in case from the %s %q of %s (%s). A gateway may compare keys without regard to case and take one for a repeat of the other: give each a key of its own.",
+				attr, r.Key, r.Addr, attr, prev.Key, prev.Addr, prev.Range(attr))
+			continue
 		}
 		l.errorf(r.Range(attr).Ptr(), "Duplicate "+attr,
 			"%s %q of %s is also the %s of %s (%s). A %s identifies one %s at %s: give each its own.",

@@ -173,6 +173,11 @@ func (l *loader) parseRawVar(v *Variable, raw, what string) (cty.Value, bool) {
 	if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 		return cty.StringVal(raw), true
 	}
+	if d := checkNesting(what, []byte(raw)); d != nil {
+		d.Subject = nil // a command-line value has no file
+		l.diags = append(l.diags, d)
+		return cty.NilVal, false
+	}
 	expr, diags := hclsyntax.ParseExpression([]byte(raw), what, hcl.Pos{Line: 1, Column: 1})
 	if !diags.HasErrors() {
 		var vdiags hcl.Diagnostics
@@ -201,12 +206,21 @@ func (l *loader) readVarFile(path string, decls map[string]*Variable, given map[
 		l.errorf(nil, "Variable file too large", "--var-file %s is %d bytes; variable files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", path, fi.Size(), maxConfigFile)
 		return
 	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		l.errorf(nil, "Cannot read variable file", "--var-file %s: %v. Check the path.", path, unwrapPathError(err))
+		return
+	}
+	if d := checkNesting(path, src); d != nil {
+		l.diags = append(l.diags, d)
+		return
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
 	if strings.HasSuffix(path, ".json") {
-		f, diags = l.parser.ParseJSONFile(path)
+		f, diags = l.parser.ParseJSON(src, path)
 	} else {
-		f, diags = l.parser.ParseHCLFile(path)
+		f, diags = l.parser.ParseHCL(src, path)
 	}
 	l.diags = append(l.diags, diags...)
 	if f == nil || diags.HasErrors() {

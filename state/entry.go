@@ -48,8 +48,11 @@ type Entry struct {
 	Address string    `json:"address,omitempty"`
 	// From is the address a restored record was forgotten at, when it
 	// differs from Address (a renamed pool).
-	From          string `json:"from,omitempty"`
-	Provider      string `json:"provider,omitempty"`
+	From     string `json:"from,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// Scope is the gateway realm of Key (see Resource.Scope), on entries
+	// that make a record: intent and adopt.
+	Scope         string `json:"scope,omitempty"`
 	Key           string `json:"key,omitempty"`
 	RequestDigest string `json:"request_digest,omitempty"`
 	// Object is the declared object, on intent, adopt and resolve.

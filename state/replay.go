@@ -84,7 +84,7 @@ func (s *State) check(e *Entry) error {
 			return refuse("%s is already %s (id %s): a sent object is never sent again", e.Address, r.Status, orNone(r.ID))
 		case r != nil && (r.Key != e.Key || r.Provider != e.Provider):
 			return refuse("it resends %s with key %q at %s, but its pending intent has key %q at %s", e.Address, e.Key, e.Provider, r.Key, r.Provider)
-		case r == nil && s.keyTaken(KeyRef{e.Provider, e.Object.Kind, e.Key}, ""):
+		case r == nil && s.keyTaken(KeyRef{firstNonEmpty(e.Scope, e.Provider), e.Object.Kind, e.Key}, ""):
 			return refuse("%s %s %q was already used: merchant keys are single-use", e.Provider, e.Object.Kind, e.Key)
 		}
 	case OpOutcome:
@@ -115,7 +115,7 @@ func (s *State) check(e *Entry) error {
 			return refuse("an adopt entry with outcome %q", e.Result.Outcome)
 		case r != nil:
 			return refuse("%s is managed already", e.Address)
-		case s.keyTaken(KeyRef{e.Provider, e.Object.Kind, e.Key}, e.Result.ID):
+		case s.keyTaken(KeyRef{firstNonEmpty(e.Scope, e.Provider), e.Object.Kind, e.Key}, e.Result.ID):
 			return refuse("%s %s %q was already used by another object: merchant keys are single-use", e.Provider, e.Object.Kind, e.Key)
 		}
 	case OpForget:
@@ -314,7 +314,7 @@ func (s *State) applySettle(e *Entry) {
 }
 
 func (s *State) newResource(e *Entry) *Resource {
-	r := &Resource{Address: e.Address, Provider: e.Provider, Key: e.Key, PlanID: e.PlanID, CreatedAt: e.At, UpdatedAt: e.At}
+	r := &Resource{Address: e.Address, Provider: e.Provider, Scope: e.Scope, Key: e.Key, PlanID: e.PlanID, CreatedAt: e.At, UpdatedAt: e.At}
 	if d := e.Object; d != nil {
 		r.Kind, r.Gateway, r.Amount, r.Currency = d.Kind, d.Gateway, d.Amount, d.Currency
 		r.Attrs = maps.Clone(d.Attrs)

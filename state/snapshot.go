@@ -63,6 +63,7 @@ type resourceWire struct {
 	Address    string            `json:"address"`
 	Kind       string            `json:"kind"`
 	Provider   string            `json:"provider"`
+	Scope      string            `json:"scope,omitempty"`
 	Gateway    string            `json:"gateway"`
 	Key        string            `json:"key"`
 	Amount     string            `json:"amount,omitempty"`
@@ -117,7 +118,7 @@ func toWire(st *State) *snapshotFile {
 
 func resourceToWire(r *Resource) *resourceWire {
 	w := &resourceWire{
-		Address: r.Address, Kind: r.Kind, Provider: r.Provider, Gateway: r.Gateway, Key: r.Key,
+		Address: r.Address, Kind: r.Kind, Provider: r.Provider, Scope: r.Scope, Gateway: r.Gateway, Key: r.Key,
 		Amount: r.Amount, Currency: r.Currency, Attrs: r.Attrs, ID: r.ID, Status: r.Status, RawStatus: r.RawStatus,
 		Remote: r.Remote, Note: r.Note, PlanID: r.PlanID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Forgotten: r.ForgottenAt,
 	}
@@ -132,7 +133,7 @@ func resourceToWire(r *Resource) *resourceWire {
 
 func (w *resourceWire) model() *Resource {
 	r := &Resource{
-		Address: w.Address, Kind: w.Kind, Provider: w.Provider, Gateway: w.Gateway, Key: w.Key,
+		Address: w.Address, Kind: w.Kind, Provider: w.Provider, Scope: w.Scope, Gateway: w.Gateway, Key: w.Key,
 		Amount: w.Amount, Currency: w.Currency, Attrs: w.Attrs, ID: w.ID, Status: w.Status, RawStatus: w.RawStatus,
 		Remote: w.Remote, Note: w.Note, PlanID: w.PlanID, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt, ForgottenAt: w.Forgotten,
 	}

@@ -45,7 +45,10 @@ type Run struct {
 	Actor  string
 }
 
-// KeyRef is a merchant key in its scope: one provider, one kind.
+// KeyRef is a merchant key in its scope. Provider is the scope: the
+// gateway realm where keys live (gateway|endpoint, Resource.Scope) for
+// records written since realms are recorded, the provider block's name
+// for older ones.
 type KeyRef struct {
 	Provider string `json:"provider"`
 	Kind     string `json:"kind"`
@@ -59,8 +62,12 @@ type Resource struct {
 	Address  string
 	Kind     string
 	Provider string // as written in config: "wllxpay" or "wllxpay.eu"
-	Gateway  string
-	Key      string
+	// Scope is the gateway realm the key was used at (gateway|endpoint):
+	// the key is reserved there for every provider block, whatever its
+	// alias or credentials. Empty for records older than realms.
+	Scope   string
+	Gateway string
+	Key     string
 	// Declared values, as sent. Amount is a canonical decimal string.
 	Amount   string
 	Currency string
@@ -104,7 +111,9 @@ type Remote struct {
 }
 
 // KeyRef returns the resource's key in its scope.
-func (r *Resource) KeyRef() KeyRef { return KeyRef{Provider: r.Provider, Kind: r.Kind, Key: r.Key} }
+func (r *Resource) KeyRef() KeyRef {
+	return KeyRef{Provider: firstNonEmpty(r.Scope, r.Provider), Kind: r.Kind, Key: r.Key}
+}
 
 // InDoubt reports whether payform cannot tell if the object exists.
 func (r *Resource) InDoubt() bool { return r.Pending != nil }

@@ -280,6 +280,8 @@ func diffResources(s, g *Resource) string {
 		return field("kind", s.Kind, g.Kind)
 	case s.Provider != g.Provider:
 		return field("provider", s.Provider, g.Provider)
+	case s.Scope != g.Scope:
+		return field("scope", s.Scope, g.Scope)
 	case s.Gateway != g.Gateway:
 		return field("gateway", s.Gateway, g.Gateway)
 	case s.Key != g.Key:

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -26,9 +25,7 @@ type Client struct {
 // NewClient returns a client for the base URL (the host, or a sandbox
 // mount such as http://127.0.0.1:8787/coinilla).
 func NewClient(base, apiKey string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc = providers.NoRedirects(hc)
 	return &Client{base: strings.TrimRight(base, "/"), apiKey: apiKey, http: hc}
 }
 

@@ -25,9 +25,7 @@ type Client struct {
 
 // NewClient returns a client for the v1 base URL.
 func NewClient(base, apiKey string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc = providers.NoRedirects(hc)
 	return &Client{base: strings.TrimRight(base, "/"), key: apiKey, http: hc}
 }
 

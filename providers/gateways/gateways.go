@@ -196,6 +196,7 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	p = providers.WithRateLimit(p, lim)
 	p = providers.WithRetry(p, RetryAttempts, RetryBackoff)
 	p = providers.WithSettle(p, spec.Settle)
+	p = providers.WithScrub(p, settings.Credentials)
 	return p, closer, nil
 }
 

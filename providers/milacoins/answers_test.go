@@ -28,7 +28,7 @@ func TestAnswers(t *testing.T) {
 		{400, "", `{"code":4302}`, &providers.Error{Class: providers.Retryable, Status: 400, Code: "4302", Message: "Bad Request"}},
 		{503, "", `<html>busy</html>`, &providers.Error{Class: providers.Ambiguous, Status: 503, Message: "Service Unavailable"}},
 		{302, "https://api.milacoins.com/api/v1/invoices", ``,
-			&providers.Error{Class: providers.Ambiguous, Status: 302, Message: "the gateway redirected the request to https://api.milacoins.com/api/v1/invoices; check the endpoint"}},
+			&providers.Error{Class: providers.Ambiguous, Status: 302, Message: "the gateway answered with a redirect to https://api.milacoins.com/api/v1/invoices, which payform does not follow (it would send the credentials there); check the endpoint"}},
 		{200, "", `<html>ok</html>`,
 			&providers.Error{Class: providers.Ambiguous, Status: 200, Message: "undecodable success response: invalid character '<' looking for beginning of value"}},
 		{200, "", `{"wallet":"USD"}`, &providers.Error{Class: providers.Ambiguous, Message: "answer without an invoice id"}},

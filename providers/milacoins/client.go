@@ -63,14 +63,9 @@ func NewClient(o Options) (*Client, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || u.RawQuery != "" {
 		return nil, errors.New("milacoins: endpoint must be an http(s) URL without a query, e.g. " + DefaultEndpoint)
 	}
-	hc := &http.Client{Timeout: 30 * time.Second}
-	if o.HTTPClient != nil {
-		copied := *o.HTTPClient
-		hc = &copied
-	}
 	// A redirected request would carry a signature for another path, and
 	// a redirected POST may turn into a GET: never follow.
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc := providers.NoRedirects(o.HTTPClient)
 	now := o.Clock
 	if now == nil {
 		now = time.Now

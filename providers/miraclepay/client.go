@@ -35,9 +35,7 @@ type Client struct {
 // NewClient returns a client for the base URL (the host, or a sandbox
 // mount such as http://127.0.0.1:8787/miraclepay).
 func NewClient(base, clientID, apiKey string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc = providers.NoRedirects(hc)
 	return &Client{base: strings.TrimRight(base, "/"), clientID: clientID, apiKey: apiKey, http: hc}
 }
 

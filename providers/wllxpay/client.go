@@ -31,9 +31,7 @@ type Client struct {
 
 // NewClient returns a client for the v1 base URL.
 func NewClient(base, key, secret string, hc *http.Client) *Client {
-	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
-	}
+	hc = providers.NoRedirects(hc)
 	return &Client{base: strings.TrimRight(base, "/"), key: key, secret: []byte(secret), http: hc}
 }
 
