@@ -47,6 +47,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "deposit_address_pool", LabelNames: []string{"name"}},
 		{Type: "invoice_batch", LabelNames: []string{"name"}},
 		{Type: "output", LabelNames: []string{"name"}},
+		{Type: "policy", LabelNames: []string{"name"}},
 	},
 }
 
@@ -109,6 +110,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.decodeLocals(byType["locals"])
 	l.decodePayform(byType["payform"])
 	l.decodeProviders(byType["provider"])
+	l.decodePolicies(byType["policy"])
 	l.decodeResources(byType)
 	l.checkDuplicateKeys()
 	l.decodeOutputs(byType["output"])
