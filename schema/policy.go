@@ -567,17 +567,30 @@ func parseWindow(s string) (time.Duration, string) {
 	return d, ""
 }
 
-// formatWindow writes a window as written in configurations: whole days
-// as "7d", others as Go durations.
+// formatWindow writes a window as configurations do: "7d" for two days
+// or more, "24h" for whole hours, Go's form ("90m0s") otherwise.
 func formatWindow(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
 		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	case d%time.Hour == 0:
+		return strconv.Itoa(int(d/time.Hour)) + "h"
 	}
 	return d.String()
 }
 
-// FormatWindow is formatWindow for renderings.
+// FormatWindow writes a rolling window for renderings and plan files;
+// ParseWindow reads it back.
 func FormatWindow(d time.Duration) string { return formatWindow(d) }
+
+// ParseWindow reads a window as configurations and plan files write it.
+func ParseWindow(s string) (time.Duration, error) {
+	d, msg := parseWindow(s)
+	if msg != "" {
+		return 0, fmt.Errorf("window %q %s", s, msg)
+	}
+	return d, nil
+}
 
 func (l *loader) destinations(p *Policy, b *hcl.Block, ctx *hcl.EvalContext) *Destinations {
 	content, diags := b.Body.Content(destinationsSchema)

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -107,22 +109,52 @@ func (l *loader) addressBook(p *Policy, a *hcl.Attribute, files []string) *Addre
 	book := &AddressBook{Files: files}
 	for _, f := range files {
 		rep := &listReport{l: l, rng: a.Expr.Range(), policy: p.Name, file: f, summary: "Invalid address book entry", what: "address book"}
-		for _, row := range l.readRows(rep, "currency") {
-			if e, ok := addressEntry(rep, row); ok {
-				e.File = f
-				book.Entries = append(book.Entries, e)
+		rows := l.readRows(rep, "currency")
+		entries := make([]AddressEntry, len(rows))
+		problems := make([]string, len(rows))
+		// Checking an address is pure and costs what checking a payout's
+		// does; a book as large as the batch is checked on every core.
+		parallel(len(rows), func(i int) { entries[i], problems[i] = addressEntry(rows[i]) })
+		for i, row := range rows {
+			if problems[i] != "" {
+				rep.errorf(row.line, "%s", problems[i])
+				continue
 			}
+			entries[i].File = f
+			book.Entries = append(book.Entries, entries[i])
 		}
 		rep.done()
 	}
 	return book
 }
 
-func addressEntry(rep *listReport, row csvRow) (AddressEntry, bool) {
+// parallel calls fn(i) for i in [0, n), on every core when n is large.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/1000)
+	if workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		wg.Go(func() {
+			for i := start; i < end; i++ {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// addressEntry checks one row; it returns what is wrong with it, or "".
+func addressEntry(row csvRow) (AddressEntry, string) {
 	f := row.fields
 	if len(f) < 2 || len(f) > 4 {
-		rep.errorf(row.line, "a row has 2 to 4 fields, currency,address[,tag][,label], not %d.", len(f))
-		return AddressEntry{}, false
+		return AddressEntry{}, fmt.Sprintf("a row has 2 to 4 fields, currency,address[,tag][,label], not %d.", len(f))
 	}
 	e := AddressEntry{Line: row.line, Currency: f[0], Address: f[1]}
 	if len(f) > 2 {
@@ -139,8 +171,7 @@ func addressEntry(rep *listReport, row csvRow) (AddressEntry, bool) {
 				hint = fmt.Sprintf(" Currency codes are upper case: did you mean %q?", up)
 			}
 		}
-		rep.errorf(row.line, "%s is not a crypto currency payform knows.%s", quote(e.Currency), hint)
-		return AddressEntry{}, false
+		return AddressEntry{}, fmt.Sprintf("%s is not a crypto currency payform knows.%s", quote(e.Currency), hint)
 	}
 	if err := money.ValidateAddress(cur.Code, e.Address); err != nil {
 		msg := err.Error()
@@ -148,22 +179,19 @@ func addressEntry(rep *listReport, row csvRow) (AddressEntry, bool) {
 		if errors.As(err, &ae) {
 			msg = "is not a valid " + cur.Code + " address: " + ae.Reason
 		}
-		rep.errorf(row.line, "%s %s. Correct or remove the row.", quote(e.Address), msg)
-		return AddressEntry{}, false
+		return AddressEntry{}, fmt.Sprintf("%s %s. Correct or remove the row.", quote(e.Address), msg)
 	}
 	switch {
 	case e.Tag != "" && cur.Tag == money.NoTag:
-		rep.errorf(row.line, "%s addresses take no destination tag, and the third field is the tag: leave it empty (\"%s,%s,,%s\") and put the label fourth.", cur.Code, e.Currency, e.Address, e.Tag)
-		return AddressEntry{}, false
+		return AddressEntry{}, fmt.Sprintf("%s addresses take no destination tag, and the third field is the tag: leave it empty (\"%s,%s,,%s\") and put the label fourth.", cur.Code, e.Currency, e.Address, e.Tag)
 	case e.Tag != "" && cur.Chain == money.ChainRipple:
 		n, err := strconv.ParseUint(e.Tag, 10, 32)
 		if err != nil || strings.HasPrefix(e.Tag, "+") {
-			rep.errorf(row.line, "an XRP destination tag is a whole number from 0 to 4294967295, not %s.", quote(e.Tag))
-			return AddressEntry{}, false
+			return AddressEntry{}, fmt.Sprintf("an XRP destination tag is a whole number from 0 to 4294967295, not %s.", quote(e.Tag))
 		}
 		e.Tag = strconv.FormatUint(n, 10)
 	}
-	return e, true
+	return e, ""
 }
 
 // denylist reads deny = "screening.csv": address[,reason].

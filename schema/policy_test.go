@@ -2,12 +2,14 @@ package schema
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
 )
 
@@ -324,5 +326,50 @@ func TestPolicyDiagnostics(t *testing.T) {
 			checkDiagnostics(t, c, diags)
 			checkGolden(t, filepath.Join("testdata", "diagnostics", c.name+".golden"), renderDiags(t, cfg.Files, diags, dir))
 		})
+	}
+}
+
+// TestAddressBookLarge: a book large enough to be checked on every core
+// keeps its entries and its errors in file order.
+func TestAddressBookLarge(t *testing.T) {
+	var book strings.Builder
+	var want []string
+	for i := 1; i <= 3000; i++ {
+		switch i {
+		case 7, 1500, 2999:
+			book.WriteString("BTC,not-an-address-" + strconv.Itoa(i) + "\n")
+			want = append(want, "address-book.csv line "+strconv.Itoa(i)+":")
+		default:
+			a, err := money.GenerateAddress("BTC", []byte(strconv.Itoa(i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			book.WriteString("BTC," + a + ",,vendor " + strconv.Itoa(i) + "\n")
+		}
+	}
+	files := policyFiles("  destinations {\n    allow   = \"address-book.csv\"\n    unknown = \"refuse\"\n  }\n", "address-book.csv", book.String())
+	cfg, diags := Load(Options{Dir: writeFiles(t, files), Gateways: testGateways})
+	var got []string
+	for _, d := range diags {
+		got = append(got, strings.Fields(d.Detail)[2]+" "+strings.Fields(d.Detail)[3]+" "+strings.Fields(d.Detail)[4])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	// The policy is refused, but its decoding kept the good rows in order:
+	// load it again without the bad ones.
+	fixed := strings.NewReplacer("BTC,not-an-address-7\n", "", "BTC,not-an-address-1500\n", "", "BTC,not-an-address-2999\n", "").Replace(book.String())
+	cfg = mustLoad(t, Options{Dir: writeFiles(t, with(files, "address-book.csv", fixed))})
+	entries := cfg.Policies[0].Destinations.Allow.Entries
+	if len(entries) != 2997 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	prev := 0
+	for i, e := range entries {
+		n, _ := strconv.Atoi(strings.TrimPrefix(e.Label, "vendor "))
+		if e.Line != i+1 || n <= prev {
+			t.Fatalf("entry %d out of order: %+v after vendor %d", i, e, prev)
+		}
+		prev = n
 	}
 }
