@@ -2,6 +2,7 @@ package approval
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -202,6 +203,9 @@ func check(plan []byte, f File, o Options) (Approval, *Rejection) {
 	if err := sshsig.Verify(bytes.NewReader(plan), sig, sig.PublicKey, sig.HashAlgorithm, Namespace); err != nil {
 		return rej(OtherFile, "", "")
 	}
+	if o.Signers == nil {
+		return rej(NotListed, "", "no allowed_signers")
+	}
 	a, rejection := o.Signers.authorize(sig.PublicKey, o.Now)
 	if rejection != nil {
 		rejection.File, rejection.Fingerprint = f.Name, fp
@@ -212,6 +216,20 @@ func check(plan []byte, f File, o Options) (Approval, *Rejection) {
 		return rej(Author, a.Principal, fmt.Sprintf("%s made the plan", author))
 	}
 	return a, nil
+}
+
+// Signer returns the signer a key (or certificate) signs as at now, or
+// why its signatures would not count: what `payform approve` checks
+// before it writes a signature nobody could use.
+func (s *AllowedSigners) Signer(key ssh.PublicKey, now time.Time) (string, error) {
+	a, rej := s.authorize(key, now)
+	if rej != nil {
+		if rej.Detail != "" {
+			return "", fmt.Errorf("%s: %s", rej.Reason.Words(), rej.Detail)
+		}
+		return "", errors.New(rej.Reason.Words())
+	}
+	return a.Principal, nil
 }
 
 // authorize finds the lines that accept key for the payform namespace at

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/ssh"
 )
 
 // team is a set of real keys made with ssh-keygen and an allowed_signers
@@ -232,5 +233,38 @@ func TestCollect(t *testing.T) {
 	}
 	if got, want := SignatureName("out/payform.plan", "Alice Smith <a@x>"), "out/payform.plan.Alice_Smith__a@x_.sig"; got != want {
 		t.Errorf("SignatureName = %q, want %q", got, want)
+	}
+}
+
+// TestSigner: what approve checks before it signs.
+func TestSigner(t *testing.T) {
+	tm := newTeam(t)
+	signers := mustParse(t, tm.signers)
+	for key, want := range map[string]string{
+		"alice-yubikey": "alice@example.com",
+		"bob":           "bob@example.com",
+		"mallory":       "error: key not listed in allowed_signers",
+		"dave":          "error: key expired: line 7: valid before 2026-01-01T00:00:00Z",
+	} {
+		data, err := os.ReadFile(tm.keys[key] + ".pub")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, _, _, _, err := ssh.ParseAuthorizedKey(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := signers.Signer(k, now)
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got != want {
+			t.Errorf("Signer(%s) = %q, want %q", key, got, want)
+		}
+	}
+	// Without allowed_signers nothing counts.
+	r := Verify(tm.plan, []File{tm.sign(t, "alice", "plan.json", Namespace)}, Options{Required: 1, Now: now})
+	if r.OK() || len(r.Rejections) != 1 || r.Rejections[0].Reason != NotListed {
+		t.Errorf("Verify without signers: %s", r.Summary())
 	}
 }
