@@ -21,26 +21,32 @@ import (
 //     destination);
 //   - everything else (base58 is case-sensitive) as written.
 func canonical(address string) string {
-	if address == "" {
-		return ""
+	if len(address) < 2 {
+		return address
+	}
+	switch address[0] {
+	case '0':
+		if len(address) == 42 && (address[1] == 'x' || address[1] == 'X') {
+			if folded := strings.ToLower(address); isHex(folded[2:]) {
+				return folded
+			}
+		}
+		return address
+	case 'b', 'B', 'l', 'L', 'a', 'A', 'q', 'Q', 'p', 'P':
+		// bech32 and cashaddr are valid in one case only; base58
+		// addresses starting with these letters mix cases.
+	default:
+		return address // base58, case-sensitive
 	}
 	upper, lower := letterCases(address)
 	if upper && lower {
-		// Mixed case is meaningful only in base58 (and as EIP-55's
-		// checksum).
-		if len(address) == 42 && (address[:2] == "0x" || address[:2] == "0X") && isHex(strings.ToLower(address[2:])) {
-			return strings.ToLower(address)
-		}
 		return address
 	}
 	folded := address
 	if upper {
 		folded = strings.ToLower(address)
 	}
-	switch {
-	case len(folded) == 42 && strings.HasPrefix(folded, "0x") && isHex(folded[2:]):
-		return folded
-	case strings.HasPrefix(folded, "bc1") || strings.HasPrefix(folded, "ltc1") || strings.HasPrefix(folded, "addr1"):
+	if strings.HasPrefix(folded, "bc1") || strings.HasPrefix(folded, "ltc1") || strings.HasPrefix(folded, "addr1") {
 		return folded
 	}
 	payload, hasPrefix := strings.CutPrefix(folded, "bitcoincash:")
@@ -127,9 +133,12 @@ func cashToLegacy(payload string) (string, bool) {
 
 // lists are a policy's destination lists, indexed by canonical address.
 type lists struct {
-	// allow holds the address book's entries per address (nil without an
-	// allow list); a payout matches one with its currency and tag.
-	allow map[string][]*schema.AddressEntry
+	// allow holds the address book's first entry per address (nil
+	// without an allow list), more holds the others (the same address in
+	// other currencies, or with other tags); a payout matches an entry
+	// with its currency and tag.
+	allow map[string]*schema.AddressEntry
+	more  map[string][]*schema.AddressEntry
 	deny  map[string]*schema.DeniedAddress
 }
 
@@ -139,11 +148,16 @@ func indexLists(d *schema.Destinations) *lists {
 		return ls
 	}
 	if d.Allow != nil {
-		ls.allow = make(map[string][]*schema.AddressEntry, len(d.Allow.Entries))
+		ls.allow = make(map[string]*schema.AddressEntry, len(d.Allow.Entries))
+		ls.more = map[string][]*schema.AddressEntry{}
 		for i := range d.Allow.Entries {
 			e := &d.Allow.Entries[i]
 			k := canonical(e.Address)
-			ls.allow[k] = append(ls.allow[k], e)
+			if ls.allow[k] == nil {
+				ls.allow[k] = e
+			} else {
+				ls.more[k] = append(ls.more[k], e)
+			}
 		}
 	}
 	if d.Deny != nil {
@@ -161,7 +175,14 @@ func indexLists(d *schema.Destinations) *lists {
 // known reports whether the address book lists a payout's currency,
 // canonical address and tag.
 func (ls *lists) known(currency, address, tag string) bool {
-	for _, e := range ls.allow[address] {
+	e := ls.allow[address]
+	if e == nil {
+		return false
+	}
+	if e.Currency == currency && e.Tag == tag {
+		return true
+	}
+	for _, e := range ls.more[address] {
 		if e.Currency == currency && e.Tag == tag {
 			return true
 		}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -58,6 +59,7 @@ type evaluation struct {
 	sentVia  map[string][]string // provider name → its one account
 	sent     []Sent              // history, loaded on first use
 	loaded   bool
+	spare    []*Finding // backing for verdicts' first findings
 }
 
 func newEvaluation(in Input) *evaluation {
@@ -214,6 +216,14 @@ func destination(it *Item) string {
 
 func (ev *evaluation) add(i int, f *Finding) {
 	v := &ev.res.Verdicts[i]
+	if v.Findings == nil {
+		// Most items have one finding: carve them from one array rather
+		// than allocate a slice each (a second one reallocates).
+		if len(ev.spare) == 0 {
+			ev.spare = make([]*Finding, 1024)
+		}
+		v.Findings, ev.spare = ev.spare[:0:1], ev.spare[1:]
+	}
 	v.Findings = append(v.Findings, f)
 	if strictness(f.Decision) > strictness(v.Decision) {
 		v.Decision = f.Decision
@@ -348,9 +358,14 @@ func (ev *evaluation) sentFrom(s Sent) []string {
 // unattributed notes the sends a policy's windows count under providers
 // no longer configured.
 func (ev *evaluation) unattributed(p *schema.Policy, hist []Sent, scope map[string]bool) []string {
+	var longest time.Duration
+	for _, r := range p.Rolling {
+		longest = max(longest, r.Window)
+	}
+	since := ev.in.Now.Add(-longest)
 	byProvider := map[string]int{}
 	for _, s := range hist {
-		if _, ok := ev.accounts[s.Provider]; ok || !p.Governs(s.Kind) {
+		if _, ok := ev.accounts[s.Provider]; ok || !p.Governs(s.Kind) || !s.At.After(since) {
 			continue
 		}
 		for _, acct := range ev.gateways[s.Gateway] {
@@ -361,21 +376,15 @@ func (ev *evaluation) unattributed(p *schema.Policy, hist []Sent, scope map[stri
 		}
 	}
 	var notes []string
-	for _, k := range slices.Sorted(mapsKeys(byProvider)) {
+	for _, k := range slices.Sorted(maps.Keys(byProvider)) {
 		prov, gw, _ := strings.Cut(k, "\x00")
-		notes = append(notes, fmt.Sprintf("%s recorded under provider %s, which is no longer configured, count against every %s account", count(byProvider[k], "send"), prov, gw))
+		verb := "count"
+		if byProvider[k] == 1 {
+			verb = "counts"
+		}
+		notes = append(notes, fmt.Sprintf("%s recorded under provider %s, which is no longer configured, %s against every %s account", count(byProvider[k], "send"), prov, verb, gw))
 	}
 	return notes
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // lines sums a policy's findings per rule, decision and currency.

@@ -165,7 +165,7 @@ func TestRollingUnconfiguredProvider(t *testing.T) {
 	if diff := cmp.Diff(want, decisions(in, r)); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"1 send recorded under provider wllxpay.old, which is no longer configured, count against every wllxpay account"}, r.Sections[0].Notes); diff != "" {
+	if diff := cmp.Diff([]string{"1 send recorded under provider wllxpay.old, which is no longer configured, counts against every wllxpay account"}, r.Sections[0].Notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }

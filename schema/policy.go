@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 	"sort"
@@ -328,13 +329,7 @@ func (l *loader) checkLimitCurrencies(p *Policy, ls Limits) {
 	if len(provs) == 0 {
 		return
 	}
-	for _, code := range slices.Sorted(func(yield func(string) bool) {
-		for c := range ls {
-			if !yield(c) {
-				return
-			}
-		}
-	}) {
+	for _, code := range slices.Sorted(maps.Keys(ls)) {
 		if !slices.ContainsFunc(provs, func(pr *Provider) bool { return pr.Gateway.HasCurrency(code) }) {
 			lim := ls[code]
 			l.warnf(&lim.Range, "Limit never applies", "policy %q limits %s, which no provider it covers (%s) handles, so the limit can never apply. Check the currency code.", p.Name, code, providerNames(provs))

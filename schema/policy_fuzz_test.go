@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/payform/payform/money"
@@ -94,4 +95,29 @@ func checkLimits(t *testing.T, p *Policy, ls Limits) {
 			t.Errorf("policy %s: limit %s %s", p.Name, l.Amount, code)
 		}
 	}
+}
+
+// FuzzPlainRows: on any list without quotes, the fast reader agrees with
+// encoding/csv.
+func FuzzPlainRows(f *testing.F) {
+	f.Add("currency,address\nBTC,a\n")
+	f.Add("# c\n a , b \r\n\n,\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		if strings.ContainsRune(in, '"') {
+			return
+		}
+		want, err := csvRows([]byte(in), "currency")
+		if err != nil {
+			return
+		}
+		got := plainRows(in, "currency")
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d rows, csv reads %d:\n%v\n%v", in, len(got), len(want), got, want)
+		}
+		for i := range got {
+			if got[i].line != want[i].line || strings.Join(got[i].fields, "\x00") != strings.Join(want[i].fields, "\x00") {
+				t.Fatalf("%q: row %d is %v, csv reads %v", in, i, got[i], want[i])
+			}
+		}
+	})
 }

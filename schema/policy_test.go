@@ -68,7 +68,7 @@ func TestPolicyDecode(t *testing.T) {
     always   = true
   }
 `,
-		"address-book.csv", "currency,address,tag,label\nBTC,"+btcAddr+",,Acme GmbH\n# the exchange\nXRP, "+xrpAddr+" ,00042,Exchange\n\nETH,"+ethAddr+"\n",
+		"address-book.csv", "\ufeffcurrency,address,tag,label\nBTC,"+btcAddr+",,Acme GmbH\n# the exchange\nXRP, "+xrpAddr+" ,00042,Exchange\n\nETH,"+ethAddr+"\n",
 		"screening.csv", "address,reason\n"+btcAddr2+",\"SDN: Example, Ltd\"\n",
 		"more/screening.csv", trxAddr+"\n",
 		"allowed_signers", "# approvers\n"+twoSigners))
@@ -371,5 +371,53 @@ func TestAddressBookLarge(t *testing.T) {
 			t.Fatalf("entry %d out of order: %+v after vendor %d", i, e, prev)
 		}
 		prev = n
+	}
+}
+
+// TestAddressBookBesidePayouts: an entry a payout also declares is
+// checked once, with the payout; the others are checked as ever.
+func TestAddressBookBesidePayouts(t *testing.T) {
+	bad := btcAddr[:len(btcAddr)-1] + "x"
+	files := policyFiles("  destinations {\n    allow   = \"address-book.csv\"\n    unknown = \"refuse\"\n  }\n",
+		"address-book.csv", "BTC,"+btcAddr+",,paid this month\nBTC,"+bad+",,typo\nETH,"+btcAddr+",,wrong chain\n",
+		"payouts.hcl", payoutHCL("x", "provider", "wllxpay"))
+	cfg, diags := Load(Options{Dir: writeFiles(t, files), Gateways: testGateways})
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Detail)
+	}
+	want := []string{
+		`policy "treasury": address-book.csv line 2: "` + bad + `" is not a valid BTC address: bad checksum. Correct or remove the row.`,
+		`policy "treasury": address-book.csv line 3: "` + btcAddr + `" is not a valid ETH address: must start with 0x followed by 40 hex digits. Correct or remove the row.`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+	if len(cfg.Resources) != 1 {
+		t.Errorf("%d resources", len(cfg.Resources))
+	}
+}
+
+// TestPlainRowsMatchesCSV: the fast reader of quote-free lists reads
+// what encoding/csv reads.
+func TestPlainRowsMatchesCSV(t *testing.T) {
+	for _, in := range []string{
+		"",
+		"\n\n",
+		"currency,address\nBTC,a\n",
+		"# comment\ncurrency,address\nBTC,a\n",
+		"   \ncurrency,address\n",
+		"BTC, a ,7,label with spaces \r\nETH,b\r\n\r\n#c\nX\n",
+		"address,reason\n a , b \nc\n ,\n,,\n",
+		"no newline at the end",
+		" # not a comment\n",
+	} {
+		want, err := csvRows([]byte(in), "currency")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, plainRows(in, "currency"), cmp.AllowUnexported(csvRow{})); diff != "" {
+			t.Errorf("%q (-csv +plain):\n%s", in, diff)
+		}
 	}
 }
