@@ -123,7 +123,7 @@ type csvRow struct {
 // plainRows is csvRows for CSV without quotes, the common case of an
 // exported list, several times faster.
 func plainRows(data, header string) []csvRow {
-	var rows []csvRow
+	rows := make([]csvRow, 0, strings.Count(data, "\n")+1)
 	first := true
 	for n := 1; data != ""; n++ {
 		line, rest, _ := strings.Cut(data, "\n")
@@ -166,6 +166,9 @@ func (l *loader) addressBook(p *Policy, a *hcl.Attribute, files []string) *Addre
 			checked = l.payoutAddresses()
 		}
 		parallel(len(rows), func(i int) { entries[i], problems[i] = addressEntry(rows[i], checked) })
+		if book.Entries == nil {
+			book.Entries = make([]AddressEntry, 0, len(rows))
+		}
 		for i, row := range rows {
 			if problems[i] != "" {
 				rep.errorf(row.line, "%s", problems[i])
