@@ -51,8 +51,10 @@ var pages = map[string]map[string]wire{
 			[]string{"id", "currency", "currency_fee", "address", "tag", "amount", "status"}},
 		"depositAddress": {`addresses/take's answer: "id", "address", "foreign_id", "tag"`,
 			[]string{"id", "address", "foreign_id", "tag"}},
-		"v2Transaction": {`not on the page (a v2 endpoint)`, nil},
-		"errorEnvelope": {`not on the page (no error is documented)`, nil},
+		"v2Transaction":  {`not on the page (a v2 endpoint)`, nil},
+		"accountsList":   {`not on the page (a v2 endpoint)`, nil},
+		"accountBalance": {`not on the page (a v2 endpoint)`, nil},
+		"errorEnvelope":  {`not on the page (no error is documented)`, nil},
 	},
 	"milacoins": {
 		"createRequest": {`create invoice "Request Body": wallet, amount, currency, externalID, expiredAt; payment link adds cancelUrl, completedUrl, callbackUrl, customerEmail, customerLastName, customerFirstName`,

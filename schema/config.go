@@ -30,6 +30,8 @@ type Config struct {
 	Variables []*Variable
 	Resources []*Resource
 	Outputs   []*Output
+	// Policies are the policy blocks (see policy.go).
+	Policies []*Policy
 	// Digest is a hash of the configuration files and of every file read
 	// through file(): a plan made from other bytes is stale.
 	Digest string

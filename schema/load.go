@@ -47,6 +47,7 @@ var rootSchema = &hcl.BodySchema{
 		{Type: "deposit_address_pool", LabelNames: []string{"name"}},
 		{Type: "invoice_batch", LabelNames: []string{"name"}},
 		{Type: "output", LabelNames: []string{"name"}},
+		{Type: "policy", LabelNames: []string{"name"}},
 	},
 }
 
@@ -115,6 +116,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.decodeProviders(byType["provider"])
 	l.decodeResources(byType)
 	l.checkDuplicateKeys()
+	l.decodePolicies(byType["policy"])
 	l.decodeOutputs(byType["output"])
 	l.cfg.Digest = l.digest(paths)
 	sanitizeDiags(l.diags)

@@ -12,6 +12,7 @@
 // the created object's Tag is the answer's echo, never the tag sent.
 //
 // v1 cannot look anything up; the undocumented v2 transactions/info lookup
-// is used only when the provider block sets v2_lookup = true. The emulator
-// is in the sandbox subpackage.
+// and the v2 accounts/list balances (Balances) are used only when the
+// provider block sets v2_lookup = true. The emulator is in the sandbox
+// subpackage.
 package wllxpay

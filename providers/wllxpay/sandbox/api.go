@@ -45,6 +45,10 @@ func (e *Emulator) route(path string) (route, bool) {
 		if e.v2 {
 			return route{http.MethodGet, e.transactionInfo}, true
 		}
+	case "/api/v2/accounts/list":
+		if e.v2 {
+			return route{http.MethodPost, e.accountsList}, true
+		}
 	}
 	return route{}, false
 }

@@ -1,6 +1,7 @@
 // Package sandbox emulates WllxPay, the CoinsPaid v1 white-label: POST
 // /api/v1/withdrawal/make and /api/v1/addresses/take (optionally
-// CoinsPaid's v2 GET /api/v2/transactions/info), with X-Processing-Key /
+// CoinsPaid's v2 GET /api/v2/transactions/info and POST
+// /api/v2/accounts/list), with X-Processing-Key /
 // X-Processing-Signature authentication, the documented error bodies and
 // signed callbacks: a deposit's, and a withdrawal's at every change of its
 // status, forced through the admin API or made by the clock (type

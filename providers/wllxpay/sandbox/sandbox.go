@@ -30,7 +30,9 @@ type Options struct {
 	// ConfirmAfter is how long a withdrawal stays "processing" before it
 	// is "confirmed"; 10s when zero.
 	ConfirmAfter time.Duration
-	// V2Lookup serves the undocumented GET /api/v2/transactions/info.
+	// V2Lookup serves the CoinsPaid v2 calls payform makes: the
+	// undocumented GET /api/v2/transactions/info and POST
+	// /api/v2/accounts/list (balances).
 	V2Lookup bool
 	// Balances are the starting balances; nil means 1,000 of every crypto
 	// currency. Balances changed later (admin API, withdrawals) are kept

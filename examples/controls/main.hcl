@@ -1,0 +1,57 @@
+# Treasury controls on a batch of vendor payouts, on WllxPay's embedded
+# sandbox (docs/controls.md explains every rule).
+#
+#   payform plan  --chdir examples/controls --out payform.plan
+#   ssh-keygen -Y sign -n payform -f ~/.ssh/id_ed25519 examples/controls/payform.plan
+#   payform apply --chdir examples/controls payform.plan
+#
+# The plan shows the policies first: one payout is over the per-item limit
+# and one goes to a destination the address book does not list, so the plan
+# needs two approvals from allowed_signers (replace its keys with your
+# team's: see the comment in that file). A payout to an address on
+# screening.csv would be refused outright, approvals or not. The sandbox
+# reports its balances (v2_lookup = true), so a batch the account cannot
+# fund is refused before anything is sent.
+
+provider "wllxpay" {
+  sandbox   = true
+  v2_lookup = true # balances (v2 accounts/list) and lookups
+}
+
+locals {
+  payouts = csvdecode(file("payouts.csv"))
+}
+
+payout "vendor" {
+  for_each = { for p in local.payouts : p.foreign_id => p }
+
+  foreign_id = each.key
+  currency   = each.value.currency
+  amount     = each.value.amount
+  address    = each.value.address
+}
+
+# Limits and destinations for every payout this configuration sends.
+policy "treasury" {
+  per_item = { BTC = "0.5", ETH = "10", USDTT = "10000" }
+  per_plan = { BTC = "2", ETH = "25", USDTT = "50000" }
+
+  # What left in the last day, in doubt included, plus this plan.
+  rolling {
+    window = "24h"
+    limit  = { BTC = "5", ETH = "50", USDTT = "100000" }
+  }
+
+  destinations {
+    allow   = "address-book.csv" # currency,address[,tag][,label]
+    deny    = "screening.csv"    # address[,reason]: always refused
+    unknown = "approve"          # allow | approve | refuse
+  }
+
+  over_limit = "approve" # approve | refuse
+
+  approvals {
+    signers  = "allowed_signers" # OpenSSH allowed_signers
+    required = 2                 # distinct signers, the plan's author not counted
+  }
+}

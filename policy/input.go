@@ -1,0 +1,113 @@
+package policy
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/shopspring/decimal"
+
+	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
+	"github.com/payform/payform/state"
+)
+
+// Item is one change of a plan that may send money: a create, or a
+// resolve that may send again. The planner makes one per change (see
+// planner.Change): Address, Kind, Provider, Key, Amount, Currency, and
+// for payouts attrs["address"] and attrs["tag"].
+type Item struct {
+	Address     string
+	Kind        providers.Kind
+	Provider    string // the provider block's name: "wllxpay" or "wllxpay.eu"
+	Key         string
+	Amount      decimal.Decimal
+	Currency    string
+	Destination string // payouts: the address
+	Tag         string
+	// Resend is set for a resolve: the record already holds the first
+	// attempt, which the plan's item replaces in the rolling windows.
+	Resend bool
+	// Ranges and DeclRange locate the declaration (schema.Resource's),
+	// so that a refusal is an error at its attribute.
+	Ranges    map[string]hcl.Range
+	DeclRange hcl.Range
+}
+
+func (it *Item) rangeOf(attr string) *hcl.Range {
+	if r, ok := it.Ranges[attr]; ok {
+		return &r
+	}
+	r := it.DeclRange
+	return &r
+}
+
+// ItemOf returns the item for a declared resource: what a create of it
+// sends.
+func ItemOf(r *schema.Resource) Item {
+	return Item{
+		Address: r.Addr.String(), Kind: r.Kind, Provider: r.Provider.Name(), Key: r.Key,
+		Amount: r.Amount, Currency: r.Currency, Destination: r.Attrs["address"], Tag: r.Attrs["tag"],
+		Ranges: r.Ranges, DeclRange: r.DeclRange,
+	}
+}
+
+// Sent is one send the record knows: what left, through which provider,
+// and when its first attempt was made.
+type Sent struct {
+	Provider string // the provider block's name when it was sent
+	Gateway  string
+	Kind     providers.Kind
+	Key      string
+	Amount   decimal.Decimal
+	Currency string
+	At       time.Time
+	InDoubt  bool
+}
+
+// SentFromState lists every send the state records, managed or
+// forgotten, settled or in doubt, of the given kinds. A create the
+// gateway refused, or that was settled as not created, left nothing and
+// is not in the state.
+func SentFromState(st *state.State, kinds map[providers.Kind]bool) []Sent {
+	return sendsFromState(st, kinds, time.Time{})
+}
+
+// sendsFromState is SentFromState of the sends after since.
+func sendsFromState(st *state.State, kinds map[providers.Kind]bool, since time.Time) []Sent {
+	if st == nil {
+		return nil
+	}
+	out := make([]Sent, 0, st.Len())
+	add := func(r *state.Resource) {
+		kind := providers.Kind(r.Kind)
+		if !kinds[kind] || r.Amount == "" || !r.CreatedAt.After(since) {
+			return
+		}
+		amount, err := decimal.NewFromString(r.Amount)
+		if err != nil {
+			return
+		}
+		out = append(out, Sent{Provider: r.Provider, Gateway: r.Gateway, Kind: kind, Key: r.Key,
+			Amount: amount, Currency: r.Currency, At: r.CreatedAt, InDoubt: r.InDoubt()})
+	}
+	st.Each(add)
+	for _, r := range st.ForgottenList() {
+		add(r)
+	}
+	return out
+}
+
+// Input is what Evaluate needs.
+type Input struct {
+	// Config gives the policies and the providers (their accounts).
+	Config *schema.Config
+	// Items are the plan's changes that may send money.
+	Items []Item
+	// State is what rolling windows count, with Sent; nil means nothing
+	// was sent before.
+	State *state.State
+	// Sent are further sends the state does not hold (e.g. from another
+	// workspace of the same accounts); usually nil.
+	Sent []Sent
+	Now  time.Time
+}
