@@ -142,7 +142,7 @@ func TestPolicyDecode(t *testing.T) {
 		Unknown: DecisionRefuse, OverLimit: DecisionApprove,
 		Signers:  [][]string{{"alice@example.com"}, {"bob@example.com"}},
 		Required: 2, Always: true,
-		Accounts: map[string]bool{"provider:wllxpay.eu": true}, GovernsInv: true,
+		Accounts: map[string]bool{"wllxpay|sandbox:wllxpay.eu": true}, GovernsInv: true,
 	}
 	if diff := cmp.Diff(want, got, cmpOpts); diff != "" {
 		t.Errorf("policy (-want +got):\n%s", diff)
