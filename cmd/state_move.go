@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/payform/payform/executor"
+	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 	"github.com/payform/payform/state/pg"
@@ -290,7 +291,25 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 			}
 			defer store.Close()
 			if opts.notCreated {
-				if err := executor.ResolveNotCreated(store, addr); err != nil {
+				// Where the gateway can look the key up, the operator's word
+				// is checked against it first.
+				var prov providers.Provider
+				if rec := store.State().Resource(addr); rec != nil {
+					if cfg.Provider(rec.Provider) == nil {
+						return fmt.Errorf("provider %s of %s is not configured, so payform cannot check at the gateway that nothing was made; configure it and run this again", rec.Provider, addr)
+					}
+					if diags := cfg.CheckCredentials(); diags.HasErrors() {
+						a.renderDiags(cfg.Files, diags)
+						return silent
+					}
+					provs, closeProviders, err := a.openProviders(cfg)
+					if err != nil {
+						return err
+					}
+					defer closeProviders()
+					prov = provs[rec.Provider]
+				}
+				if err := executor.ResolveNotCreated(cmd.Context(), store, prov, addr, a.now()); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())

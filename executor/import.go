@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -20,7 +21,7 @@ func Import(ctx context.Context, store *state.Store, prov providers.Provider, r 
 	addr := r.Addr.String()
 	st := store.State()
 	if st.Resource(addr) != nil {
-		return nil, fmt.Errorf("%s is already managed; payform state show %s shows its record", addr, addr)
+		return nil, fmt.Errorf("%s is already managed; payform state show %s shows its record", addr, shell.Quote(addr))
 	}
 	c := planner.NewChange(r, planner.Adopt)
 	if r.Kind != providers.DepositAddress {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -149,15 +150,59 @@ func ResolveAdopt(ctx context.Context, store *state.Store, prov providers.Provid
 // ResolveNotCreated settles an in-doubt item by an operator's word that
 // the gateway made nothing for it: the record goes, so the next apply
 // sends the key again. The entry names the operator.
-func ResolveNotCreated(store *state.Store, addr string) error {
+func ResolveNotCreated(ctx context.Context, store *state.Store, prov providers.Provider, addr string, now time.Time) error {
 	rec, err := inDoubt(store, addr)
 	if err != nil {
 		return err
 	}
+	note := "settled by an operator: the gateway made nothing for this key; the next apply sends it again"
+	if prov != nil {
+		checked, err := notCreatedAt(ctx, prov, rec, now)
+		if err != nil {
+			return err
+		}
+		if checked {
+			note += " (looked up at the gateway first: not found)"
+		}
+	}
 	return store.Record(&state.Entry{
 		Op: state.OpResolve, Address: addr, Provider: rec.Provider, Key: rec.Key,
-		Result: &state.Result{Outcome: state.OutcomeNotCreated, Note: "settled by an operator: the gateway made nothing for this key; the next apply sends it again"},
+		Result: &state.Result{Outcome: state.OutcomeNotCreated, Note: note},
 	}, true)
+}
+
+// notCreatedAt checks an operator's word that the gateway made nothing
+// for rec, where the gateway can look its key up: it refuses when the
+// gateway holds an object under the key (naming it), when the lookup
+// fails, and while the last attempt may still land (settle_time). It
+// reports whether the gateway was looked up at all.
+func notCreatedAt(ctx context.Context, prov providers.Provider, rec *state.Resource, now time.Time) (bool, error) {
+	kind := providers.Kind(rec.Kind)
+	since := now
+	if rec.CreatedAt.Before(since) {
+		since = rec.CreatedAt
+	}
+	found, err := prov.Lookup(ctx, providers.Query{Kind: kind, Key: rec.Key, Since: since.Add(-UnsentMargin)})
+	keyAttr := schema.KeyAttr(kind)
+	switch {
+	case errors.Is(err, providers.ErrUnsupported):
+		return false, nil // the operator's word is all there is
+	case err == nil:
+		return true, fmt.Errorf("%s holds %s %s with %s %q (%s): it was created, so it cannot be settled as not created; adopt it with payform state resolve %s --id %s; nothing was settled",
+			rec.Provider, rec.Kind, firstNonEmpty(found.ID, "(no id given)"), keyAttr, rec.Key, firstNonEmpty(string(found.Status), "status unknown"), shell.Quote(rec.Address), firstNonEmpty(found.ID, "ID"))
+	case !errors.Is(err, providers.ErrNotFound):
+		return true, fmt.Errorf("looking %s %q up at %s before settling it as not created: %v; nothing was settled, try again", keyAttr, rec.Key, rec.Provider, err)
+	}
+	ks, _ := prov.Supports(kind)
+	last := rec.UpdatedAt
+	if rec.Pending != nil && rec.Pending.At.After(last) {
+		last = rec.Pending.At
+	}
+	if wait := last.Add(ks.Settle).Sub(now); ks.Settle > 0 && wait > 0 {
+		return true, fmt.Errorf("%s does not hold %s %q yet, but the last attempt was journaled at %s, less than settle_time (%s) ago, and may still land; wait %s (or run payform apply, which waits for it and settles it itself); nothing was settled",
+			rec.Provider, keyAttr, rec.Key, last.UTC().Format(time.RFC3339), ks.Settle, wait.Round(time.Second))
+	}
+	return true, nil
 }
 
 func inDoubt(store *state.Store, addr string) (*state.Resource, error) {

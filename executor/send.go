@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -115,7 +116,7 @@ func (it *item) inDoubt(cause error) (ItemResult, error) {
 		return it.lookup(cause)
 	}
 	return it.outcome(state.OutcomeUnknown, providers.Object{},
-		"the gateway cannot tell whether it was created; check its dashboard, then run payform state resolve", cause)
+		"the gateway cannot tell whether it was created; check its dashboard, then run payform state resolve "+shell.Quote(it.c.Address)+" (--id ID or --not-created)", cause)
 }
 
 // resend sends the key again, up to ResolveAttempts times while the
@@ -169,7 +170,7 @@ func (it *item) lookup(cause error) (ItemResult, error) {
 		switch {
 		case err == nil:
 			if diff := planner.Mismatch(it.c, found, it.ks.EchoesTag); diff != "" {
-				return it.outcome(state.OutcomeUnknown, found, "found by key, but it is not the declared object: "+diff+"; check it at the gateway, then run payform state resolve", nil)
+				return it.outcome(state.OutcomeUnknown, found, "found by key, but it is not the declared object: "+diff+"; check it at the gateway, then run payform state resolve "+shell.Quote(it.c.Address), nil)
 			}
 			return it.adoptFound(found, "found by key after an ambiguous failure")
 		case errors.Is(err, providers.ErrNotFound):
@@ -214,8 +215,8 @@ func (it *item) answered(obj providers.Object, err error, first bool) (ItemResul
 		if diff := planner.Mismatch(it.c, obj, it.ks.EchoesTag); diff != "" {
 			// The gateway made something, but not what was sent: never
 			// adopt it as the declared object, never send again.
-			return it.outcome(state.OutcomeUnknown, obj, fmt.Sprintf("the gateway's answer is not the object sent (id %s): %s; check it at the gateway, then run payform state resolve",
-				firstNonEmpty(obj.ID, "none given"), diff), nil)
+			return it.outcome(state.OutcomeUnknown, obj, fmt.Sprintf("the gateway's answer is not the object sent (id %s): %s; check it at the gateway, then run payform state resolve %s",
+				firstNonEmpty(obj.ID, "none given"), diff, shell.Quote(it.c.Address)), nil)
 		}
 		note := ""
 		if !first {
@@ -244,7 +245,7 @@ func (it *item) answered(obj providers.Object, err error, first bool) (ItemResul
 func (it *item) duplicate(first bool, err error) (ItemResult, error) {
 	if !it.ks.DuplicateAdopts {
 		return it.outcome(state.OutcomeUnknown, providers.Object{},
-			"the gateway already has this key but cannot say which object it is; settle it with payform state resolve", err)
+			"the gateway already has this key but cannot say which object it is; settle it with payform state resolve "+shell.Quote(it.c.Address), err)
 	}
 	note := "the gateway already had this key: an earlier attempt landed"
 	if first {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -303,7 +304,7 @@ func (pl *planning) inDoubt(r *schema.Resource, rec *state.Resource) {
 			Severity: hcl.DiagWarning,
 			Summary:  "Unknown outcome: " + rec.Address,
 			Detail: fmt.Sprintf("payform cannot tell whether %s created %s %q (%s). It will not send it again. Check the gateway's dashboard, then run `payform state resolve %s --id ID` if it exists, or `payform state resolve %s --not-created` if it does not.",
-				rec.Provider, schema.KeyAttr(r.Kind), rec.Key, firstNonEmpty(rec.Pending.Reason, "in doubt"), rec.Address, rec.Address),
+				rec.Provider, schema.KeyAttr(r.Kind), rec.Key, firstNonEmpty(rec.Pending.Reason, "in doubt"), shell.Quote(rec.Address), shell.Quote(rec.Address)),
 			Subject: r.DeclRange.Ptr(),
 		})
 		return
@@ -403,7 +404,7 @@ func (pl *planning) keyReused(r *schema.Resource, key state.KeyRef) {
 	if owner != nil {
 		where = fmt.Sprintf("%s (%s %s, id %s)", owner.Address, owner.Status, owner.CreatedAt.UTC().Format("2006-01-02"), firstNonEmpty(owner.ID, "unknown"))
 		if owner.ForgottenAt.IsZero() {
-			hint = " If you renamed the block, move the record instead: payform state mv " + owner.Address + " " + r.Addr.String() + "."
+			hint = " If you renamed the block, move the record instead: payform state mv " + shell.Quote(owner.Address) + " " + shell.Quote(r.Addr.String()) + "."
 		}
 	}
 	used := ""
