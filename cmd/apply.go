@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -181,6 +183,10 @@ func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Sto
 		return nil, nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
 			Detail: diff + ". The plan file was edited after it was made, or the gateways now hold an object the plan would create. Run `payform plan --out FILE` again, review it, and apply the new plan."}
 	}
+	if err := checkRecord(ctx, store, file); err != nil {
+		closeProviders()
+		return nil, nil, nil, err
+	}
 	if altered != nil {
 		closeProviders()
 		return nil, nil, nil, altered
@@ -191,6 +197,41 @@ func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Sto
 		return nil, nil, nil, silent
 	}
 	return p, provs, closeProviders, nil
+}
+
+// checkRecord refuses a plan file that does not match what payform
+// recorded when it wrote it (its digest, times and author), where the
+// backend keeps plan records: what no re-derivation can check (when the
+// plan was made and expires, who made it, its targets) is bound there.
+func checkRecord(ctx context.Context, store *state.Store, file *planner.Plan) error {
+	pr, ok := store.Backend().(state.PlanRecorder)
+	if !ok {
+		return nil
+	}
+	rec, err := pr.PlanRecord(ctx, file.PlanID)
+	if err != nil {
+		return err
+	}
+	const again = " Run `payform plan --out FILE` again, review it, and apply the new plan."
+	if rec == nil {
+		return &planner.StaleError{Reason: "payform has no record of making it",
+			Detail: fmt.Sprintf("%s records every plan file it writes, and plan %s is not among them: it was made against another copy of the state, or its record was removed.%s", store.Describe(), file.PlanID, again)}
+	}
+	field := func(name, file, rec string) error {
+		return &planner.StaleError{Reason: "the plan file was edited after payform made it",
+			Detail: fmt.Sprintf("its %s is %s, but payform recorded %s when it wrote it.%s", name, file, rec, again)}
+	}
+	switch {
+	case !file.CreatedAt.Equal(rec.CreatedAt):
+		return field("created_at", file.CreatedAt.Format(time.RFC3339Nano), rec.CreatedAt.Format(time.RFC3339Nano))
+	case !file.ExpiresAt.Equal(rec.ExpiresAt):
+		return field("expires_at", file.ExpiresAt.Format(time.RFC3339Nano), rec.ExpiresAt.Format(time.RFC3339Nano))
+	case file.Author != rec.Author:
+		return field("author", strconv.Quote(file.Author), strconv.Quote(rec.Author))
+	case file.Digest != rec.Digest:
+		return field("content (its digest)", file.Digest, rec.Digest)
+	}
+	return nil
 }
 
 // waitingForOperator makes apply fail (exit 1) while items of unknown

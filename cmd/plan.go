@@ -106,12 +106,8 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	}
 	closeProviders()
 	if opts.out != "" {
-		key, err := a.auditKey()
-		if err != nil {
+		if err := a.savePlan(ctx, store, p, opts.out); err != nil {
 			return err
-		}
-		if err := planner.WriteFile(opts.out, p, key); err != nil {
-			return fmt.Errorf("saving the plan: %w", err)
 		}
 	}
 	switch {
@@ -133,6 +129,30 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 		// Items waiting for an operator are a difference between the
 		// configuration and the gateways too: a CI gate must see them.
 		return withCode(exitChanges)
+	}
+	return nil
+}
+
+// savePlan writes a plan file, after recording it beside the state: apply
+// refuses a plan file that does not match the record.
+func (a *app) savePlan(ctx context.Context, store *state.Store, p *planner.Plan, path string) error {
+	key, err := a.auditKey()
+	if err != nil {
+		return err
+	}
+	data, err := planner.Encode(p, key)
+	if err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	err = store.RecordPlan(ctx, state.PlanRecord{
+		PlanID: p.PlanID, Digest: p.Digest, Author: p.Author, CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt,
+		Lineage: p.StateLineage, Serial: p.StateSerial, JournalSeq: p.StateJournalSeq,
+	})
+	if err != nil {
+		return fmt.Errorf("recording the plan: %w", err)
+	}
+	if err := state.WriteFileAtomic(path, data); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers/emulator"
+	"github.com/payform/payform/state"
 )
 
 // payformBin is the payform binary the end-to-end tests run, built once
@@ -84,6 +85,16 @@ func TestScripts(t *testing.T) {
 			"jsonenv":     cmdJSONEnv,
 			"plancat":     cmdPlanCat,
 			"planforge":   cmdPlanForge,
+			"planedit":    cmdPlanEdit,
+			"resealsnap":  cmdResealSnapshot,
+			"snapdrop":    cmdSnapDrop,
+			"forgeentry":  cmdForgeEntry,
+			"forgeentryfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: forgeentryfile JOURNAL FILE")
+				}
+				cmdForgeEntry(ts, neg, []string{args[0], strings.TrimSpace(string(readMaybeGzip(ts, args[1])))})
+			},
 		},
 	})
 }
@@ -406,4 +417,191 @@ func cmdPlanForge(ts *testscript.TestScript, neg bool, args []string) {
 	zw.Write([]byte(line))
 	ts.Check(zw.Close())
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), b.Bytes(), 0o600))
+}
+
+// planedit FILE [keep-digest] EDIT...: edit a plan file's JSON as someone
+// with write access to it would, and (unless keep-digest) recompute its
+// digest the way payform computes it. Each EDIT is PATH=JSON (set),
+// -PATH (remove an array element or a member) or +PATH=JSON (append to
+// an array); PATH is dot-separated, with numbers indexing arrays.
+func cmdPlanEdit(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || neg {
+		ts.Fatalf("usage: planedit FILE [keep-digest] EDIT...")
+	}
+	file, edits := args[0], args[1:]
+	keep := edits[0] == "keep-digest"
+	if keep {
+		edits = edits[1:]
+	}
+	var doc any
+	ts.Check(json.Unmarshal(readMaybeGzip(ts, file), &doc))
+	for _, e := range edits {
+		op := byte('=')
+		switch e[0] {
+		case '-', '+':
+			op, e = e[0], e[1:]
+		}
+		path, raw, _ := strings.Cut(e, "=")
+		var val any
+		if op != '-' {
+			ts.Check(json.Unmarshal([]byte(raw), &val))
+		}
+		steps := strings.Split(path, ".")
+		parent := doc
+		for _, st := range steps[:len(steps)-1] {
+			parent = jsonStep(ts, parent, st)
+		}
+		last := steps[len(steps)-1]
+		switch p := parent.(type) {
+		case map[string]any:
+			switch op {
+			case '=':
+				p[last] = val
+			case '-':
+				delete(p, last)
+			case '+':
+				p[last] = append(p[last].([]any), val)
+			}
+		case []any:
+			i, err := strconv.Atoi(last)
+			ts.Check(err)
+			switch op {
+			case '=':
+				p[i] = val
+			case '-':
+				jsonSet(ts, doc, steps[:len(steps)-1], append(p[:i:i], p[i+1:]...))
+			default:
+				ts.Fatalf("planedit: + needs an array member")
+			}
+		}
+	}
+	m := doc.(map[string]any)
+	digest := m["digest"]
+	delete(m, "digest")
+	body, err := json.Marshal(m)
+	ts.Check(err)
+	if keep {
+		m["digest"] = digest
+	} else {
+		sum := sha256.Sum256(body)
+		m["digest"] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	line := append(body[:len(body)-1], []byte(`,"digest":"`+m["digest"].(string)+`"}`+"\n")...)
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(line)
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(file), b.Bytes(), 0o600))
+}
+
+func jsonStep(ts *testscript.TestScript, v any, step string) any {
+	switch p := v.(type) {
+	case map[string]any:
+		return p[step]
+	case []any:
+		i, err := strconv.Atoi(step)
+		ts.Check(err)
+		return p[i]
+	}
+	ts.Fatalf("planedit: cannot step into %T with %q", v, step)
+	return nil
+}
+
+func jsonSet(ts *testscript.TestScript, doc any, path []string, val any) {
+	parent := doc
+	for _, st := range path[:len(path)-1] {
+		parent = jsonStep(ts, parent, st)
+	}
+	last := path[len(path)-1]
+	switch p := parent.(type) {
+	case map[string]any:
+		p[last] = val
+	case []any:
+		i, _ := strconv.Atoi(last)
+		p[i] = val
+	}
+}
+
+// resealsnap FILE OLD NEW: replace OLD by NEW in a state snapshot and
+// recompute its checksum, as someone editing the state would.
+func cmdResealSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: resealsnap FILE OLD NEW")
+	}
+	data := string(readMaybeGzip(ts, args[0]))
+	if !strings.Contains(data, args[1]) {
+		ts.Fatalf("%s has no %q", args[0], args[1])
+	}
+	data = strings.Replace(data, args[1], args[2], 1)
+	const member = ",\n  \"checksum\": \""
+	i := strings.LastIndex(data, member)
+	if i < 0 {
+		ts.Fatalf("%s has no checksum", args[0])
+	}
+	sum := sha256.Sum256([]byte(data[:i]))
+	data = data[:i] + member + hex.EncodeToString(sum[:]) + "\"\n}\n"
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o600))
+}
+
+// forgeentry JOURNAL JSON: append an entry to a journal with the right
+// seq, prev and hash, as someone forging history would. JSON holds the
+// entry's members without seq, prev and hash.
+func cmdForgeEntry(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: forgeentry JOURNAL JSON")
+	}
+	data := readMaybeGzip(ts, args[0])
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	var last state.Entry
+	ts.Check(json.Unmarshal([]byte(lines[len(lines)-1]), &last))
+	var e state.Entry
+	ts.Check(json.Unmarshal([]byte(args[1]), &e))
+	e.Seq, e.Prev = last.Seq+1, last.Hash
+	line, err := state.EncodeEntry(&e, nil) // what anyone can compute without the audit key
+	ts.Check(err)
+	f, err := os.OpenFile(ts.MkAbs(args[0]), os.O_APPEND|os.O_WRONLY, 0o600)
+	ts.Check(err)
+	_, err = f.Write(line)
+	ts.Check(err)
+	ts.Check(f.Close())
+}
+
+// snapdrop FILE ADDRESS KEY: remove a record and its reserved key from a
+// state snapshot and recompute its checksum, as someone hiding a send
+// from the state would.
+func cmdSnapDrop(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: snapdrop FILE ADDRESS KEY")
+	}
+	data := string(readMaybeGzip(ts, args[0]))
+	addr, _ := json.Marshal(args[1])
+	key, _ := json.Marshal(args[2])
+	// cutAt removes the array element (an indented object) starting at i.
+	cutAt := func(i int) {
+		end := strings.Index(data[i+1:], "\n    }") + i + 1 + len("\n    }")
+		switch {
+		case strings.HasPrefix(data[end:], ","):
+			data = data[:i] + data[end+1:]
+		case strings.HasSuffix(data[:i], ","):
+			data = data[:i-1] + data[end:]
+		default:
+			data = data[:i] + data[end:]
+		}
+	}
+	i := strings.Index(data, "\n    {\n      \"address\": "+string(addr)+",")
+	if i < 0 {
+		ts.Fatalf("%s holds no %s", args[0], addr)
+	}
+	cutAt(i)
+	r := strings.Index(data, "\"reserved_keys\"")
+	j := strings.Index(data[r:], "\"key\": "+string(key)+"\n    }")
+	if r < 0 || j < 0 {
+		ts.Fatalf("%s reserves no key %s", args[0], key)
+	}
+	cutAt(strings.LastIndex(data[:r+j], "\n    {"))
+	const member = ",\n  \"checksum\": \""
+	m := strings.LastIndex(data, member)
+	sum := sha256.Sum256([]byte(data[:m]))
+	data = data[:m] + member + hex.EncodeToString(sum[:]) + "\"\n}\n"
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o600))
 }

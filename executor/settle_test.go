@@ -249,3 +249,106 @@ func TestLookupFindsSeveral(t *testing.T) {
 		t.Errorf("%d superseded after a repeated record, want 1", n)
 	}
 }
+
+// waitingGateway is a gateway behind a rate limiter: every create waits
+// wait on the clock before its request leaves (and says so through
+// providers.Sent, as the limited transport does).
+type waitingGateway struct {
+	*lateGateway
+	wait time.Duration
+}
+
+func (g *waitingGateway) Create(ctx context.Context, req providers.Request) (providers.Object, error) {
+	g.clock.Advance(g.wait)
+	providers.Sent(ctx, g.clock.Now())
+	return g.lateGateway.Create(ctx, req)
+}
+
+// TestLimiterWaitIsNotSettleTime (issue 12, row 1): time a create spends
+// waiting for a rate limit is not time the gateway has had to process it.
+// The create waits 10 minutes for the limit, times out, and the gateway
+// makes the invoice 90 seconds after it received it; settle_time is 2
+// minutes. Counting from before the wait, the first lookup (10 minutes
+// "after the send") would prove absence and send again: two invoices.
+// Counting from when the request left, payform keeps looking, finds it and
+// adopts it.
+func TestLimiterWaitIsNotSettleTime(t *testing.T) {
+	clock := providertest.NewClock(t0)
+	late := &lateGateway{clock: clock, settle: 2 * time.Minute, lag: 90 * time.Second, slow: 1}
+	g := &waitingGateway{lateGateway: late, wait: 10 * time.Minute}
+	store := newSettleStore(t, clock)
+	x := &Executor{Store: store, Providers: map[string]providers.Provider{"late": g}, Parallelism: 1,
+		Backoff: providers.Backoff{Sleep: clock.Sleep}, Now: clock.Now}
+	var got ItemResult
+	x.Hooks = hookFunc(func(_ *planner.Change, r ItemResult) { got = r })
+	if _, err := x.Apply(context.Background(), &planner.Plan{PlanID: state.NewID(), Changes: []*planner.Change{invoiceChange("inv-1")}}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Outcome != state.OutcomeAdopted || got.ID != "1" {
+		t.Fatalf("outcome %s id %q (%s), want adopted 1", got.Outcome, got.ID, got.Note)
+	}
+	if n := late.held("inv-1"); n != 1 || len(late.creates) != 1 {
+		t.Fatalf("the gateway holds %d invoices after %d creates, want 1 and 1", n, len(late.creates))
+	}
+}
+
+// TestSkewedClockOfAnEarlierRun (issue 12, row 2): a run whose clock is an
+// hour behind is killed while a create is in doubt; the next run's clock
+// is right. Comparing the earlier run's intent time with this run's clock,
+// the attempt would look an hour old, and the first lookup that finds
+// nothing would prove absence at once. The window is measured on this
+// run's clock from its own first look: it keeps looking for settle_time,
+// finds the late invoice and adopts it.
+func TestSkewedClockOfAnEarlierRun(t *testing.T) {
+	for _, skew := range []time.Duration{-time.Hour, time.Hour, -25 * time.Hour} {
+		t.Run(skew.String(), func(t *testing.T) {
+			clock := providertest.NewClock(t0)
+			g := &lateGateway{clock: clock, settle: 2 * time.Minute}
+			// The killed run, its clock skewed: intent journaled, request
+			// sent at t0; the gateway makes the invoice 90 seconds later.
+			skewed := providertest.NewClock(t0.Add(skew))
+			path := filepath.Join(t.TempDir(), "payform.state.json")
+			killed, err := state.Open(context.Background(), &state.Local{Path: path}, state.Options{Actor: "tester", Clock: skewed.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := invoiceChange("inv-1")
+			for _, e := range []*state.Entry{{Op: state.OpApply, PlanID: "killed"}, {Op: state.OpIntent, PlanID: "killed", Address: c.Address,
+				Provider: "late", Key: c.Key, RequestDigest: c.RequestDigest(), Object: c.Declared()}} {
+				if err := killed.Record(e, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			killed.Close()
+			g.objects = append(g.objects, lateObject{id: "1", key: c.Key, at: t0.Add(90 * time.Second)})
+			clock.Advance(5 * time.Second)
+
+			store, err := state.Open(context.Background(), &state.Local{Path: path}, state.Options{Actor: "tester", Clock: clock.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer store.Close()
+			c.Action, c.Before = planner.Resolve, store.State().Resource(c.Address)
+			r, _ := settleRun(t, g, store, c)
+			if r.Outcome != state.OutcomeAdopted || r.ID != "1" || len(g.creates) != 0 {
+				t.Fatalf("outcome %s id %q after %d creates, want adopted 1 without a create", r.Outcome, r.ID, len(g.creates))
+			}
+		})
+	}
+}
+
+// TestLookupWindowEscapesNoSkew: a lookup reaches back from the earlier of
+// the intent's time and now, less UnsentMargin, so that an invoice made
+// (by the gateway's clock) when the request arrived is inside it whether
+// the sender's clock ran a day ahead or a day behind.
+func TestLookupWindowEscapesNoSkew(t *testing.T) {
+	now := t0
+	for _, skew := range []time.Duration{24 * time.Hour, -24 * time.Hour, 0} {
+		it := &item{x: &Executor{Now: func() time.Time { return now }}, c: invoiceChange("inv-1")}
+		it.c.Before = &state.Resource{CreatedAt: now.Add(skew), Pending: &state.Pending{}}
+		made := now.Add(-time.Minute) // when the gateway made it, by its own clock
+		if since := it.query().Since; since.After(made) {
+			t.Errorf("sender clock %s off: the lookup starts at %s, after the invoice was made at %s", skew, since, made)
+		}
+	}
+}

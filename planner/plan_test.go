@@ -293,3 +293,72 @@ func TestStaleness(t *testing.T) {
 		t.Errorf("consumed: %q", got)
 	}
 }
+
+// TestKeysBelongToTheRealm (issue 12, row 3): a key used by one provider
+// block is reserved for every block pointing at the same gateway
+// endpoint, whatever its alias or credentials; a record older than realms
+// reserves its key gateway-wide; keys that differ only in case are one.
+func TestKeysBelongToTheRealm(t *testing.T) {
+	provider := func(alias, apiKey string) string {
+		return fmt.Sprintf("provider \"wllxpay\" {\n  alias      = %q\n  endpoint   = \"https://app.wllxpay.io/api/v1\"\n  api_key    = %q\n  secret_key = \"s\"\n}\n", alias, apiKey)
+	}
+	withProvider := func(name, key, prov string) string {
+		return strings.Replace(payoutBlock(name, key, "0.5", btcAddr(1)), "payout "+fmt.Sprintf("%q", name)+" {", "payout "+fmt.Sprintf("%q", name)+" {\n  provider   = "+prov, 1)
+	}
+	sentBy := func(name, key, provider, scope string) []*state.Entry {
+		es := sent(name, key, "0.5", btcAddr(1))
+		for _, e := range es {
+			e.Provider, e.Scope = provider, scope
+		}
+		return es
+	}
+	const realm = "wllxpay|https://app.wllxpay.io/api/v1"
+	for _, tc := range []struct {
+		name   string
+		config string
+		state  []*state.Entry
+		want   string // "" for no error
+	}{
+		{"another alias of the account", provider("main", "k1") + withProvider("b", "k-a", "wllxpay.main"),
+			sentBy("a", "k-a", "wllxpay.eu", realm), `foreign_id "k-a" was already used at wllxpay.main by payout.a`},
+		{"a rotated API key", provider("eu", "k2") + withProvider("b", "k-a", "wllxpay.eu"),
+			sentBy("a", "k-a", "wllxpay.eu", realm), `foreign_id "k-a" was already used at wllxpay.eu by payout.a`},
+		{"a record older than realms, its block renamed", provider("main", "k1") + withProvider("b", "k-a", "wllxpay.main"),
+			sentBy("a", "k-a", "wllxpay.old", ""), `foreign_id "k-a" was already used at wllxpay.main by payout.a`},
+		{"the same key in other case", provider("eu", "k1") + withProvider("b", "K-A", "wllxpay.eu"),
+			sentBy("a", "k-a", "wllxpay.eu", realm), `foreign_id "K-A" was already used (as "k-a": keys that differ only in case are one key to a gateway that compares them so)`},
+		{"another endpoint is another realm", strings.Replace(provider("us", "k1"), "app.wllxpay.io", "us.wllxpay.example", 1) + withProvider("b", "k-a", "wllxpay.us"),
+			sentBy("a", "k-a", "wllxpay.eu", realm), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := loadConfig(t, dir, map[string]string{"main.hcl": tc.config})
+			store := openStore(t, filepath.Join(dir, "payform.state.json"))
+			defer store.Close()
+			for _, e := range append([]*state.Entry{{Op: state.OpApply, PlanID: "p0"}}, tc.state...) {
+				if err := store.Record(e, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, diags := MakePlan(cfg, store.State(), nil, Options{PlanID: "p1", Now: t0})
+			switch {
+			case tc.want == "" && diags.HasErrors():
+				t.Fatalf("plan refused: %v", diags)
+			case tc.want == "":
+				if len(p.Changes) != 2 || p.Changes[1].Action != Create { // forget payout.a, create payout.b
+					t.Errorf("changes %v, want payout.b created", steps(p))
+				}
+			case !strings.Contains(diags.Error(), tc.want):
+				t.Errorf("diagnostics %v, want %q", diags, tc.want)
+			}
+		})
+	}
+}
+
+func steps(p *Plan) []string {
+	var out []string
+	for _, c := range p.Changes {
+		out = append(out, string(c.Action)+" "+c.Address)
+	}
+	return out
+}

@@ -209,13 +209,6 @@ func unseal(line []byte) (body []byte, digest, mac string, ok bool) {
 	return body, digest, mac, true
 }
 
-// Seal fills the plan's digest, as Encode does.
-func (p *Plan) Seal() error {
-	_, d, err := toFile(p).seal(nil)
-	p.Digest = d
-	return err
-}
-
 // Encode returns the plan file's bytes: gzip-compressed JSON with its
 // digest and, with key, its mac.
 func Encode(p *Plan, key state.Key) ([]byte, error) {
@@ -239,15 +232,6 @@ func planMAC(key state.Key, digest string) string {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("payform-plan:" + digest))
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-// WriteFile writes the plan file, mode 0600, atomically.
-func WriteFile(path string, p *Plan, key state.Key) error {
-	data, err := Encode(p, key)
-	if err != nil {
-		return err
-	}
-	return state.WriteFileAtomic(path, data)
 }
 
 // maxPlanFile bounds what ReadFile accepts, compressed and not.
@@ -318,6 +302,9 @@ func ReadFile(path string, key state.Key) (*Plan, error) {
 		return nil, fmt.Errorf("%s: invalid plan file: %v", path, err)
 	}
 	body, digest, mac, ok := unseal(line)
+	if ok {
+		p.Digest = digestOf(body) // what the file holds, whatever it claims
+	}
 	switch {
 	case !ok:
 		return nil, &AlteredError{Path: path, Reason: "its digest is missing or not its last member", Plan: p}
@@ -328,6 +315,5 @@ func ReadFile(path string, key state.Key) (*Plan, error) {
 	case key != nil && !hmac.Equal([]byte(mac), []byte(planMAC(key, digest))):
 		return nil, &AlteredError{Path: path, Reason: "its mac does not match its digest under PAYFORM_AUDIT_KEY", Plan: p}
 	}
-	p.Digest = digest
 	return p, nil
 }

@@ -108,6 +108,15 @@ func OnSend(ctx context.Context, f func(at time.Time)) context.Context {
 	return context.WithValue(ctx, sentKey{}, f)
 }
 
+// Sent tells the OnSend hook of ctx, if any, that a request left payform
+// at at: what the rate-limited transport does, for providers that do not
+// go through it (fakes in tests, in-process gateways).
+func Sent(ctx context.Context, at time.Time) {
+	if f, ok := ctx.Value(sentKey{}).(func(time.Time)); ok {
+		f(at)
+	}
+}
+
 // createMark is put in the context of a Create; the first request made
 // under it takes it.
 type createMark struct{ taken atomic.Bool }

@@ -20,11 +20,12 @@ type Local struct {
 }
 
 var (
-	_ Backend  = (*Local)(nil)
-	_ Puller   = (*Local)(nil)
-	_ Pusher   = (*Local)(nil)
-	_ Importer = (*Local)(nil)
-	_ Retirer  = (*Local)(nil)
+	_ Backend      = (*Local)(nil)
+	_ Puller       = (*Local)(nil)
+	_ Pusher       = (*Local)(nil)
+	_ Importer     = (*Local)(nil)
+	_ Retirer      = (*Local)(nil)
+	_ PlanRecorder = (*Local)(nil)
 )
 
 func (l *Local) journalPath() string { return l.Path + ".journal" }

@@ -6,7 +6,7 @@ package shell
 import "strings"
 
 // Quote returns s as one shell word: unchanged when every character is
-// safe, else in single quotes (a single quote becomes '\'').
+// safe, else in single quotes (a single quote becomes '\”).
 func Quote(s string) string {
 	if s != "" && strings.IndexFunc(s, unsafe) < 0 {
 		return s

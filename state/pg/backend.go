@@ -77,6 +77,7 @@ var (
 	_ state.Retirer       = (*Backend)(nil)
 	_ state.ForceUnlocker = (*Backend)(nil)
 	_ state.HeadKeeper    = (*Backend)(nil)
+	_ state.PlanRecorder  = (*Backend)(nil)
 )
 
 var (

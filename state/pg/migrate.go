@@ -82,6 +82,21 @@ CREATE TRIGGER heads_append_only BEFORE UPDATE OR DELETE ON {s}.heads
 CREATE TRIGGER heads_no_truncate BEFORE TRUNCATE ON {s}.heads
 	FOR EACH STATEMENT EXECUTE FUNCTION {s}.journal_append_only();
 `},
+	{3, "plan records", `
+-- What payform recorded of every plan file it wrote: apply refuses a plan
+-- file that does not match its record. Append-only, as the journal.
+CREATE TABLE {s}.plans (
+	workspace   text NOT NULL,
+	plan_id     text NOT NULL,
+	line        bytea NOT NULL,          -- the record, exactly as state.EncodePlanRecord writes it
+	recorded_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (workspace, plan_id)
+);
+CREATE TRIGGER plans_append_only BEFORE UPDATE OR DELETE ON {s}.plans
+	FOR EACH ROW EXECUTE FUNCTION {s}.journal_append_only();
+CREATE TRIGGER plans_no_truncate BEFORE TRUNCATE ON {s}.plans
+	FOR EACH STATEMENT EXECUTE FUNCTION {s}.journal_append_only();
+`},
 }
 
 // migrate brings schema up to the newest version. The check is one query

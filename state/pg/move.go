@@ -176,3 +176,40 @@ func (b *Backend) Heads(ctx context.Context, fn func(state.Head) error) error {
 	}
 	return nil
 }
+
+// RecordPlan appends a plan record to the plans table, which refuses
+// updates and deletes by trigger.
+func (b *Backend) RecordPlan(ctx context.Context, r state.PlanRecord) error {
+	line, err := state.EncodePlanRecord(r, b.audit)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := b.opCtx(ctx)
+	defer cancel()
+	err = b.writeTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.plans (workspace, plan_id, line) VALUES ($1, $2, $3)`), b.workspace, r.PlanID, line)
+		return err
+	})
+	return b.fail("recording the plan", err)
+}
+
+// PlanRecord returns planID's record, nil when there is none.
+func (b *Backend) PlanRecord(ctx context.Context, planID string) (*state.PlanRecord, error) {
+	var line []byte
+	err := b.main.do(func(c *pgx.Conn) error {
+		ctx, cancel := b.opCtx(ctx)
+		defer cancel()
+		return c.QueryRow(ctx, b.q(`SELECT line FROM {s}.plans WHERE workspace = $1 AND plan_id = $2`), b.workspace, planID).Scan(&line)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, b.fail("reading the plan record", err)
+	}
+	r, err := state.DecodePlanRecord(line, b.audit)
+	if err != nil {
+		return nil, &state.CorruptError{What: b.Describe() + " plans", Reason: err.Error()}
+	}
+	return r, nil
+}
