@@ -73,7 +73,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	defer store.Close()
 
 	var p *planner.Plan
-	closeProviders := func() {}
+	var closeProviders func()
 	var provs map[string]providers.Provider
 	if opts.planFile != "" {
 		if len(opts.targets) > 0 || opts.refreshOnly {

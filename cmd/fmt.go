@@ -34,10 +34,7 @@ does not parse); 3 with --check: some files need formatting (they are listed).`,
 }
 
 func runFmt(a *app, opts *fmtOptions, args []string) error {
-	var paths []string
-	for _, p := range args {
-		paths = append(paths, p)
-	}
+	paths := append([]string(nil), args...)
 	if len(paths) == 0 {
 		if a.config != "" {
 			paths = []string{a.config}

@@ -275,7 +275,8 @@ type cellSandbox struct {
 	url      string
 	fault    emulator.Faults
 	kind     string
-	first    sync.Mutex // held from the first request until its fault is decided
+	first    sync.Mutex   // held from the first request until its fault is decided
+	gate     sync.RWMutex // written while the fault is armed for the first create; reads wait
 	armed    atomic.Bool
 	inflight atomic.Int64
 	requests atomic.Int64
@@ -321,8 +322,8 @@ func (sb *cellSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Reads (plan's look for keys never sent, lookups, refresh) are
 		// served without the cell's fault, which is for the send path:
 		// never while it is armed for the first create.
-		sb.first.Lock()
-		sb.first.Unlock() //nolint:staticcheck // a barrier, not a critical section
+		sb.gate.RLock()
+		defer sb.gate.RUnlock()
 		sb.srv.ServeHTTP(w, r)
 		return
 	}
@@ -337,6 +338,7 @@ func (sb *cellSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// injector has decided it for this request (before any latency is
 	// slept or any answer is written); later requests wait until then.
 	sb.armed.Store(false)
+	sb.gate.Lock() // no read starts while the fault is armed
 	fi := sb.srv.Faults()
 	fi.Set(sb.fault)
 	go func() {
@@ -344,6 +346,7 @@ func (sb *cellSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			time.Sleep(20 * time.Microsecond)
 		}
 		fi.Set(emulator.Faults{}) // (a cell whose fault never came fails on its count)
+		sb.gate.Unlock()
 		sb.first.Unlock()
 	}()
 	sb.srv.ServeHTTP(w, r)

@@ -309,5 +309,3 @@ func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
-
-func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }

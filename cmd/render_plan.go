@@ -238,11 +238,6 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// indentLines prefixes every line of s.
-func indentLines(s, prefix string) string {
-	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix)
-}
-
 // renderInvoiceTotals writes what invoices amount to per currency and
 // provider: invoiced, paid, and counts per status.
 func renderInvoiceTotals(w io.Writer, totals []planner.InvoiceTotal) {

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,8 +45,7 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	payformBin = filepath.Join(dir, "payform")
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	build := exec.Command(gobin, "build", "-o", payformBin, "github.com/payform/payform")
+	build := exec.Command("go", "build", "-o", payformBin, "github.com/payform/payform")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building payform:", err)

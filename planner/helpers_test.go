@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/wllxpay"
@@ -42,15 +40,6 @@ func loadConfig(t testing.TB, dir string, files map[string]string) *schema.Confi
 		t.Fatalf("config: %s", diags.Error())
 	}
 	return cfg
-}
-
-// loadConfigDiags loads one main.hcl and returns its diagnostics.
-func loadConfigDiags(t testing.TB, dir, config string) (*schema.Config, hcl.Diagnostics) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return schema.Load(schema.Options{Dir: dir, Gateways: []providers.Gateway{wllxpay.Gateway}})
 }
 
 // payoutsHCL declares n payouts po-1..po-n of amount each, through a CSV.

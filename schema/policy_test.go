@@ -349,7 +349,7 @@ func TestAddressBookLarge(t *testing.T) {
 		}
 	}
 	files := policyFiles("  destinations {\n    allow   = \"address-book.csv\"\n    unknown = \"refuse\"\n  }\n", "address-book.csv", book.String())
-	cfg, diags := Load(Options{Dir: writeFiles(t, files), Gateways: testGateways})
+	_, diags := Load(Options{Dir: writeFiles(t, files), Gateways: testGateways})
 	var got []string
 	for _, d := range diags {
 		got = append(got, strings.Fields(d.Detail)[2]+" "+strings.Fields(d.Detail)[3]+" "+strings.Fields(d.Detail)[4])
@@ -360,7 +360,7 @@ func TestAddressBookLarge(t *testing.T) {
 	// The policy is refused, but its decoding kept the good rows in order:
 	// load it again without the bad ones.
 	fixed := strings.NewReplacer("BTC,not-an-address-7\n", "", "BTC,not-an-address-1500\n", "", "BTC,not-an-address-2999\n", "").Replace(book.String())
-	cfg = mustLoad(t, Options{Dir: writeFiles(t, with(files, "address-book.csv", fixed))})
+	cfg := mustLoad(t, Options{Dir: writeFiles(t, with(files, "address-book.csv", fixed))})
 	entries := cfg.Policies[0].Destinations.Allow.Entries
 	if len(entries) != 2997 {
 		t.Fatalf("%d entries", len(entries))

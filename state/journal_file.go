@@ -298,9 +298,6 @@ func (j *journalFile) Close() error {
 	return err
 }
 
-// errStop ends a scan early without an error.
-var errStop = errors.New("stop")
-
 // checkHistory checks the hash chain of the journal's first end bytes,
 // the entries a snapshot already includes, without decoding them: every
 // line's seq follows the one before, its prev is the hash before it, its

@@ -126,7 +126,7 @@ func resourceToWire(r *Resource) *resourceWire {
 		w.Pending = &pendingWire{Seq: p.Seq, At: p.At, PlanID: p.PlanID, Attempts: p.Attempts, Manual: p.Manual, Reason: p.Reason}
 	}
 	for _, s := range r.Superseded {
-		w.Superseded = append(w.Superseded, remoteWire{ID: s.ID, Fields: s.Fields, At: s.At})
+		w.Superseded = append(w.Superseded, remoteWire(s))
 	}
 	return w
 }
@@ -141,7 +141,7 @@ func (w *resourceWire) model() *Resource {
 		r.Pending = &Pending{Seq: p.Seq, At: p.At, PlanID: p.PlanID, Attempts: p.Attempts, Manual: p.Manual, Reason: p.Reason}
 	}
 	for _, s := range w.Superseded {
-		r.Superseded = append(r.Superseded, Remote{ID: s.ID, Fields: s.Fields, At: s.At})
+		r.Superseded = append(r.Superseded, Remote(s))
 	}
 	return r
 }

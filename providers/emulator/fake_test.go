@@ -10,8 +10,7 @@ import (
 // fake is a tiny Emulator: it counts the requests it processed, answers
 // 201 {"path":...,"uri":...,"body":...} and serves an admin echo.
 type fake struct {
-	name      string
-	rateLimit []byte // nil: not a RateLimiter (see limitedFake)
+	name string
 
 	mu        sync.Mutex
 	processed int
