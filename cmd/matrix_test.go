@@ -278,14 +278,21 @@ type cellSandbox struct {
 	first    sync.Mutex   // held from the first request until its fault is decided
 	gate     sync.RWMutex // written while the fault is armed for the first create; reads wait
 	armed    atomic.Bool
+	armAt    int64 // the create the fault is for (1: the first)
 	inflight atomic.Int64
 	requests atomic.Int64
 	paths    sync.Map // "METHOD path" of each gateway request → count (for failure messages)
 }
 
 func newCellSandbox(t *testing.T, fault string) *cellSandbox {
+	return newCellSandboxScaled(t, fault, 60)
+}
+
+// newCellSandboxScaled is newCellSandbox with the rate-limit windows
+// divided by scale.
+func newCellSandboxScaled(t *testing.T, fault string, scale float64) *cellSandbox {
 	t.Helper()
-	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{LimitScale: 60})
+	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{LimitScale: scale})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +310,7 @@ func newCellSandbox(t *testing.T, fault string) *cellSandbox {
 		sb.fault.DropAfterCommit = 1
 	}
 	sb.armed.Store(true)
+	sb.armAt = 1
 	hs := httptest.NewServer(sb)
 	sb.url = hs.URL
 	t.Cleanup(func() { hs.Close(); closer.Close() })
@@ -327,9 +335,9 @@ func (sb *cellSandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		sb.srv.ServeHTTP(w, r)
 		return
 	}
-	sb.requests.Add(1)
+	nth := sb.requests.Add(1)
 	sb.first.Lock()
-	if !sb.armed.Load() {
+	if !sb.armed.Load() || nth < sb.armAt {
 		sb.first.Unlock()
 		sb.srv.ServeHTTP(w, r)
 		return

@@ -59,6 +59,16 @@ func Run(ctx context.Context, ios *IOStreams, args, env []string) int {
 		return exitError
 	}
 	a.failpoints = fp
+	if off := envValue(env, "PAYFORM_TEST_CLOCK_OFFSET"); off != "" {
+		// Test-only (README): payform's clock, as a machine whose clock is
+		// off would have it.
+		d, err := time.ParseDuration(off)
+		if err != nil {
+			ios.Errorf("PAYFORM_TEST_CLOCK_OFFSET: %s", err)
+			return exitError
+		}
+		a.now = func() time.Time { return time.Now().Add(d) }
+	}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(ios.In)
