@@ -55,25 +55,14 @@ func (b *Backend) Load(ctx context.Context) (*state.State, []string, error) {
 	return st, nil, nil
 }
 
-// replay applies the journal rows after st's head.
+// replay checks the journal rows the snapshot includes and applies the
+// ones after its head.
 func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed bool) error {
 	c := &chain{b: b, hash: state.GenesisHash(st.Lineage)}
 	if st.JournalSeq > 0 {
-		rows, err := b.page(ctx, tx, st.JournalSeq, 1)
-		if err != nil {
+		if err := b.checkHistory(ctx, tx, c, st); err != nil {
 			return err
 		}
-		if len(rows) == 0 || rows[0].seq != st.JournalSeq {
-			return b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
-		}
-		e, err := b.decode(rows[0])
-		if err != nil {
-			return err
-		}
-		if e.Hash != st.JournalHash {
-			return b.corrupt(e.Seq, "it differs from the entry the snapshot recorded")
-		}
-		c.seq, c.hash, c.end = e.Seq, e.Hash, rows[0].end
 		st.JournalOffset = c.end
 	}
 	rp := state.NewReplayer(st, b.Describe()+" journal", b.audit, sealed)
@@ -86,6 +75,27 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed
 		}
 		return err
 	})
+}
+
+// checkHistory walks the rows the snapshot includes, from the first:
+// each one's hash (and, with the audit key, its seal) must check out and
+// link to the one before, and the last must be the snapshot's head. A
+// row altered anywhere in the history is refused by every load, not only
+// by audit verify, as Local does. c ends at the snapshot's head.
+func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *state.State) error {
+	fetch := func(from uint64) ([]row, error) {
+		return b.page(ctx, tx, from, int(min(pageRows, st.JournalSeq+1-from)))
+	}
+	err := b.walk(c, fetch, func(*state.Entry, row) error { return nil })
+	switch {
+	case err != nil:
+		return err
+	case c.seq != st.JournalSeq:
+		return b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
+	case c.hash != st.JournalHash:
+		return b.corrupt(c.seq, "it differs from the entry the snapshot recorded")
+	}
+	return nil
 }
 
 // Entries calls fn for every journal entry from the first, checking the

@@ -197,3 +197,26 @@ func TestStoreOnAnotherWriter(t *testing.T) {
 		t.Errorf("OpenJournal behind the journal = %v, want ErrChanged", err)
 	}
 }
+
+// TestLoadChecksTheHistory: a row the snapshot already includes, altered,
+// is refused by every load, as Local refuses it, not only by audit verify.
+func TestLoadChecksTheHistory(t *testing.T) {
+	schema := testSchema(t)
+	s := openStore(t, openBackend(t, schema, "default"))
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
+	if err := s.Close(); err != nil { // the snapshot's head is entry 3
+		t.Fatal(err)
+	}
+	admin := adminConn(t)
+	sql := strings.ReplaceAll(`ALTER TABLE {s}.journal DISABLE TRIGGER journal_append_only;
+UPDATE {s}.journal SET line = convert_to(replace(convert_from(line, 'UTF8'), '"amount":"1.5"', '"amount":"0.5"'), 'UTF8') WHERE seq = 2;
+ALTER TABLE {s}.journal ENABLE TRIGGER journal_append_only`, "{s}", schema)
+	if _, err := admin.Exec(context.Background(), sql); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := openBackend(t, schema, "default").Load(context.Background())
+	var ce *state.CorruptError
+	if !errors.As(err, &ce) || ce.Seq != 2 || !strings.Contains(err.Error(), "journal: entry 2 is corrupt: hash does not match the entry's content") {
+		t.Errorf("Load = %v, want entry 2 refused", err)
+	}
+}
