@@ -53,6 +53,18 @@ func decodeState(name string, data []byte, key Key) (*State, bool, error) {
 	return f.model(), sealed, nil
 }
 
+// CheckHeadSeal refuses, with an audit key, a snapshot that is not sealed
+// while the journal entry it is at (head) is: a snapshot rewritten by
+// someone without the key, its seal stripped and its checksum
+// recomputed. Every load checks it, and audit verify. A snapshot written
+// before the key was set sits on unsealed entries and is taken.
+func CheckHeadSeal(name string, key Key, snapshotSealed bool, head *Entry) error {
+	if key == nil || snapshotSealed || head == nil || head.MAC == "" {
+		return nil
+	}
+	return &CorruptError{What: name, Reason: "the snapshot is not sealed, but the journal entry it is at is: it was rewritten without PAYFORM_AUDIT_KEY"}
+}
+
 // Replayer applies the journal entries that follow a snapshot, checking
 // that each one links to the state's head and is a transition payform
 // could have written (see replay.go). With an audit key, it also refuses

@@ -447,3 +447,30 @@ func TestSnapshotRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestUnsealedSnapshotIsRefused: with an audit key, a snapshot whose seal
+// was stripped (edited, checksum recomputed) is refused by every load
+// when the journal entry it is at is sealed.
+func TestUnsealedSnapshotIsRefused(t *testing.T) {
+	key := Key("statetest-audit-key-0123456789")
+	path := filepath.Join(t.TempDir(), "payform.state.json")
+	s, err := Open(context.Background(), &Local{Path: path, Key: key}, Options{Actor: "tester", Version: "test", Clock: testClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := (&Local{Path: path, Key: key}).Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Resource(`payout.a["1"]`).Amount = "0.5"
+	data, _ := encodeSnapshot(st, nil) // rewritten without the key
+	os.WriteFile(path, data, 0o600)
+	_, _, err = (&Local{Path: path, Key: key}).Load(context.Background())
+	if want := path + " is corrupt: the snapshot is not sealed, but the journal entry it is at is: it was rewritten without PAYFORM_AUDIT_KEY"; err == nil || err.Error() != want {
+		t.Errorf("Load = %v\nwant %s", err, want)
+	}
+}

@@ -60,7 +60,7 @@ func (b *Backend) Load(ctx context.Context) (*state.State, []string, error) {
 func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed bool) error {
 	c := &chain{b: b, hash: state.GenesisHash(st.Lineage)}
 	if st.JournalSeq > 0 {
-		if err := b.checkHistory(ctx, tx, c, st); err != nil {
+		if err := b.checkHistory(ctx, tx, c, st, sealed); err != nil {
 			return err
 		}
 		st.JournalOffset = c.end
@@ -79,14 +79,19 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed
 
 // checkHistory walks the rows the snapshot includes, from the first:
 // each one's hash (and, with the audit key, its seal) must check out and
-// link to the one before, and the last must be the snapshot's head. A
+// link to the one before, and the last must be the snapshot's head
+// (sealed, with the key, if the snapshot is: CheckHeadSeal). A
 // row altered anywhere in the history is refused by every load, not only
 // by audit verify, as Local does. c ends at the snapshot's head.
-func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *state.State) error {
+func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *state.State, sealed bool) error {
 	fetch := func(from uint64) ([]row, error) {
 		return b.page(ctx, tx, from, int(min(pageRows, st.JournalSeq+1-from)))
 	}
-	err := b.walk(c, fetch, func(*state.Entry, row) error { return nil })
+	var head *state.Entry
+	err := b.walk(c, fetch, func(e *state.Entry, _ row) error {
+		head = e
+		return nil
+	})
 	switch {
 	case err != nil:
 		return err
@@ -95,7 +100,7 @@ func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *sta
 	case c.hash != st.JournalHash:
 		return b.corrupt(c.seq, "it differs from the entry the snapshot recorded")
 	}
-	return nil
+	return state.CheckHeadSeal(b.Describe(), b.audit, sealed, head)
 }
 
 // Entries calls fn for every journal entry from the first, checking the

@@ -220,3 +220,34 @@ ALTER TABLE {s}.journal ENABLE TRIGGER journal_append_only`, "{s}", schema)
 		t.Errorf("Load = %v, want entry 2 refused", err)
 	}
 }
+
+// TestUnsealedSnapshotIsRefused: with an audit key, a snapshot whose seal
+// was stripped (edited, checksum recomputed) is refused by every load
+// when the journal entry it is at is sealed.
+func TestUnsealedSnapshotIsRefused(t *testing.T) {
+	key := state.Key("statetest-audit-key-0123456789")
+	schema := testSchema(t)
+	b, err := Open(context.Background(), Config{ConnString: testDSN(t), Schema: schema, AuditKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	s := openStore(t, b)
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, _, err := b.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Resource(`payout.a["1"]`).Amount = "0.5"
+	data, _ := state.EncodeSnapshot(st, nil) // rewritten without the key
+	if _, err := adminConn(t).Exec(context.Background(), `UPDATE `+schema+`.workspaces SET snapshot = $1`, data); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = b.Load(context.Background())
+	if want := "pg:" + schema + "/default is corrupt: the snapshot is not sealed, but the journal entry it is at is: it was rewritten without PAYFORM_AUDIT_KEY"; err == nil || err.Error() != want {
+		t.Errorf("Load = %v\nwant %s", err, want)
+	}
+}
