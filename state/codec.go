@@ -1,6 +1,10 @@
 package state
 
-import "errors"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+)
 
 // Exported encodings for backends other than Local: they store exactly the
 // bytes Local stores, so state moves between backends unchanged and the
@@ -20,6 +24,30 @@ func DecodeEntry(line []byte, key Key) (*Entry, error) {
 		line = line[:n-1]
 	}
 	return decodeLine(line, key)
+}
+
+// ChainLine checks a journal line's own hash without decoding it, as
+// every local load checks the history: the line (with or without its
+// newline) must start {"seq":N, and end ,"prev":"P","hash":"H"} with H
+// the hash of P and the line's content. It returns N, P and H; ok is
+// false when the line is not so (DecodeEntry says why). Seals are not
+// checked.
+func ChainLine(line []byte) (seq uint64, prev, hash string, ok bool) {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	seq, p, h, ok := chainFields(line)
+	if !ok {
+		return 0, "", "", false
+	}
+	sum := sha256.New()
+	sum.Write(p)
+	sum.Write(line[:len(line)-len(hashSuffix)])
+	sum.Write([]byte{'}'})
+	if hex.EncodeToString(sum.Sum(nil)) != string(h) {
+		return 0, "", "", false
+	}
+	return seq, string(p), string(h), true
 }
 
 // EncodeSnapshot returns the snapshot bytes of st: normalized, indented,

@@ -78,29 +78,55 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed
 }
 
 // checkHistory walks the rows the snapshot includes, from the first:
-// each one's hash (and, with the audit key, its seal) must check out and
-// link to the one before, and the last must be the snapshot's head
-// (sealed, with the key, if the snapshot is: CheckHeadSeal). A
-// row altered anywhere in the history is refused by every load, not only
-// by audit verify, as Local does. c ends at the snapshot's head.
+// each one's hash must check out (state.ChainLine, without decoding it,
+// as Local's loads check their history) and link to the one before, and
+// the last must be the snapshot's head, sealed with the key if the
+// snapshot is (state.CheckHeadSeal). A row altered anywhere in the
+// history is refused by every load, not only by audit verify, naming it.
+// c ends at the snapshot's head.
 func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *state.State, sealed bool) error {
-	fetch := func(from uint64) ([]row, error) {
-		return b.page(ctx, tx, from, int(min(pageRows, st.JournalSeq+1-from)))
+	for c.seq < st.JournalSeq {
+		rows, err := b.page(ctx, tx, c.seq+1, int(min(pageRows, st.JournalSeq-c.seq)))
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, r := range rows {
+			if r.seq != st.JournalSeq && c.skip(r) {
+				continue
+			}
+			e, err := c.next(r) // says what is wrong, or decodes the head
+			if err != nil {
+				return err
+			}
+			if e.Seq == st.JournalSeq {
+				if err := state.CheckHeadSeal(b.Describe(), b.audit, sealed, e); err != nil {
+					return err
+				}
+			}
+		}
 	}
-	var head *state.Entry
-	err := b.walk(c, fetch, func(e *state.Entry, _ row) error {
-		head = e
-		return nil
-	})
 	switch {
-	case err != nil:
-		return err
 	case c.seq != st.JournalSeq:
 		return b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
 	case c.hash != st.JournalHash:
 		return b.corrupt(c.seq, "it differs from the entry the snapshot recorded")
 	}
-	return state.CheckHeadSeal(b.Describe(), b.audit, sealed, head)
+	return nil
+}
+
+// skip advances c over r without decoding it, when r follows c and its
+// line hashes to its hash column.
+func (c *chain) skip(r row) bool {
+	seq, prev, hash, ok := state.ChainLine(r.line)
+	if !ok || seq != r.seq || prev != r.prev || hash != r.hash ||
+		r.seq != c.seq+1 || r.prev != c.hash || r.end != c.end+int64(len(r.line)) {
+		return false
+	}
+	c.seq, c.hash, c.end = r.seq, r.hash, r.end
+	return true
 }
 
 // Entries calls fn for every journal entry from the first, checking the
