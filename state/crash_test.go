@@ -3,6 +3,7 @@ package state_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,8 +20,11 @@ import (
 )
 
 // The tests here run payform's store in child processes (this test
-// binary again, told what to do by the environment) and race them, as
-// issue 11 row 5 did by hand.
+// binary again, told what to do by the environment) and kill them or
+// race them, as issue 11 rows 4 and 5 did by hand. A store that loses its
+// lock file while another takes the state is in the suite (LostLock,
+// TestLocalSuite): the first store's next durable Record fails with a
+// *state.LostLockError and writes nothing.
 
 const childEnv = "PAYFORM_TEST_STATE_CHILD"
 
@@ -181,4 +186,108 @@ func TestLockFileRemovedTwoWriters(t *testing.T) {
 		}
 	}
 	t.Logf("%d rounds of two writers: %d writes refused as another process's, the journal readable after every round", rounds, races)
+}
+
+// TestCutJournalAfterCrash: a store killed (SIGKILL) after many intents,
+// with a checkpoint every 10 entries; its journal is then cut at every
+// line boundary, as a restore from a backup or a filesystem that lost its
+// tail would. Every cut before the last checkpoint is refused by Load;
+// a cut after it cannot be told from a crash at that point.
+func TestCutJournalAfterCrash(t *testing.T) {
+	child(t, func(path string, args []string) error {
+		n, _ := strconv.Atoi(args[0])
+		opts := childOptions("tester")
+		opts.CheckpointEntries = 10
+		s, err := state.Open(context.Background(), &state.Local{Path: path}, opts)
+		if err != nil {
+			return err
+		}
+		if err := s.Record(&state.Entry{Op: state.OpApply, PlanID: "plan-1"}, true); err != nil {
+			return err
+		}
+		for i := range n {
+			if err := s.Record(payout("plan-1", strconv.Itoa(i)), true); err != nil {
+				return err
+			}
+		}
+		fmt.Println("recorded")
+		time.Sleep(time.Minute) // killed here, before Close
+		return nil
+	})
+
+	const intents = 42
+	dir := t.TempDir()
+	path := filepath.Join(dir, "payform.state.json")
+	cmd, out, _ := startChild(t, "TestCutJournalAfterCrash", path, strconv.Itoa(intents))
+	expectLine(t, out, "recorded")
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	snapshot := readFile(t, path)
+	journal := readFile(t, path+".journal")
+	st, _, err := (&state.Local{Path: path}).Load(context.Background())
+	if err != nil || st.JournalSeq != intents+1 {
+		t.Fatalf("the killed store's state: %v, %v; want all %d entries", st, err, intents+1)
+	}
+	snap, err := state.DecodeSnapshot(path, snapshot, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkpoint := snap.JournalSeq
+	if checkpoint < 10 {
+		t.Fatalf("the snapshot is at entry %d after %d entries: no checkpoint", checkpoint, intents+1)
+	}
+
+	var bounds []int // the offset after each line, and 0
+	bounds = append(bounds, 0)
+	for i, c := range journal {
+		if c == '\n' {
+			bounds = append(bounds, i+1)
+		}
+	}
+	refused, undetected := 0, []string{}
+	for n, end := range bounds {
+		cut := filepath.Join(t.TempDir(), "payform.state.json")
+		writeFile(t, cut, snapshot)
+		writeFile(t, cut+".journal", journal[:end])
+		st, _, err := (&state.Local{Path: cut}).Load(context.Background())
+		var ce *state.CorruptError
+		switch {
+		case uint64(n) < checkpoint:
+			if !errors.As(err, &ce) {
+				t.Errorf("cut after %d entries, before the checkpoint at %d: Load = %v, want a *state.CorruptError", n, checkpoint, err)
+				continue
+			}
+			refused++
+		case err != nil:
+			t.Errorf("cut after %d entries, at or after the checkpoint at %d: Load = %v", n, checkpoint, err)
+		case st.JournalSeq != uint64(n):
+			t.Errorf("cut after %d entries: loaded up to entry %d", n, st.JournalSeq)
+		default:
+			undetected = append(undetected, strconv.Itoa(n))
+		}
+	}
+	t.Logf("killed after %d entries, the last checkpoint at entry %d: %d of %d line-boundary cuts refused; %d undetectable (cuts after %s entries: they lose the entries after the checkpoint)",
+		intents+1, checkpoint, refused, len(bounds), len(undetected), strings.Join(undetected, ", "))
+	if refused != int(checkpoint) {
+		t.Errorf("%d cuts refused, want the %d before the checkpoint", refused, checkpoint)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func writeFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
