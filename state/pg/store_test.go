@@ -57,13 +57,16 @@ func TestJournalColumns(t *testing.T) {
 	}
 }
 
-// TestTablesAreAppendOnly: the journal and the heads table refuse every
-// update, delete and truncate, even by their owner, until a deliberate
-// ALTER TABLE ... DISABLE TRIGGER.
+// TestTablesAreAppendOnly: the journal, heads and plans tables refuse
+// every update, delete and truncate, even by their owner, until a
+// deliberate ALTER TABLE ... DISABLE TRIGGER.
 func TestTablesAreAppendOnly(t *testing.T) {
 	schema := testSchema(t)
 	s := openStore(t, openBackend(t, schema, "default"))
 	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
+	if err := s.RecordPlan(context.Background(), state.PlanRecord{PlanID: "plan-1", Digest: "sha256:00", Author: "tester"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,9 +75,9 @@ func TestTablesAreAppendOnly(t *testing.T) {
 	if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM `+schema+`.heads`).Scan(&heads); err != nil || heads != 1 {
 		t.Fatalf("%d heads recorded (%v), want the command's one", heads, err)
 	}
-	for _, table := range []string{"journal", "heads"} {
+	for table, column := range map[string]string{"journal": "at", "heads": "at", "plans": "recorded_at"} {
 		for _, sql := range []string{
-			`UPDATE ` + schema + `.` + table + ` SET at = now()`,
+			`UPDATE ` + schema + `.` + table + ` SET ` + column + ` = now()`,
 			`DELETE FROM ` + schema + `.` + table,
 			`TRUNCATE ` + schema + `.` + table,
 		} {

@@ -82,6 +82,7 @@ func Run(t *testing.T, s Suite) {
 		{"Push", testPush},
 		{"ImportRetire", testImportRetire},
 		{"ImportRefusals", testImportRefusals},
+		{"PlanRecords", testPlanRecords},
 		{"Pages", testPages},
 		{"Checkpoints", testCheckpoints},
 	} {
