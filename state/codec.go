@@ -1,6 +1,10 @@
 package state
 
-import "errors"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+)
 
 // Exported encodings for backends other than Local: they store exactly the
 // bytes Local stores, so state moves between backends unchanged and the
@@ -20,6 +24,30 @@ func DecodeEntry(line []byte, key Key) (*Entry, error) {
 		line = line[:n-1]
 	}
 	return decodeLine(line, key)
+}
+
+// ChainLine checks a journal line's own hash without decoding it, as
+// every local load checks the history: the line (with or without its
+// newline) must start {"seq":N, and end ,"prev":"P","hash":"H"} with H
+// the hash of P and the line's content. It returns N, P and H; ok is
+// false when the line is not so (DecodeEntry says why). Seals are not
+// checked.
+func ChainLine(line []byte) (seq uint64, prev, hash string, ok bool) {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	seq, p, h, ok := chainFields(line)
+	if !ok {
+		return 0, "", "", false
+	}
+	sum := sha256.New()
+	sum.Write(p)
+	sum.Write(line[:len(line)-len(hashSuffix)])
+	sum.Write([]byte{'}'})
+	if hex.EncodeToString(sum.Sum(nil)) != string(h) {
+		return 0, "", "", false
+	}
+	return seq, string(p), string(h), true
 }
 
 // EncodeSnapshot returns the snapshot bytes of st: normalized, indented,
@@ -51,6 +79,18 @@ func decodeState(name string, data []byte, key Key) (*State, bool, error) {
 		return nil, sealed, &MovedError{What: name, To: *f.MovedTo}
 	}
 	return f.model(), sealed, nil
+}
+
+// CheckHeadSeal refuses, with an audit key, a snapshot that is not sealed
+// while the journal entry it is at (head) is: a snapshot rewritten by
+// someone without the key, its seal stripped and its checksum
+// recomputed. Every load checks it, and audit verify. A snapshot written
+// before the key was set sits on unsealed entries and is taken.
+func CheckHeadSeal(name string, key Key, snapshotSealed bool, head *Entry) error {
+	if key == nil || snapshotSealed || head == nil || head.MAC == "" {
+		return nil
+	}
+	return &CorruptError{What: name, Reason: "the snapshot is not sealed, but the journal entry it is at is: it was rewritten without PAYFORM_AUDIT_KEY"}
 }
 
 // Replayer applies the journal entries that follow a snapshot, checking

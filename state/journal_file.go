@@ -168,10 +168,10 @@ func readBatches(f io.ReaderAt, offset int64, firstLine int, batches, work chan<
 }
 
 // journalFile appends to a journal file, opened O_APPEND so that no write
-// can land on another writer's bytes. Before each write it checks that the
-// file still ends where its last write ended: anything else means a second
-// writer (a lock file removed under a running command), and nothing more
-// is written. Writes go straight to the file (so they survive the process
+// can land on another writer's bytes. Before each write it checks, under
+// the journal file's own lock (lockAppend), that the file still ends where
+// its last write ended: anything else means a second writer (a lock file
+// removed under a running command), and nothing more is written. Writes go straight to the file (so they survive the process
 // being killed); Sync makes them durable, with one fsync shared by every
 // caller waiting at the time.
 type journalFile struct {
@@ -228,8 +228,15 @@ func (j *journalFile) writeVerbatim(e *Entry) error {
 }
 
 // append writes line at the file's end, which must be where the last
-// write ended. j.mu is held.
+// write ended; the check and the write hold the journal file's own lock,
+// so that another process cannot write between them. j.mu is held.
 func (j *journalFile) append(e *Entry, line []byte) error {
+	unlock, err := lockAppend(j.f)
+	if err != nil {
+		j.err = fmt.Errorf("writing journal: locking %s: %w", j.name, err)
+		return j.err
+	}
+	defer unlock()
 	fi, err := j.f.Stat()
 	if err != nil {
 		j.err = fmt.Errorf("writing journal: %w", err)

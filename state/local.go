@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -96,8 +97,19 @@ func (l *Local) replay(st *State, sealed bool) ([]string, error) {
 	offset, seq, hash := st.JournalOffset, st.JournalSeq, st.JournalHash
 	if offset == 0 {
 		seq, hash = 0, GenesisHash(st.Lineage)
-	} else if err := checkHistory(name, f, offset, GenesisHash(st.Lineage), seq, hash, l.Key); err != nil {
-		return nil, err
+	} else {
+		if err := checkHistory(name, f, offset, GenesisHash(st.Lineage), seq, hash, l.Key); err != nil {
+			return nil, err
+		}
+		if l.Key != nil && !sealed {
+			head, err := entryBefore(name, f, offset, l.Key)
+			if err != nil {
+				return nil, err
+			}
+			if err := CheckHeadSeal(l.Path, l.Key, sealed, head); err != nil {
+				return nil, err
+			}
+		}
 	}
 	rp := NewReplayer(st, name, l.Key, sealed)
 	torn, err := journalScan(name, f, offset, seq, hash, 0, l.Key, func(e *Entry, end int64) error {
@@ -105,6 +117,9 @@ func (l *Local) replay(st *State, sealed bool) ([]string, error) {
 			if e.Seq == st.JournalSeq {
 				if e.Hash != st.JournalHash {
 					return &CorruptError{What: name, Seq: e.Seq, Reason: "it differs from the entry the snapshot recorded"}
+				}
+				if err := CheckHeadSeal(l.Path, l.Key, sealed, e); err != nil {
+					return err
 				}
 				st.JournalOffset = end
 			}
@@ -124,6 +139,27 @@ func (l *Local) replay(st *State, sealed bool) ([]string, error) {
 		warnings = append(warnings, fmt.Sprintf("%s: ignoring a torn last line at byte %d (a write interrupted by a crash); it is removed before the next append", name, torn))
 	}
 	return warnings, nil
+}
+
+// entryBefore decodes the journal line that ends at offset, the
+// snapshot's head (whose chain checkHistory has checked).
+func entryBefore(name string, f io.ReaderAt, offset int64, key Key) (*Entry, error) {
+	for n := min(offset, 64<<10); ; n = min(offset, 2*n) {
+		buf := make([]byte, n)
+		if _, err := f.ReadAt(buf, offset-n); err != nil {
+			return nil, err
+		}
+		line := buf[:n-1] // without its newline
+		i := bytes.LastIndexByte(line, '\n')
+		if i < 0 && n < offset && n <= maxEntry {
+			continue
+		}
+		e, err := decodeLine(line[i+1:], key)
+		if err != nil {
+			return nil, &CorruptError{What: name, Reason: err.Error()}
+		}
+		return e, nil
+	}
 }
 
 func (l *Local) OpenJournal(_ context.Context, st *State) (Journal, error) {

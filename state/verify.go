@@ -93,8 +93,8 @@ func Verify(ctx context.Context, b Backend, key Key, anchors []Head) (*Report, e
 			if e.Hash != snap.JournalHash {
 				return &CorruptError{What: b.Describe(), Seq: e.Seq, Reason: "it differs from the entry the snapshot recorded as its head"}
 			}
-			if key != nil && e.MAC != "" && !sealed {
-				return &CorruptError{What: b.Describe(), Reason: "the snapshot is not sealed, but the journal entry it is at is: it was rewritten without PAYFORM_AUDIT_KEY"}
+			if err := CheckHeadSeal(b.Describe(), key, sealed, e); err != nil {
+				return err
 			}
 			if msg := diffStates(snap, st, touched); msg != "" {
 				return &CorruptError{What: b.Describe(), Reason: "the snapshot is not what the journal gives: " + msg}

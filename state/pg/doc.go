@@ -2,8 +2,8 @@
 // semantics and Local's bytes, for teams and CI. A workspace's snapshot is
 // one row of the workspaces table and each journal line one row of the
 // journal table, stored exactly as Local writes them, so state moves
-// between backends unchanged (ImportFrom, ExportTo) and the hash chain
-// verifies the same way everywhere.
+// between backends unchanged (Import, Retire) and the hash chain verifies
+// the same way everywhere. It passes the suite in state/statetest.
 //
 // The workspace lock is a session advisory lock on a dedicated
 // connection, plus a visible lease row; journal commits go through that

@@ -8,9 +8,11 @@ import (
 	"time"
 )
 
-func TestConcurrentDurableRecords(t *testing.T) {
-	schema := testSchema(t)
-	b := openBackend(t, schema, "default")
+// TestGroupCommit: durable records from concurrent workers share
+// commits. (That none is lost or duplicated is the suite's
+// ConcurrentRecords.)
+func TestGroupCommit(t *testing.T) {
+	b := openBackend(t, testSchema(t), "default")
 	s := openStore(t, b)
 	record(t, s, apply1())
 	var wg sync.WaitGroup
@@ -40,15 +42,6 @@ func TestConcurrentDurableRecords(t *testing.T) {
 	t.Logf("1200 entries in %d commits", commits)
 	if commits >= 1200 {
 		t.Errorf("%d commits for 1200 entries: no group commit", commits)
-	}
-	n, err := verify(openBackend(t, schema, "default")) // more than one page of rows
-	if err != nil || n != 1201 {
-		t.Fatalf("Verify = %d, %v", n, err)
-	}
-	s2 := openStore(t, openBackend(t, schema, "default"))
-	defer s2.Close()
-	if got := s2.State().Len(); got != 600 {
-		t.Errorf("%d resources, want 600", got)
 	}
 }
 

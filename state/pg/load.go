@@ -55,25 +55,14 @@ func (b *Backend) Load(ctx context.Context) (*state.State, []string, error) {
 	return st, nil, nil
 }
 
-// replay applies the journal rows after st's head.
+// replay checks the journal rows the snapshot includes and applies the
+// ones after its head.
 func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed bool) error {
 	c := &chain{b: b, hash: state.GenesisHash(st.Lineage)}
 	if st.JournalSeq > 0 {
-		rows, err := b.page(ctx, tx, st.JournalSeq, 1)
-		if err != nil {
+		if err := b.checkHistory(ctx, tx, c, st, sealed); err != nil {
 			return err
 		}
-		if len(rows) == 0 || rows[0].seq != st.JournalSeq {
-			return b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
-		}
-		e, err := b.decode(rows[0])
-		if err != nil {
-			return err
-		}
-		if e.Hash != st.JournalHash {
-			return b.corrupt(e.Seq, "it differs from the entry the snapshot recorded")
-		}
-		c.seq, c.hash, c.end = e.Seq, e.Hash, rows[0].end
 		st.JournalOffset = c.end
 	}
 	rp := state.NewReplayer(st, b.Describe()+" journal", b.audit, sealed)
@@ -86,6 +75,58 @@ func (b *Backend) replay(ctx context.Context, tx pgx.Tx, st *state.State, sealed
 		}
 		return err
 	})
+}
+
+// checkHistory walks the rows the snapshot includes, from the first:
+// each one's hash must check out (state.ChainLine, without decoding it,
+// as Local's loads check their history) and link to the one before, and
+// the last must be the snapshot's head, sealed with the key if the
+// snapshot is (state.CheckHeadSeal). A row altered anywhere in the
+// history is refused by every load, not only by audit verify, naming it.
+// c ends at the snapshot's head.
+func (b *Backend) checkHistory(ctx context.Context, tx pgx.Tx, c *chain, st *state.State, sealed bool) error {
+	for c.seq < st.JournalSeq {
+		rows, err := b.page(ctx, tx, c.seq+1, int(min(pageRows, st.JournalSeq-c.seq)))
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			break
+		}
+		for _, r := range rows {
+			if r.seq != st.JournalSeq && c.skip(r) {
+				continue
+			}
+			e, err := c.next(r) // says what is wrong, or decodes the head
+			if err != nil {
+				return err
+			}
+			if e.Seq == st.JournalSeq {
+				if err := state.CheckHeadSeal(b.Describe(), b.audit, sealed, e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	switch {
+	case c.seq != st.JournalSeq:
+		return b.corrupt(st.JournalSeq, "it is missing, but the snapshot includes the journal up to it")
+	case c.hash != st.JournalHash:
+		return b.corrupt(c.seq, "it differs from the entry the snapshot recorded")
+	}
+	return nil
+}
+
+// skip advances c over r without decoding it, when r follows c and its
+// line hashes to its hash column.
+func (c *chain) skip(r row) bool {
+	seq, prev, hash, ok := state.ChainLine(r.line)
+	if !ok || seq != r.seq || prev != r.prev || hash != r.hash ||
+		r.seq != c.seq+1 || r.prev != c.hash || r.end != c.end+int64(len(r.line)) {
+		return false
+	}
+	c.seq, c.hash, c.end = r.seq, r.hash, r.end
+	return true
 }
 
 // Entries calls fn for every journal entry from the first, checking the

@@ -14,32 +14,6 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func TestLockHeld(t *testing.T) {
-	schema := testSchema(t)
-	s := openStore(t, openBackend(t, schema, "default"))
-	defer s.Close()
-	start := time.Now()
-	_, err := state.Open(context.Background(), openBackend(t, schema, "default"), state.Options{Operation: "plan", LockTimeout: 300 * time.Millisecond})
-	var le *state.LockedError
-	if !errors.As(err, &le) {
-		t.Fatalf("second Open = %v, want LockedError", err)
-	}
-	if time.Since(start) < 300*time.Millisecond {
-		t.Error("did not wait for the lock timeout")
-	}
-	if le.Holder == nil || le.Holder.Who != "tester" || le.Holder.Operation != "test" || le.Holder.PID != os.Getpid() {
-		t.Errorf("holder = %+v", le.Holder)
-	}
-	want := fmt.Sprintf("state pg:%s/default is locked by tester (pid %d) since 2026-11-21T10:00:01Z, running \"test\"", schema, os.Getpid())
-	if !strings.Contains(err.Error(), want) {
-		t.Errorf("message = %v\nwant it to contain %s", err, want)
-	}
-
-	// Another workspace is another lock.
-	other := openStore(t, openBackend(t, schema, "other"))
-	other.Close()
-}
-
 // TestLockDiesWithProcess: a SIGKILLed holder leaves no lock behind.
 func TestLockDiesWithProcess(t *testing.T) {
 	if schema := os.Getenv("PAYFORM_TEST_PG_LOCK_HOLDER"); schema != "" {

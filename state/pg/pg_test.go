@@ -115,27 +115,8 @@ func record(tb testing.TB, s *state.Store, entries ...*state.Entry) {
 	}
 }
 
-// verify runs state.Verify and returns the number of entries replayed.
-func verify(b state.Backend) (int, error) {
-	rep, err := state.Verify(context.Background(), b, nil, nil)
-	if rep == nil {
-		return 0, err
-	}
-	return rep.Entries, err
-}
-
 // apply1 starts plan-1, which intent and outcome entries belong to.
 func apply1() *state.Entry { return &state.Entry{Op: state.OpApply, PlanID: "plan-1"} }
-
-// snapshotOf is st's snapshot bytes: equal states are equal bytes.
-func snapshotOf(tb testing.TB, st *state.State) string {
-	tb.Helper()
-	data, err := state.EncodeSnapshot(st, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return string(data)
-}
 
 // kill ends b's sessions from the server, as when its process dies, then
 // closes what is left of b without writing anything.

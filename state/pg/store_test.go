@@ -6,70 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/payform/payform/state"
 )
 
-func TestRecordCloseLoad(t *testing.T) {
-	schema := testSchema(t)
-	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, &state.Entry{Op: state.OpApply, PlanID: "plan-1"},
-		intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"),
-		intent(`payout.a["2"]`, "k2"))
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s2 := openStore(t, openBackend(t, schema, "default"))
-	defer s2.Close()
-	st := s2.State()
-	if st.Serial != 1 || st.JournalSeq != 4 {
-		t.Errorf("serial %d journal_seq %d, want 1 and 4", st.Serial, st.JournalSeq)
-	}
-	r1 := st.Resource(`payout.a["1"]`)
-	if r1 == nil || r1.ID != "101" || r1.Status != "submitted" || r1.Pending != nil {
-		t.Errorf("resource 1 = %+v", r1)
-	}
-	r2 := st.Resource(`payout.a["2"]`)
-	if r2 == nil || r2.Pending == nil || r2.Pending.Attempts != 1 {
-		t.Errorf("resource 2 should be pending: %+v", r2)
-	}
-	if !st.Consumed("plan-1") || !st.Reserved(state.KeyRef{Provider: "wllxpay", Kind: "payout", Key: "k1"}) {
-		t.Error("plan not consumed or key not reserved")
-	}
-	if n, err := verify(openBackend(t, schema, "default")); err != nil || n != 4 {
-		t.Errorf("Verify = %d, %v; want 4 entries", n, err)
-	}
-}
-
-// TestReplayEqualsLive: a state rebuilt from the journal (the process was
-// killed before writing the snapshot) is byte for byte the one it had in
-// memory.
-func TestReplayEqualsLive(t *testing.T) {
-	schema := testSchema(t)
-	b := openBackend(t, schema, "default")
-	s := openStore(t, b)
-	record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // writes the first snapshot
-	record(t, s,
-		outcome(`payout.a["1"]`, "k1", "101"),
-		intent(`payout.a["2"]`, "k2"),
-		&state.Entry{Op: state.OpOutcome, PlanID: "plan-1", Address: `payout.a["2"]`, Provider: "wllxpay", Key: "k2", Result: &state.Result{Outcome: state.OutcomeRejected, Error: "Not enough amount"}},
-		&state.Entry{Op: state.OpForget, Address: `payout.a["1"]`})
-	live := snapshotOf(t, s.State())
-	kill(t, b)
-
-	s2 := openStore(t, openBackend(t, schema, "default"))
-	defer s2.Close()
-	if got := snapshotOf(t, s2.State()); got != live {
-		t.Errorf("replayed state differs (-live +replayed):\n%s", cmp.Diff(live, got))
-	}
-	if st := s2.State(); st.JournalSeq != 6 || st.Serial != 1 {
-		t.Errorf("journal_seq %d serial %d, want 5 and 1", st.JournalSeq, st.Serial)
-	}
-}
-
-func TestCorruptJournalRowIsRefused(t *testing.T) {
+// TestJournalColumns: a row's columns beside its line (seq, prev, hash,
+// end_off) are checked against it on every load and by audit verify, so
+// that rows cannot be reordered or spliced by their columns. (Tampering
+// with the lines themselves is the suite's JournalTamper.)
+func TestJournalColumns(t *testing.T) {
 	schema := testSchema(t)
 	admin := adminConn(t)
 	for _, tc := range []struct {
@@ -78,122 +22,69 @@ func TestCorruptJournalRowIsRefused(t *testing.T) {
 		seq     uint64
 		message string
 	}{
-		{"altered line", `UPDATE {s}.journal SET line = convert_to(replace(convert_from(line, 'UTF8'), '"id":"101"', '"id":"999"'), 'UTF8') WHERE workspace = $1 AND seq = 3`,
-			3, "journal: entry 3 is corrupt: hash does not match the entry's content"},
-		{"removed row", `DELETE FROM {s}.journal WHERE workspace = $1 AND seq = 2`,
-			3, "journal: entry 3 is corrupt: sequence number 3 follows 1: entries are missing"},
-		{"rehashed line", `UPDATE {s}.journal SET hash = 'x' WHERE workspace = $1 AND seq = 2`,
+		{"rehashed column", `UPDATE {s}.journal SET hash = 'x' WHERE workspace = $1 AND seq = 2`,
 			2, "journal: entry 2 is corrupt: the row's seq, prev or hash column differs from its line"},
+		{"renumbered row", `UPDATE {s}.journal SET seq = 9 WHERE workspace = $1 AND seq = 4`,
+			9, "journal: entry 9 is corrupt: the row's seq, prev or hash column differs from its line"},
 		{"shifted offset", `UPDATE {s}.journal SET end_off = end_off + 1 WHERE workspace = $1 AND seq = 2`,
 			2, "journal: entry 2 is corrupt: its end_off is"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
 			ws := strings.ReplaceAll(tc.name, " ", "-")
 			b := openBackend(t, schema, ws)
 			s := openStore(t, b)
-			record(t, s, apply1(), intent(`payout.a["1"]`, "k1")) // the first snapshot, at entry 0
+			record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
+			s.Close() // the snapshot's head is entry 2
+			s = openStore(t, openBackend(t, schema, ws))
 			record(t, s, outcome(`payout.a["1"]`, "k1", "101"), intent(`payout.a["2"]`, "k2"))
-			kill(t, b)
-			sql := strings.ReplaceAll(`ALTER TABLE {s}.journal DISABLE TRIGGER journal_append_only; `+tc.change, "{s}", schema)
+			kill(t, s.Backend().(*Backend))
+			sql := strings.ReplaceAll(`ALTER TABLE {s}.journal DISABLE TRIGGER journal_append_only; `+tc.change+`; ALTER TABLE {s}.journal ENABLE TRIGGER journal_append_only`, "{s}", schema)
 			if _, err := admin.Exec(context.Background(), strings.Replace(sql, "$1", "'"+ws+"'", 1)); err != nil {
 				t.Fatal(err)
 			}
-			admin.Exec(context.Background(), `ALTER TABLE `+schema+`.journal ENABLE TRIGGER journal_append_only`)
 
 			b2 := openBackend(t, schema, ws)
-			_, err := state.Open(context.Background(), b2, state.Options{NoLock: true})
+			_, _, err := b2.Load(context.Background())
 			var ce *state.CorruptError
-			if !errors.As(err, &ce) || ce.Seq != tc.seq {
-				t.Fatalf("Open = %v, want a CorruptError naming entry %d", err, tc.seq)
+			if !errors.As(err, &ce) || ce.Seq != tc.seq || !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("Load = %v\nwant a CorruptError naming entry %d: %s", err, tc.seq, tc.message)
 			}
-			if !strings.Contains(err.Error(), tc.message) {
-				t.Errorf("message = %q, want %q", err, tc.message)
-			}
-			if _, err := verify(b2); !errors.As(err, &ce) || ce.Seq != tc.seq {
-				t.Errorf("Verify = %v, want entry %d", err, tc.seq)
+			_, err = state.Verify(context.Background(), b2, nil, nil)
+			if !errors.As(err, &ce) || ce.Seq != tc.seq || !strings.Contains(err.Error(), tc.message) {
+				t.Errorf("Verify = %v\nwant a CorruptError naming entry %d: %s", err, tc.seq, tc.message)
 			}
 		})
 	}
 }
 
-func TestJournalIsAppendOnly(t *testing.T) {
+// TestTablesAreAppendOnly: the journal, heads and plans tables refuse
+// every update, delete and truncate, even by their owner, until a
+// deliberate ALTER TABLE ... DISABLE TRIGGER.
+func TestTablesAreAppendOnly(t *testing.T) {
 	schema := testSchema(t)
 	s := openStore(t, openBackend(t, schema, "default"))
 	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
-	s.Close()
-	admin := adminConn(t)
-	for _, sql := range []string{
-		`UPDATE ` + schema + `.journal SET at = now()`,
-		`DELETE FROM ` + schema + `.journal`,
-		`TRUNCATE ` + schema + `.journal`,
-	} {
-		if _, err := admin.Exec(context.Background(), sql); err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: %v, want it refused as append-only", sql, err)
-		}
+	if err := s.RecordPlan(context.Background(), state.PlanRecord{PlanID: "plan-1", Digest: "sha256:00", Author: "tester"}); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestSnapshotCompareAndSwap(t *testing.T) {
-	schema := testSchema(t)
-	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	b1, b2 := openBackend(t, schema, "default"), openBackend(t, schema, "default")
-	st1, _, err1 := b1.Load(context.Background())
-	st2, _, err2 := b2.Load(context.Background())
-	if err1 != nil || err2 != nil {
-		t.Fatal(err1, err2)
+	admin := adminConn(t)
+	var heads int
+	if err := admin.QueryRow(context.Background(), `SELECT count(*) FROM `+schema+`.heads`).Scan(&heads); err != nil || heads != 1 {
+		t.Fatalf("%d heads recorded (%v), want the command's one", heads, err)
 	}
-	st1.Serial++
-	if err := b1.WriteSnapshot(context.Background(), st1); err != nil {
-		t.Fatalf("first writer: %v", err)
-	}
-	st1.Serial++
-	if err := b1.WriteSnapshot(context.Background(), st1); err != nil {
-		t.Fatalf("first writer again (its own serial): %v", err)
-	}
-	st2.Serial++
-	err := b2.WriteSnapshot(context.Background(), st2)
-	if !errors.Is(err, ErrChanged) || !strings.Contains(err.Error(), "the state was changed by another writer: the workspace holds serial 3") {
-		t.Errorf("second writer = %v, want ErrChanged", err)
-	}
-
-	// Two writers creating the same workspace.
-	n1, n2 := openBackend(t, schema, "new"), openBackend(t, schema, "new")
-	for _, b := range []*Backend{n1, n2} {
-		if st, _, err := b.Load(context.Background()); st != nil || err != nil {
-			t.Fatalf("Load of a new workspace = %v, %v", st, err)
+	for table, column := range map[string]string{"journal": "at", "heads": "at", "plans": "recorded_at"} {
+		for _, sql := range []string{
+			`UPDATE ` + schema + `.` + table + ` SET ` + column + ` = now()`,
+			`DELETE FROM ` + schema + `.` + table,
+			`TRUNCATE ` + schema + `.` + table,
+		} {
+			want := "the payform journal is append-only: " + strings.Fields(sql)[0] + " refused"
+			if _, err := admin.Exec(context.Background(), sql); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: %v, want %q", sql, err, want)
+			}
 		}
-	}
-	if err := n1.WriteSnapshot(context.Background(), state.New("lineage-1", "test")); err != nil {
-		t.Fatal(err)
-	}
-	if err := n2.WriteSnapshot(context.Background(), state.New("lineage-2", "test")); !errors.Is(err, ErrChanged) {
-		t.Errorf("second creator = %v, want ErrChanged", err)
-	}
-}
-
-// TestStoreOnAnotherWriter: a journal refuses to open over entries its
-// state did not load.
-func TestStoreOnAnotherWriter(t *testing.T) {
-	schema := testSchema(t)
-	b1 := openBackend(t, schema, "default")
-	st, _, err := b1.Load(context.Background())
-	if st != nil || err != nil {
-		t.Fatal(st, err)
-	}
-	s := openStore(t, openBackend(t, schema, "default"))
-	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
-	s.Close()
-	_, err = b1.OpenJournal(context.Background(), state.New("another-lineage", "test"))
-	if !errors.Is(err, ErrChanged) {
-		t.Errorf("OpenJournal over another lineage = %v, want ErrChanged", err)
-	}
-	loaded, _, _ := b1.Load(context.Background())
-	loaded.JournalSeq, loaded.JournalHash = 0, ""
-	if _, err := b1.OpenJournal(context.Background(), loaded); !errors.Is(err, ErrChanged) {
-		t.Errorf("OpenJournal behind the journal = %v, want ErrChanged", err)
 	}
 }
