@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/payform/payform/state"
 )
@@ -190,6 +191,10 @@ func (b *Backend) RecordPlan(ctx context.Context, r state.PlanRecord) error {
 		_, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.plans (workspace, plan_id, line) VALUES ($1, $2, $3)`), b.workspace, r.PlanID, line)
 		return err
 	})
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation on (workspace, plan_id)
+		return fmt.Errorf("%s: plan %s is already recorded; a plan is recorded once, when it is saved", b.Describe(), r.PlanID)
+	}
 	return b.fail("recording the plan", err)
 }
 
