@@ -74,7 +74,7 @@ func runOutput(cmd *cobra.Command, a *app, opts *outputOptions, name string) err
 	if err != nil {
 		return err
 	}
-	data := planner.OutputData(st)
+	data := planner.OutputData(st, cfg.Resources)
 	if name != "" {
 		o := cfg.Output(name)
 		if o == nil {

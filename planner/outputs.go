@@ -14,8 +14,11 @@ import (
 // payout.NAME and deposit_address_pool.NAME, each an object per instance
 // (a map by key for blocks with for_each). Deposit addresses carry their
 // address and tag. Items in doubt are left out until they are settled: an
-// application reading outputs must get only what exists.
-func OutputData(st *state.State) map[string]cty.Value {
+// application reading outputs must get only what exists. A block the
+// configuration declares with nothing in the state yet is still there, so
+// outputs that name it evaluate: a block with for_each as an empty map, one
+// without as an object whose attributes are null.
+func OutputData(st *state.State, declared []*schema.Resource) map[string]cty.Value {
 	type block struct {
 		keyed bool
 		items map[string]cty.Value
@@ -40,6 +43,21 @@ func OutputData(st *state.State) map[string]cty.Value {
 			names[addr.Name] = b
 		}
 		b.items[addr.Key] = resourceValue(r)
+	}
+	for _, d := range declared {
+		names := byType[d.Addr.Type]
+		if names == nil {
+			names = map[string]*block{}
+			byType[d.Addr.Type] = names
+		}
+		b := names[d.Addr.Name]
+		if b == nil {
+			b = &block{keyed: d.Addr.HasKey, items: map[string]cty.Value{}}
+			names[d.Addr.Name] = b
+		}
+		if _, ok := b.items[""]; !b.keyed && !ok {
+			b.items[""] = nullValue(d)
+		}
 	}
 	out := map[string]cty.Value{}
 	for typ, names := range byType {
@@ -96,4 +114,14 @@ func resourceValue(r *state.Resource) cty.Value {
 		}
 	}
 	return cty.ObjectVal(attrs)
+}
+
+// nullValue is what an output sees of a block without for_each that the
+// state does not hold yet: its attributes, each null.
+func nullValue(d *schema.Resource) cty.Value {
+	r := &state.Resource{Kind: string(d.Kind), Attrs: map[string]string{}}
+	for k := range d.Attrs {
+		r.Attrs[k] = ""
+	}
+	return resourceValue(r)
 }
