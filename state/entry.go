@@ -34,6 +34,10 @@ const (
 	OpRefresh Op = "refresh"
 	// OpApply: apply started a plan; the plan can never run again.
 	OpApply Op = "apply"
+	// OpCallback: a status a gateway's verified callback told, taken in
+	// from the callback inbox (or, for an item in doubt, the settling
+	// that callback proves); Callback names the inbox item.
+	OpCallback Op = "callback"
 )
 
 // Entry is one journal line. Entries form a hash chain:
@@ -58,6 +62,9 @@ type Entry struct {
 	// Object is the declared object, on intent, adopt and resolve.
 	Object *Declared `json:"object,omitempty"`
 	Result *Result   `json:"result,omitempty"`
+	// Callback names the callback a callback entry takes in; no other
+	// entry has one.
+	Callback *CallbackRef `json:"callback,omitempty"`
 	// MAC seals the entry with the audit key, when one is set:
 	// hex(HMAC-SHA256(key, Prev ‖ the entry without mac and hash)). It is
 	// part of what Hash covers, so a seal cannot be stripped without
@@ -85,6 +92,23 @@ type Result struct {
 	Remote    map[string]string `json:"remote,omitempty"`
 	Error     string            `json:"error,omitempty"`
 	Note      string            `json:"note,omitempty"`
+}
+
+// CallbackRef names one callback in the callback inbox: the item it was
+// received as (its inbox sequence number and the SHA-256 of the request
+// exactly as received, so an auditor can find and re-verify it), what it
+// is at the gateway, and how it was verified.
+type CallbackRef struct {
+	Inbox  uint64 `json:"inbox"`
+	Digest string `json:"digest"`
+	// Type is the callback's type at the gateway ("withdrawal",
+	// "invoice"); ID the gateway's id of what it reports.
+	Type string `json:"type,omitempty"`
+	ID   string `json:"id,omitempty"`
+	// Via is how it was verified: "signature" (WllxPay, CoinPay24),
+	// "verify" (Coinilla), "refetch" (MilaCoins), "prompt" (MiraclePay).
+	Via        string    `json:"via"`
+	ReceivedAt time.Time `json:"received_at"`
 }
 
 // GenesisHash is the Prev of a journal's first entry: the chain starts from

@@ -29,6 +29,26 @@ import (
 //	              adopted or not-created
 //	adopt         a record at the address; a key already used
 //	forget, move, refresh, restore   a record that is not where they say
+//	callback      a plan id (callbacks are taken in outside any plan's
+//	              run); no callback named (inbox item, digest, how it
+//	              was verified) or no status; a record that is not in
+//	              state, or another provider, key or gateway id than
+//	              the record's (another object under the same key is
+//	              never the record); on a record in doubt, an outcome
+//	              other than adopted (the callback proves the object the
+//	              record's create made: the doubt is settled) or unknown
+//	              (it proves an object under the key that differs from
+//	              what was sent: an operator must look); on a settled
+//	              record, an outcome other than refreshed
+//	every other   a callback named: only a callback entry takes one in
+//
+// A callback entry changes a settled record as a refresh does (status,
+// raw status, the gateway's id where the record had none, remote
+// fields), and a record in doubt as an outcome does. Which callbacks are
+// taken in, and which are kept apart (repeats, statuses older than a
+// final one, conflicting final statuses, objects that differ from the
+// record) is the executor's to decide (executor/fold.go); this table is
+// what replay holds every entry to.
 
 // apply checks e and changes the state as it says.
 func (s *State) apply(e *Entry) error {
@@ -57,7 +77,10 @@ func (s *State) check(e *Entry) error {
 	if e.Result != nil && e.Result.Outcome != "" && !e.Result.Outcome.Valid() {
 		return refuse("it has outcome %q, which payform never writes", e.Result.Outcome)
 	}
-	if e.PlanID != "" && e.Op != OpApply {
+	if e.Callback != nil && e.Op != OpCallback {
+		return refuse("a %s entry names a callback: only a callback entry takes one in", e.Op)
+	}
+	if e.PlanID != "" && e.Op != OpApply && e.Op != OpCallback {
 		switch {
 		case e.PlanID != s.Run.PlanID:
 			return refuse("it names plan %s, but the apply under way is plan %s: no apply of that plan started it", e.PlanID, orNone(s.Run.PlanID))
@@ -144,8 +167,34 @@ func (s *State) check(e *Entry) error {
 		if r == nil || e.Result == nil {
 			return refuse("refresh of %s, which is not in state", e.Address)
 		}
+	case OpCallback:
+		return s.checkCallback(e, r)
 	default:
 		return refuse("unknown op %q", e.Op)
+	}
+	return nil
+}
+
+// checkCallback is check for a callback entry about r.
+func (s *State) checkCallback(e *Entry, r *Resource) error {
+	cb, res := e.Callback, e.Result
+	switch {
+	case e.PlanID != "":
+		return refuse("a callback entry names plan %s: callbacks are taken in outside any plan's run", e.PlanID)
+	case cb == nil || cb.Inbox == 0 || cb.Digest == "" || cb.Via == "":
+		return refuse("a callback entry without the callback it takes in (inbox item, digest and how it was verified)")
+	case res == nil || res.Status == "":
+		return refuse("a callback entry without the status the callback told")
+	case r == nil:
+		return refuse("a callback for %s, which is not in state", e.Address)
+	case e.Provider != r.Provider || e.Key != r.Key:
+		return refuse("a callback for %s names key %q at %s, but the record has key %q at %s", e.Address, e.Key, e.Provider, r.Key, r.Provider)
+	case r.ID != "" && res.ID != "" && res.ID != r.ID:
+		return refuse("a callback about object %s for %s, which is object %s: another object under the same key is never the record", res.ID, e.Address, r.ID)
+	case r.Pending != nil && res.Outcome != OutcomeAdopted && res.Outcome != OutcomeUnknown:
+		return refuse("a callback for %s, which is in doubt, with outcome %q: a callback settles a doubt as adopted, or leaves it unknown for an operator", e.Address, res.Outcome)
+	case r.Pending == nil && res.Outcome != OutcomeRefreshed:
+		return refuse("a callback for %s, which is settled, with outcome %q: it can only record a status (refreshed)", e.Address, res.Outcome)
 	}
 	return nil
 }
@@ -235,22 +284,34 @@ func (s *State) mutate(e *Entry) {
 		r.Address = e.Address
 		r.UpdatedAt = e.At
 		s.put(r)
+	case OpCallback:
+		if s.byAddr[e.Address].Pending != nil {
+			s.applySettle(e) // adopted or unknown, as an outcome
+			break
+		}
+		s.applyStatus(e)
 	case OpRefresh:
-		r := s.byAddr[e.Address]
-		r.Status = e.Result.Status
-		r.RawStatus = e.Result.RawStatus
-		if e.Result.ID != "" {
-			r.ID = e.Result.ID
-		}
-		if len(e.Result.Remote) > 0 {
-			if r.Remote == nil {
-				r.Remote = map[string]string{}
-			}
-			maps.Copy(r.Remote, e.Result.Remote)
-		}
-		r.UpdatedAt = e.At
+		s.applyStatus(e)
 	}
 	s.JournalAt = e.At
+}
+
+// applyStatus records a status the gateway reported (a refresh, a
+// callback) on a settled record.
+func (s *State) applyStatus(e *Entry) {
+	r := s.byAddr[e.Address]
+	r.Status = e.Result.Status
+	r.RawStatus = e.Result.RawStatus
+	if e.Result.ID != "" {
+		r.ID = e.Result.ID
+	}
+	if len(e.Result.Remote) > 0 {
+		if r.Remote == nil {
+			r.Remote = map[string]string{}
+		}
+		maps.Copy(r.Remote, e.Result.Remote)
+	}
+	r.UpdatedAt = e.At
 }
 
 // applyIntent records that a create is about to be sent. A repeated intent
