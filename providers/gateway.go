@@ -40,6 +40,11 @@ type Gateway struct {
 	// Limits are the gateway's documented rate limits, all enforced at
 	// once per account (Limiter).
 	Limits []Limit
+	// Unreadable, when set, says why the statuses of a kind cannot be
+	// read back from the gateway with a block's options ("" when they
+	// can): payform then learns them only from the gateway's callbacks
+	// (`payform callback serve`), and says so.
+	Unreadable func(kind Kind, options map[string]string) string
 	// New builds a client for one configured provider block.
 	New func(Settings) (Provider, error)
 }
@@ -74,6 +79,15 @@ type Settings struct {
 	// Options carries gateway-specific provider-block settings, e.g.
 	// wllxpay's "v2_lookup".
 	Options map[string]string
+}
+
+// StatusUnreadable says why statuses of kind cannot be read back with
+// options, "" when they can.
+func (g Gateway) StatusUnreadable(kind Kind, options map[string]string) string {
+	if g.Unreadable == nil {
+		return ""
+	}
+	return g.Unreadable(kind, options)
 }
 
 // Supports reports whether the gateway handles kind.

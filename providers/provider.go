@@ -176,6 +176,12 @@ type KindSupport struct {
 	// settling such an object by id must attest what cannot be read
 	// (`payform state resolve --amount`).
 	Unread Unread
+	// RefreshEach says that Refresh reads objects of this kind one
+	// request each (no list to read them from): a caller may split the
+	// refs and call Refresh concurrently, within the account's rate
+	// limits. Where it is false, Refresh reads a list, and one call with
+	// every ref is cheapest.
+	RefreshEach bool
 }
 
 // Unread is a set of attributes a read by id cannot prove.

@@ -31,7 +31,7 @@ var Gateway = providers.Gateway{
 		// id, so a duplicate leaves the item unknown. verify (func=3)
 		// proves an invoice id and refnum belong together, and says no
 		// amount.
-		{Kind: providers.Invoice, InDoubt: providers.Resend, DuplicateAdopts: false, Unread: providers.UnreadAmount},
+		{Kind: providers.Invoice, InDoubt: providers.Resend, DuplicateAdopts: false, Unread: providers.UnreadAmount, RefreshEach: true},
 	},
 	InvoiceFields: []string{providers.FieldDescription, providers.FieldSuccessURL, providers.FieldCancelURL, providers.FieldPendingURL},
 	// The documented currencies, all of which money knows.

@@ -114,8 +114,28 @@ func (p *provider) VerifyCallback(header http.Header, body []byte) (*providers.C
 	if id == "" {
 		id = fields["id"]
 	}
-	return &providers.Callback{
+	cb := &providers.Callback{
 		Type: "invoice", ID: id, Key: fields["order_id"], Status: fields["status"],
-		Currency: fields["price_currency"], Amount: fields["price_amount"], Fields: fields,
-	}, nil
+		Currency: fields["price_currency"], Amount: fields["price_amount"], Fields: fields, Via: "signature",
+	}
+	if id != "" {
+		obj := callbackInvoice(id, fields).object("")
+		cb.Object = &obj
+	}
+	return cb, nil
+}
+
+// callbackInvoice reads a verified callback's fields as the invoice they
+// describe (the page's names; under/overpaid amounts and payment_address
+// where the callback carries them), so that its status, paid amount and
+// pay fields map exactly as a read of the invoice would.
+func callbackInvoice(id string, f map[string]string) invoiceWire {
+	s := func(k string) providers.FlexString { return providers.FlexString(f[k]) }
+	return invoiceWire{
+		ID: providers.FlexString(id), OrderID: s("order_id"), Status: s("status"),
+		PriceAmount: s("price_amount"), PriceCurrency: s("price_currency"),
+		PayAmount: s("pay_amount"), PayCurrency: s("pay_currency"), PaymentAddress: s("payment_address"),
+		CreatedAt: s("created_at"), ExpireAt: s("expire_at"),
+		UnderpaidAmount: s("underpaid_amount"), OverpaidAmount: s("overpaid_amount"),
+	}
 }

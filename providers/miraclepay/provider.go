@@ -43,7 +43,7 @@ var Gateway = providers.Gateway{
 		// until an operator settles it.
 		// A read by id answers only id, blockchainId, status and
 		// createdAt: neither the key (the note) nor the amount.
-		{Kind: providers.Invoice, InDoubt: providers.Manual, Unread: providers.UnreadKey | providers.UnreadAmount},
+		{Kind: providers.Invoice, InDoubt: providers.Manual, Unread: providers.UnreadKey | providers.UnreadAmount, RefreshEach: true},
 	},
 	InvoiceFields: []string{providers.FieldPayer, providers.FieldBlockchains, providers.FieldSuccessURL, providers.FieldDescription},
 	CheckInvoice:  checkInvoice,

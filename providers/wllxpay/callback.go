@@ -49,9 +49,36 @@ func (p *provider) VerifyCallback(header http.Header, body []byte) (*providers.C
 		names = append(names, k)
 	}
 	sort.Strings(names)
-	return &providers.Callback{
+	cb := &providers.Callback{
 		Type: fields["type"], ID: fields["id"], Key: fields["foreign_id"], Status: fields["status"],
 		Currency: fields["currency"], Amount: fields["amount"], Address: fields["address"], Tag: fields["tag"],
-		Fields: fields,
-	}, nil
+		Fields: fields, Via: "signature",
+	}
+	if cb.Type == "withdrawal" && cb.Key != "" {
+		cb.Object = withdrawalObject(fields)
+	}
+	return cb, nil
+}
+
+// withdrawalObject is the payout a signed withdrawal callback reports:
+// its foreign_id, id, status (processing → submitted, confirmed,
+// error → failed, cancelled), amount, currency, address and tag (a
+// callback names a tag only when the withdrawal has one), with the
+// transaction id and error text the callback carries.
+func withdrawalObject(f map[string]string) *providers.Object {
+	o := &providers.Object{
+		Kind: providers.Payout, Key: f["foreign_id"], ID: f["id"],
+		Status: mapStatus(f["status"]), RawStatus: f["status"],
+		Amount: parseAmount(providers.FlexString(f["amount"])), Currency: f["currency"],
+		Address: f["address"], Tag: f["tag"],
+	}
+	for _, k := range []string{"txid", "error"} {
+		if v := strings.TrimSpace(f[k]); v != "" {
+			if o.Fields == nil {
+				o.Fields = map[string]string{}
+			}
+			o.Fields[k] = v
+		}
+	}
+	return o
 }

@@ -30,12 +30,23 @@ var Gateway = providers.Gateway{
 	Kinds: []providers.KindSupport{
 		// A resend with the same foreign_id is refused as "already taken",
 		// which proves the first landed; that is enough to manage a payout.
-		{Kind: providers.Payout, InDoubt: providers.Resend, DuplicateAdopts: true, EchoesTag: true},
+		// With v2_lookup, a payout's status is read by one lookup each.
+		{Kind: providers.Payout, InDoubt: providers.Resend, DuplicateAdopts: true, EchoesTag: true, RefreshEach: true},
 		// addresses/take may be repeated; each call makes a new address.
 		{Kind: providers.DepositAddress, InDoubt: providers.Retake},
 	},
 	Currencies: money.CryptoCodes(), // v1 has no fiat operations
+	Unreadable: unreadable,
 	New:        newProvider,
+}
+
+// unreadable: v1 has no endpoint that reads a withdrawal back; only the
+// v2 lookup (v2_lookup = true) can.
+func unreadable(kind providers.Kind, options map[string]string) string {
+	if kind == providers.Payout && options["v2_lookup"] != "true" {
+		return "WllxPay's v1 API cannot read a withdrawal back (v2_lookup = true enables CoinsPaid's v2 lookup, which WllxPay does not document)"
+	}
+	return ""
 }
 
 // provider implements providers.Provider for WllxPay.

@@ -1,6 +1,10 @@
 package wllxpay
 
-import "github.com/payform/payform/providers"
+import (
+	"strings"
+
+	"github.com/payform/payform/providers"
+)
 
 // Wire types. Field order in the request structs is the order of the
 // signed JSON body.
@@ -75,13 +79,36 @@ type v2Transaction struct {
 		Address providers.FlexString `json:"address"`
 		Tag     providers.FlexString `json:"tag"`
 	} `json:"crypto_address"`
+	// Error is the v2 object's error text: v2 reports a withdrawal that
+	// ended in error as "cancelled" (it maps error and rejected to
+	// cancelled) and says why here.
+	Error providers.FlexString `json:"error"`
 }
 
+// object maps a v2 transaction to payform's payout. v2 folds v1's error
+// into cancelled; the error text tells them apart, so that a withdrawal
+// is failed whether payform learns of it from its v1 callback (status
+// error) or from a v2 lookup (cancelled, with an error), and cancelled
+// only when v2 gives no reason (v1's cancelled: a double spend).
 func (t v2Transaction) object(key string) providers.Object {
-	return providers.Object{
+	o := providers.Object{
 		Kind: providers.Payout, Key: key, ID: string(t.ID),
-		Status: mapStatus(string(t.Status)), RawStatus: string(t.Status),
+		Status: v2Status(string(t.Status), string(t.Error)), RawStatus: string(t.Status),
 		Amount: parseAmount(t.CurrencySent.Amount), Currency: string(t.CurrencySent.Currency),
 		Address: string(t.CryptoAddress.Address), Tag: string(t.CryptoAddress.Tag),
 	}
+	if e := strings.TrimSpace(string(t.Error)); e != "" {
+		o.Fields = map[string]string{"error": e}
+	}
+	return o
+}
+
+// v2Status maps a v2 status: as mapStatus, but "cancelled" with an error
+// text is failed.
+func v2Status(raw, errText string) providers.Status {
+	s := mapStatus(raw)
+	if s == providers.StatusCancelled && strings.TrimSpace(errText) != "" {
+		return providers.StatusFailed
+	}
+	return s
 }

@@ -12,6 +12,9 @@ type v2Transaction struct {
 	Status        string       `json:"status"`
 	CurrencySent  v2Amount     `json:"currency_sent"`
 	CryptoAddress v2CryptoAddr `json:"crypto_address"`
+	// Error says why a withdrawal failed ("" otherwise): v2 reports
+	// error as cancelled, and this text is what tells the two apart.
+	Error string `json:"error"`
 }
 
 type v2Amount struct {
@@ -26,12 +29,21 @@ type v2CryptoAddr struct {
 }
 
 // v2Status maps a withdrawal's status to the v2 vocabulary: error and
-// cancelled are both "cancelled" there.
+// cancelled are both "cancelled" there; v2Error says which.
 func v2Status(s string) string {
 	if s == StatusError {
 		return StatusCancelled
 	}
 	return s
+}
+
+// v2Error is the v2 object's error text for a withdrawal at status s:
+// the callback's error text for error, "" for every other status.
+func v2Error(s string) string {
+	if s == StatusError {
+		return withdrawalErrorText
+	}
+	return ""
 }
 
 // transactionInfo serves GET /api/v2/transactions/info (only with
@@ -69,10 +81,11 @@ func (e *Emulator) transactionInfo(f form) reply {
 	if !ok {
 		return fieldError(http.StatusNotFound, map[string]string{field: "Transaction not found."}, "not_found")
 	}
+	status := e.status(w, e.clock.Now())
 	return reply{http.StatusOK, struct {
 		Data v2Transaction `json:"data"`
 	}{v2Transaction{
-		ID: w.id, ForeignID: w.foreignID, Type: kindWithdrawal, Status: v2Status(e.status(w, e.clock.Now())),
+		ID: w.id, ForeignID: w.foreignID, Type: kindWithdrawal, Status: v2Status(status), Error: v2Error(status),
 		CurrencySent:  v2Amount{Currency: w.currency, Amount: w.amount.String()},
 		CryptoAddress: v2CryptoAddr{Address: w.address, Tag: nullable(w.tag), Currency: w.currency},
 	}}}

@@ -18,14 +18,15 @@ func TestV2Lookup(t *testing.T) {
 	h.post(makePath, fmt.Sprintf(`{"currency":"XRP","foreign_id":"w2","amount":"5","address":%q,"tag":"77"}`, xrp))
 	info := func(body string) (int, string) { return h.signed(http.MethodGet, infoPath, body) }
 
-	w1 := func(status string) string {
-		return fmt.Sprintf(`{"data":{"id":1,"foreign_id":"w1","type":"withdrawal","status":%q,"currency_sent":{"currency":"BTC","amount":"1.01"},"crypto_address":{"address":%q,"tag":null,"currency":"BTC"}}}`, status, btc)
+	w1e := func(status, errText string) string {
+		return fmt.Sprintf(`{"data":{"id":1,"foreign_id":"w1","type":"withdrawal","status":%q,"currency_sent":{"currency":"BTC","amount":"1.01"},"crypto_address":{"address":%q,"tag":null,"currency":"BTC"},"error":%q}}`, status, btc, errText)
 	}
+	w1 := func(status string) string { return w1e(status, "") }
 	status, body := info(`{"foreign_id":"w1"}`)
 	providertest.Expect(t, "by foreign_id", status, body, 200, w1("processing"))
 	status, body = info(`{"id":2}`)
 	providertest.Expect(t, "by id", status, body, 200,
-		fmt.Sprintf(`{"data":{"id":2,"foreign_id":"w2","type":"withdrawal","status":"processing","currency_sent":{"currency":"XRP","amount":"5"},"crypto_address":{"address":%q,"tag":"77","currency":"XRP"}}}`, xrp))
+		fmt.Sprintf(`{"data":{"id":2,"foreign_id":"w2","type":"withdrawal","status":"processing","currency_sent":{"currency":"XRP","amount":"5"},"crypto_address":{"address":%q,"tag":"77","currency":"XRP"},"error":""}}`, xrp))
 
 	h.clock.Advance(10 * time.Second)
 	status, body = info(`{"id":"1"}`)
@@ -35,7 +36,13 @@ func TestV2Lookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, body = info(`{"foreign_id":"w1"}`)
-	providertest.Expect(t, "error is cancelled in v2", status, body, 200, w1("cancelled"))
+	providertest.Expect(t, "error is cancelled in v2, with its error", status, body, 200, w1e("cancelled", withdrawalErrorText))
+	if err := h.em.ForceStatus("w2", StatusCancelled); err != nil {
+		t.Fatal(err)
+	}
+	status, body = info(`{"id":2}`)
+	providertest.Expect(t, "cancelled is cancelled in v2, without an error", status, body, 200,
+		fmt.Sprintf(`{"data":{"id":2,"foreign_id":"w2","type":"withdrawal","status":"cancelled","currency_sent":{"currency":"XRP","amount":"5"},"crypto_address":{"address":%q,"tag":"77","currency":"XRP"},"error":""}}`, xrp))
 
 	const code = `,"error_code":"validation_error"}`
 	for _, tc := range []struct {
