@@ -221,6 +221,25 @@ func (s *Store) Record(e *Entry, durable bool) error {
 	return nil
 }
 
+// Sync returns once every entry recorded so far is durable (and the
+// lock is still held): for callers that recorded a batch without
+// waiting, before they tell another store that it is recorded.
+func (s *Store) Sync() error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	if err := s.checkLock(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	j, seq := s.journal, s.st.JournalSeq
+	s.mu.Unlock()
+	if j == nil {
+		return nil
+	}
+	return j.Sync(seq)
+}
+
 // checkpoint makes the journal durable up to its head and writes the
 // snapshot. s.mu is held.
 func (s *Store) checkpoint() error {
