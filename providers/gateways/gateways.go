@@ -147,7 +147,12 @@ var (
 // it from the moment it leaves, not while it waits. Close releases what
 // it holds (the embedded emulator's store, its share of the limiter).
 func Open(spec Spec) (providers.Provider, io.Closer, error) {
-	hc := &http.Client{} // no Timeout: the limiter's transport applies it after the wait
+	// No Timeout: the limiter's transport applies it after the wait. A
+	// transport of its own that keeps as many connections as parallel
+	// calls use (net/http keeps 2 per host): a refresh at --parallelism
+	// 10 would otherwise open a new connection, TLS and all, for most
+	// of its calls.
+	hc := &http.Client{Transport: pooledTransport()}
 	if spec.Failpoints != nil && !spec.Sandbox {
 		hc.Transport = spec.Failpoints.Transport() // tests: "during-call" fires once the request is on the wire
 	}
@@ -198,6 +203,16 @@ func Open(spec Spec) (providers.Provider, io.Closer, error) {
 	p = providers.WithSettle(p, spec.Settle)
 	p = providers.WithScrub(p, settings.Credentials)
 	return p, closer, nil
+}
+
+// maxIdlePerHost is how many idle connections a provider keeps to its
+// gateway: above any --parallelism one would use.
+const maxIdlePerHost = 64
+
+func pooledTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = maxIdlePerHost
+	return t
 }
 
 // closers closes each in order, keeping the first error.
