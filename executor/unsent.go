@@ -33,6 +33,12 @@ const UnsentMargin = 48 * time.Hour
 // another copy of the state sent, it sent after the copy was made. A gateway that cannot be read gives a warning, and its
 // keys are planned as creates, as DESIGN §4 allows for keys not looked up.
 func Unsent(ctx context.Context, cfg *schema.Config, st *state.State, provs map[string]providers.Provider, parallelism int) (map[string]providers.Object, hcl.Diagnostics) {
+	return unsent(ctx, cfg, st, provs, parallelism, targetMatcher(nil))
+}
+
+// unsent is Unsent for the declared resources match accepts (plan
+// --target: what is not targeted is not planned, so not looked up).
+func unsent(ctx context.Context, cfg *schema.Config, st *state.State, provs map[string]providers.Provider, parallelism int, match func(string) bool) (map[string]providers.Object, hcl.Diagnostics) {
 	type group struct {
 		provider string
 		kind     providers.Kind
@@ -40,7 +46,7 @@ func Unsent(ctx context.Context, cfg *schema.Config, st *state.State, provs map[
 	groups := map[group][]*schema.Resource{}
 	var order []group
 	for _, r := range cfg.Resources {
-		if r.Kind == providers.DepositAddress || st.Resource(r.Addr.String()) != nil {
+		if r.Kind == providers.DepositAddress || st.Resource(r.Addr.String()) != nil || !match(r.Addr.String()) {
 			continue
 		}
 		if st.Reserved(state.KeyRef{Provider: r.Provider.Realm(), Kind: string(r.Kind), Key: r.Key}) ||
