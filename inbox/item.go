@@ -134,8 +134,9 @@ func (r *Request) setBody(body []byte) {
 	r.Body, r.Binary = base64.StdEncoding.EncodeToString(body), true
 }
 
-// truncate cuts the body to n bytes (for items kept apart).
-func (r *Request) truncate(n int) {
+// Truncate cuts the body to n bytes (for items kept apart), on a
+// character boundary.
+func (r *Request) Truncate(n int) {
 	if len(r.Body) <= n {
 		return
 	}
@@ -186,7 +187,8 @@ func (o *Object) Provider() providers.Object {
 // DedupeKey is what makes two accepted items the same callback: the
 // gateway, the account, and the callback's type, id and status (ids are
 // unique per type only: a WllxPay deposit and withdrawal may share one).
-// An item without an id has none: it is never a repeat.
+// An item without an id has none: it is never a repeat. The key is the
+// hex SHA-256 of those five, so that any text in them is harmless.
 func (it *Item) DedupeKey() string {
 	if it.Verdict != Accepted || it.Callback == nil || it.Callback.ID == "" {
 		return ""
@@ -196,7 +198,8 @@ func (it *Item) DedupeKey() string {
 	if c.Object != nil && c.Object.RawStatus != "" {
 		status = c.Object.RawStatus
 	}
-	return strings.Join([]string{it.Gateway, it.Account, c.Type, c.ID, status}, "\x00")
+	sum := sha256.Sum256([]byte(strings.Join([]string{it.Gateway, it.Account, c.Type, c.ID, status}, "\x00")))
+	return hex.EncodeToString(sum[:])
 }
 
 // Describe says in a few words what an item is: "wllxpay withdrawal 12

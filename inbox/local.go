@@ -126,7 +126,7 @@ func (l *Local) Add(_ context.Context, it *Item) (uint64, bool, error) {
 		}
 	}
 	if it.Verdict != Accepted {
-		it.Request.truncate(MaxApartBody)
+		it.Request.Truncate(MaxApartBody)
 	}
 	it.Seq = l.seq + 1
 	line, err := json.Marshal(it)

@@ -97,6 +97,34 @@ CREATE TRIGGER plans_append_only BEFORE UPDATE OR DELETE ON {s}.plans
 CREATE TRIGGER plans_no_truncate BEFORE TRUNCATE ON {s}.plans
 	FOR EACH STATEMENT EXECUTE FUNCTION {s}.journal_append_only();
 `},
+	{4, "callback inbox", `
+-- The callbacks payform callback serve received, one row per item,
+-- exactly as a local inbox line: append-only, like the journal, since
+-- they are the evidence the journal's callback entries name. seq is
+-- given under an advisory lock, so that items number in commit order.
+CREATE TABLE {s}.inbox (
+	workspace   text NOT NULL,
+	seq         bigint NOT NULL CHECK (seq > 0),
+	received_at timestamptz NOT NULL,
+	verdict     text NOT NULL,           -- accepted, rejected, unconfirmed
+	dedupe      text,                    -- an accepted item's gateway, account, type, id and status; NULL otherwise
+	item        bytea NOT NULL,          -- the item's JSON, as a local inbox line without its newline
+	PRIMARY KEY (workspace, seq)
+);
+CREATE UNIQUE INDEX inbox_dedupe ON {s}.inbox (workspace, dedupe) WHERE dedupe IS NOT NULL;
+CREATE TRIGGER inbox_append_only BEFORE UPDATE OR DELETE ON {s}.inbox
+	FOR EACH ROW EXECUTE FUNCTION {s}.journal_append_only();
+CREATE TRIGGER inbox_no_truncate BEFORE TRUNCATE ON {s}.inbox
+	FOR EACH STATEMENT EXECUTE FUNCTION {s}.journal_append_only();
+
+-- How far the state has taken the inbox in, written by the command that
+-- holds the workspace's lock once the entries it led to are committed.
+CREATE TABLE {s}.inbox_folded (
+	workspace text PRIMARY KEY,
+	seq       bigint NOT NULL CHECK (seq >= 0),
+	at        timestamptz NOT NULL DEFAULT now()
+);
+`},
 }
 
 // migrate brings schema up to the newest version. The check is one query
