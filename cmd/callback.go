@@ -23,9 +23,12 @@ func newCallbackCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "callback",
 		Short:   "Work with the callbacks gateways send",
-		Example: "  payform callback verify --request received.http",
+		Example: `  payform callback serve --addr 127.0.0.1:9000
+  payform callback list
+  payform callback ingest --request received.http --gateway wllxpay
+  payform callback verify --request received.http`,
 	}
-	cmd.AddCommand(newCallbackVerifyCmd(a))
+	cmd.AddCommand(newCallbackServeCmd(a), newCallbackIngestCmd(a), newCallbackListCmd(a), newCallbackVerifyCmd(a))
 	return cmd
 }
 

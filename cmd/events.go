@@ -116,3 +116,53 @@ func (e *events) applyResult(res *executor.Result, head state.Head) {
 	}
 	e.emit("summary", f)
 }
+
+// statuses writes what a refresh learned: one callback event per status
+// taken in from the inbox, one callback_apart per inbox item kept apart,
+// then one statuses event with the tally and what could not be read.
+func (e *events) statuses(v *refreshView, p *planner.Plan) {
+	if v == nil {
+		return
+	}
+	if f := v.folded; f != nil {
+		for _, c := range append(append([]executor.StatusChange(nil), f.Settled...), f.Recorded...) {
+			ev := map[string]any{"address": c.Address, "provider": c.Provider, "kind": c.Kind, "key": c.Key, "id": c.ID,
+				"before": c.Before, "after": c.After, "raw_after": c.RawAfter, "outcome": c.Outcome, "via": c.Via,
+				"inbox": c.Inbox, "received_at": c.ReceivedAt.UTC().Format(time.RFC3339Nano)}
+			if !c.Amount.IsZero() {
+				ev["amount"], ev["currency"] = c.Amount.String(), c.Currency
+			}
+			if c.Note != "" {
+				ev["note"] = c.Note
+			}
+			e.emit("callback", ev)
+		}
+		for _, ap := range f.Apart {
+			e.emit("callback_apart", map[string]any{"inbox": ap.Inbox, "gateway": ap.Gateway, "provider": ap.Provider, "callback": ap.What,
+				"address": ap.Address, "why": ap.Why, "attention": ap.Attention, "verified": ap.Verified})
+		}
+	}
+	rows := []map[string]any{}
+	for _, row := range v.tally {
+		amounts := map[string]string{}
+		for _, am := range row.Amounts {
+			amounts[am.Currency] = am.Amount.String()
+		}
+		rows = append(rows, map[string]any{"kind": row.Kind, "status": row.Status, "count": row.Count, "amounts": amounts})
+	}
+	unreadable := []map[string]any{}
+	notRead := []map[string]any{}
+	if v.report != nil {
+		for _, u := range v.report.Unreadable {
+			unreadable = append(unreadable, map[string]any{"address": u.Address, "provider": u.Provider, "kind": u.Kind, "status": u.Status, "why": u.Why})
+		}
+		for _, u := range v.report.NotRead {
+			notRead = append(notRead, map[string]any{"address": u.Address, "provider": u.Provider, "kind": u.Kind, "status": u.Status, "why": u.Why})
+		}
+	}
+	f := map[string]any{"tally": rows, "unreadable": unreadable, "not_read": notRead, "taken_in": v.taken(), "drift": len(p.Drift)}
+	if v.report != nil {
+		f["asked"], f["read"] = v.report.Asked, v.report.Read
+	}
+	e.emit("statuses", f)
+}

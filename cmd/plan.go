@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
-
 	"github.com/spf13/cobra"
 
-	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -52,14 +49,19 @@ func newPlanCmd(a *app) *cobra.Command {
 		Short: "Show the money diff: what apply would send, adopt, resolve and forget",
 		Long: `Compare the configuration with the state and the gateways and show what apply
 would do, with the money per currency and provider. plan never calls a gateway's
-create endpoint and never changes the state.
+create endpoint. The one thing it records in the state is what the gateways'
+verified callbacks told (payform callback serve keeps them in the inbox): plan
+takes the inbox in first, then reads the other statuses from the gateways, in
+parallel, with progress on stderr. Ctrl-C or SIGTERM stops it with exit 130,
+and no plan file is written.
 
 With --out FILE the plan is saved; "payform apply FILE" then runs exactly it, and
 refuses it if anything changed in between.
 
 Exit codes: 0 success (with --detailed-exitcode: no changes); 1 error;
-2 changes present, or items waiting for an operator (payform state
-resolve), with --detailed-exitcode.`,
+2 changes present, statuses taken in from callbacks, callbacks kept apart
+that need a look, or items waiting for an operator (payform state resolve),
+with --detailed-exitcode; 130 interrupted.`,
 		Example: `  payform plan
   payform plan --out november.plan --var month=2026-11
   payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply
@@ -105,6 +107,9 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 		return err
 	}
 	closeProviders()
+	if ctx.Err() != nil {
+		return ctx.Err() // interrupted: no plan file
+	}
 	if opts.out != "" {
 		if err := a.savePlan(ctx, store, p, opts.out); err != nil {
 			return err
@@ -112,6 +117,7 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	}
 	switch {
 	case a.events != nil:
+		a.events.statuses(a.refresh, p)
 		a.events.plan(p)
 	case opts.markdown:
 		renderMarkdown(a.ios.Out, p)
@@ -125,9 +131,11 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 	if err := store.Close(); err != nil {
 		return err
 	}
-	if opts.detailedExitcode && (p.HasChanges() || p.Summary.Unknown > 0) {
+	if opts.detailedExitcode && (p.HasChanges() || p.Summary.Unknown > 0 || a.refresh.taken() > 0 || a.refresh.attention() > 0) {
 		// Items waiting for an operator are a difference between the
-		// configuration and the gateways too: a CI gate must see them.
+		// configuration and the gateways too: a CI gate must see them;
+		// so are statuses just taken in from callbacks (a payout failed)
+		// and callbacks a person must look at.
 		return withCode(exitChanges)
 	}
 	return nil
@@ -181,14 +189,14 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 		return nil, nil, nil, err
 	}
 	obs := &planner.Observed{}
+	a.refresh = nil
 	if f.refresh {
-		var diags hcl.Diagnostics
-		obs, diags = executor.Refresh(ctx, cfg, store.State(), provs, f.parallelism)
-		a.renderDiags(cfg.Files, diags)
-		if diags.HasErrors() {
+		view, err := a.takeIn(ctx, cfg, store, provs, f, shape.targets)
+		if err != nil {
 			closeProviders()
-			return nil, nil, nil, silent
+			return nil, nil, nil, err // Ctrl-C: context.Canceled, exit 130, no plan
 		}
+		obs, a.refresh = view.obs, view
 	}
 	vars, err := planner.Variables(cfg)
 	if err != nil {

@@ -20,7 +20,9 @@ import (
 // later of what the pace so far and the gateways' limits allow, and names
 // the limit when that decides ("limited by CoinPay24: 1,000 invoices/h").
 type progress struct {
-	a     *app
+	a *app
+	// verb names the work: "apply" (the default) or "refresh".
+	verb  string
 	mu    sync.Mutex
 	bar   *progressbar.ProgressBar
 	total int
@@ -68,7 +70,7 @@ func (p *progress) Started(total int) {
 	if p.a.ios.IsTerminal() {
 		p.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(p.a.ios.ErrOut),
-			progressbar.OptionSetDescription("applying"),
+			progressbar.OptionSetDescription(p.doing()),
 			progressbar.OptionShowCount(),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("items"),
@@ -137,8 +139,20 @@ func (p *progress) line(now time.Time) {
 	if limit != "" {
 		left += ", limited by " + limit
 	}
-	fmt.Fprintf(p.a.ios.ErrOut, "apply: %d/%d done (%s, %s), %d need attention\n",
-		p.done, p.total, formatRate(float64(p.done)/now.Sub(p.start).Seconds()), left, p.fails)
+	verb, attention := "apply", "need attention"
+	if p.verb == "refresh" {
+		verb, attention = "refresh", "not read"
+	}
+	fmt.Fprintf(p.a.ios.ErrOut, "%s: %d/%d done (%s, %s), %d %s\n",
+		verb, p.done, p.total, formatRate(float64(p.done)/now.Sub(p.start).Seconds()), left, p.fails, attention)
+}
+
+// doing describes the work on the bar: "applying", "refreshing".
+func (p *progress) doing() string {
+	if p.verb == "refresh" {
+		return "refreshing"
+	}
+	return "applying"
 }
 
 // describe puts the estimate at the end of the bar; p.mu is held.

@@ -17,7 +17,18 @@ import (
 // (Terraform's + <= ? - glyphs), status drift, then the money summary.
 func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	s := p.Summary
+	statuses := a.renderStatuses(w, p) // what the refresh learned, what needs attention first
 	if !p.HasChanges() {
+		if a.refresh.unreadable() > 0 && s.Unknown == 0 {
+			// Nothing to apply, but the gateways were not asked about
+			// everything: never "agree".
+			fmt.Fprintf(w, "%s Nothing to apply", a.ios.Paint(bold+yellow, "No changes."))
+			if s.NoOp > 0 {
+				fmt.Fprintf(w, " (%d %s in the state)", s.NoOp, plural(s.NoOp, "object", "objects"))
+			}
+			fmt.Fprintf(w, "; the statuses of %s cannot be read from the gateways (see above).\n", a.refresh.unreadableNoun())
+			return
+		}
 		if s.Unknown > 0 {
 			// Nothing to apply, but the gateways do not agree yet.
 			fmt.Fprintf(w, "%s Nothing to apply", a.ios.Paint(bold+yellow, "No changes."))
@@ -30,6 +41,9 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		fmt.Fprintf(w, "%s The configuration, the state and the gateways agree", a.ios.Paint(bold+green, "No changes."))
 		if s.NoOp > 0 {
 			fmt.Fprintf(w, " (%d %s up to date)", s.NoOp, plural(s.NoOp, "object", "objects"))
+		}
+		if n := a.refresh.taken(); n > 0 {
+			fmt.Fprintf(w, ", with the %d %s just taken in from callbacks", n, plural(n, "status", "statuses"))
 		}
 		fmt.Fprintln(w, ".")
 		return
@@ -49,7 +63,7 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(p.Drift) > 0 {
+	if len(p.Drift) > 0 && !statuses {
 		fmt.Fprintf(w, "Statuses the gateways report (recorded by apply):\n\n")
 		for _, d := range p.Drift {
 			raw := ""

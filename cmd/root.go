@@ -40,6 +40,9 @@ type app struct {
 	// failpoints are PAYFORM_FAILPOINT's, for tests (README): nil unless
 	// it is set.
 	failpoints *failpoint.Set
+	// refresh is what the last plan's refresh learned (makePlan), for
+	// the renderings; nil without a refresh.
+	refresh *refreshView
 }
 
 // Execute runs payform with os.Args and returns the exit code.
@@ -112,7 +115,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
 	root.AddCommand(
 		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newShowCmd(a),
-		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
+		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newRefreshCmd(a), newReconcileCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {

@@ -63,6 +63,7 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", filepath.Dir(payformBin)+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("SANDBOX_ADDR", freeAddr(env.T().(testing.TB)))
+			env.Setenv("INBOX_ADDR", freeAddr(env.T().(testing.TB)))
 			env.Setenv("PAYFORM_ACTOR", "ci@test")
 			for _, k := range []string{"WLLXPAY_API_KEY", "WLLXPAY_SECRET_KEY"} {
 				env.Setenv(k, "")
@@ -93,6 +94,7 @@ func TestScripts(t *testing.T) {
 				}
 				cmdForgeEntry(ts, neg, []string{args[0], strings.TrimSpace(string(readMaybeGzip(ts, args[1])))})
 			},
+			"waitlines": cmdWaitLines,
 		},
 	})
 }

@@ -180,7 +180,7 @@ func newStateShowCmd(a *app) *cobra.Command {
 			if r == nil {
 				return fmt.Errorf("%s is not in the state; payform state list shows what is", addr)
 			}
-			renderResource(a.ios.Out, r)
+			renderResource(a.ios.Out, r, a.statusNotes(cmd.Context(), r)...)
 			return nil
 		},
 	}
@@ -196,8 +196,9 @@ func (a *app) readState(ctx context.Context) (*state.State, error) {
 	return store.State(), nil
 }
 
-// renderResource writes one state record as aligned attributes.
-func renderResource(w io.Writer, r *state.Resource) {
+// renderResource writes one state record as aligned attributes, with
+// notes (name, text) after its status.
+func renderResource(w io.Writer, r *state.Resource, notes ...[2]string) {
 	fmt.Fprintf(w, "# %s", r.Address)
 	if !r.ForgottenAt.IsZero() {
 		fmt.Fprintf(w, " (forgotten %s: no longer managed, key still reserved)", formatTime(r.ForgottenAt))
@@ -234,6 +235,9 @@ func renderResource(w io.Writer, r *state.Resource) {
 		status += " (gateway: " + r.RawStatus + ")"
 	}
 	row("status", status)
+	for _, n := range notes {
+		row(n[0], n[1])
+	}
 	remote := make([]string, 0, len(r.Remote))
 	for k := range r.Remote {
 		remote = append(remote, k)

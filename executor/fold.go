@@ -116,7 +116,7 @@ func Fold(ctx context.Context, store *state.Store, box inbox.Store, cfg *schema.
 	if err != nil {
 		return nil, fmt.Errorf("reading how far the state took %s in: %w", box.Describe(), err)
 	}
-	f := &folder{store: store, cfg: cfg, res: &Folded{Through: after}, blocks: map[string][]*schema.Provider{}}
+	f := &folder{store: store, cfg: cfg, res: &Folded{Through: after}, blocks: map[string][]*schema.Provider{}, notes: map[uint64]string{}}
 	for _, p := range cfg.Providers {
 		f.blocks[p.Account()] = append(f.blocks[p.Account()], p)
 	}
@@ -140,7 +140,7 @@ func Fold(ctx context.Context, store *state.Store, box inbox.Store, cfg *schema.
 		}
 	}
 	if f.res.Through != after {
-		if err := box.SetFolded(ctx, f.res.Through); err != nil {
+		if err := box.SetFolded(ctx, f.res.Through, f.notes); err != nil {
 			return f.res, fmt.Errorf("recording how far the state took %s in: %w (the callbacks are journaled; folding them again changes nothing)", box.Describe(), err)
 		}
 	}
@@ -154,6 +154,8 @@ type folder struct {
 	blocks    map[string][]*schema.Provider // by account
 	byKey     map[recKey]string             // managed records' addresses
 	forgotten map[recKey]*state.Resource
+	// notes say what each verified item that led to no entry did.
+	notes map[uint64]string
 }
 
 // take decides what an item does, returning the entry to journal (nil:
@@ -162,6 +164,9 @@ func (f *folder) take(it *inbox.Item) (*state.Entry, error) {
 	apart := func(addr, why string, attention bool) (*state.Entry, error) {
 		f.res.Apart = append(f.res.Apart, Apart{Inbox: it.Seq, Gateway: it.Gateway, Provider: it.Provider, What: it.Describe(),
 			Address: addr, Why: why, Attention: attention, Verified: it.Verdict == inbox.Accepted})
+		if it.Verdict == inbox.Accepted {
+			f.notes[it.Seq] = "kept apart: " + why
+		}
 		return nil, nil
 	}
 	switch {
@@ -169,6 +174,7 @@ func (f *folder) take(it *inbox.Item) (*state.Entry, error) {
 		return apart("", firstNonEmpty(it.Reason, string(it.Verdict)), false)
 	case it.Callback == nil || it.Callback.Object == nil:
 		f.res.Deposits++
+		f.notes[it.Seq] = "about nothing payform makes (a deposit): kept in the inbox for the merchant's systems"
 		return nil, nil
 	}
 	o := it.Callback.Object.Provider()
@@ -198,12 +204,14 @@ func (f *folder) take(it *inbox.Item) (*state.Entry, error) {
 	switch {
 	case string(now) == rec.Status && o.RawStatus == rec.RawStatus:
 		f.res.Repeated++
+		f.notes[it.Seq] = "told nothing new: " + rec.Address + " was " + rec.Status + " already"
 		return nil, nil
 	case before.Final() && !now.Final():
 		f.res.Late++
+		f.notes[it.Seq] = fmt.Sprintf("not taken in: %s is older than %s's final %s (a late retry)", now, rec.Address, rec.Status)
 		return nil, nil
 	case before.Final() && now.Final() && before != now:
-		return apart(rec.Address, fmt.Sprintf("it says %s (%s), but the record is %s (%s), final: one of them is wrong; check the gateway", now, o.RawStatus, rec.Status, rec.RawStatus), true)
+		return apart(rec.Address, fmt.Sprintf("it says %s, but the record is %s, final: one of them is wrong; check the gateway", withRaw(string(now), o.RawStatus), withRaw(rec.Status, rec.RawStatus)), true)
 	}
 	ch := f.change(it, rec, o, state.OutcomeRefreshed, "")
 	f.res.Recorded = append(f.res.Recorded, ch)
@@ -233,8 +241,9 @@ func (f *folder) inDoubt(it *inbox.Item, rec *state.Resource, o providers.Object
 		unproven = append(unproven, "the gateway's id")
 	}
 	if len(unproven) > 0 {
-		f.res.Apart = append(f.res.Apart, Apart{Inbox: it.Seq, Gateway: it.Gateway, Provider: it.Provider, What: it.Describe(), Address: rec.Address, Verified: true, Attention: true,
-			Why: fmt.Sprintf("%s is evidence for this item in doubt, but does not prove %s: if it is the object, settle it with payform state resolve %s --id %s", what, joinAnd(unproven), rec.Address, firstNonEmpty(o.ID, "ID"))})
+		why := fmt.Sprintf("%s is evidence for this item in doubt, but does not prove %s: if it is the object, settle it with payform state resolve %s --id %s", what, joinAnd(unproven), rec.Address, firstNonEmpty(o.ID, "ID"))
+		f.res.Apart = append(f.res.Apart, Apart{Inbox: it.Seq, Gateway: it.Gateway, Provider: it.Provider, What: it.Describe(), Address: rec.Address, Verified: true, Attention: true, Why: why})
+		f.notes[it.Seq] = "kept apart: " + why
 		return nil, nil
 	}
 	note := fmt.Sprintf("settled by %s received %s: the gateway holds the key with the declared amount", what, it.ReceivedAt.UTC().Format(time.RFC3339))
@@ -248,7 +257,9 @@ func (f *folder) inDoubt(it *inbox.Item, rec *state.Resource, o providers.Object
 func (f *folder) entry(it *inbox.Item, rec *state.Resource, o providers.Object, outcome state.Outcome, note, why string) *state.Entry {
 	res := &state.Result{Outcome: outcome, ID: o.ID, Status: string(o.Status), RawStatus: o.RawStatus, Remote: o.Fields, Note: note, Error: why}
 	if outcome == state.OutcomeUnknown {
-		res.ID = "" // not the record's object
+		// Not the record's object: its id is not the record's, and the
+		// record's status is unknown (the object's word stays as raw).
+		res.ID, res.Status = "", string(providers.StatusUnknown)
 	}
 	return &state.Entry{Op: state.OpCallback, Address: rec.Address, Provider: rec.Provider, Key: rec.Key, Result: res,
 		Callback: &state.CallbackRef{Inbox: it.Seq, Digest: it.Digest, Type: it.Callback.Type, ID: it.Callback.ID, Via: it.Via, ReceivedAt: it.ReceivedAt}}
@@ -337,6 +348,15 @@ func identity(o providers.Object) string {
 		s += "(id " + o.ID + ")"
 	}
 	return firstNonEmpty(s, "no key or id")
+}
+
+// withRaw is "cancelled" or "failed (error)": the gateway's word where it
+// differs.
+func withRaw(status, raw string) string {
+	if raw == "" || raw == status {
+		return status
+	}
+	return status + " (" + raw + ")"
 }
 
 func joinAnd(parts []string) string {

@@ -169,7 +169,7 @@ func TestFoldTakesCallbacksIn(t *testing.T) {
 		t.Errorf("second fold: %+v", f)
 	}
 	seq := store.State().JournalSeq
-	if err := w.box.SetFolded(ctx, 0); err != nil {
+	if err := w.box.SetFolded(ctx, 0, nil); err != nil {
 		t.Fatal(err)
 	}
 	if f, _ := Fold(ctx, store, w.box, w.cfg); f.Items != 1 || f.Repeated != 1 || len(f.Recorded) != 0 || store.State().JournalSeq != seq {

@@ -242,9 +242,10 @@ func (l *Local) scan(f *os.File, offset int64, after uint64, fn func(*Item, int6
 }
 
 type cursorFile struct {
-	Folded uint64    `json:"folded"`
-	Offset int64     `json:"offset,omitempty"`
-	At     time.Time `json:"at"`
+	Folded uint64            `json:"folded"`
+	Offset int64             `json:"offset,omitempty"`
+	At     time.Time         `json:"at"`
+	Notes  map[uint64]string `json:"notes,omitempty"`
 }
 
 func (l *Local) cursor() (cursorFile, error) {
@@ -268,13 +269,33 @@ func (l *Local) Folded(context.Context) (uint64, error) {
 	return c.Folded, err
 }
 
-// SetFolded writes PATH.inbox.folded atomically.
-func (l *Local) SetFolded(_ context.Context, seq uint64) error {
+// SetFolded writes PATH.inbox.folded atomically, the notes merged with
+// those it held.
+func (l *Local) SetFolded(_ context.Context, seq uint64, notes map[uint64]string) error {
+	c, err := l.cursor()
+	if err != nil {
+		return err
+	}
 	l.mu.Lock()
 	off := l.offsets[seq]
 	l.mu.Unlock()
-	data, _ := json.Marshal(cursorFile{Folded: seq, Offset: off, At: time.Now().UTC()})
+	if c.Notes == nil && len(notes) > 0 {
+		c.Notes = map[uint64]string{}
+	}
+	for k, v := range notes {
+		if _, ok := c.Notes[k]; !ok {
+			c.Notes[k] = v
+		}
+	}
+	c.Folded, c.Offset, c.At = seq, off, time.Now().UTC()
+	data, _ := json.Marshal(c)
 	return writeFileAtomic(l.path+".folded", append(data, '\n'))
+}
+
+// Notes reads the notes PATH.inbox.folded keeps.
+func (l *Local) Notes(context.Context) (map[uint64]string, error) {
+	c, err := l.cursor()
+	return c.Notes, err
 }
 
 // Close releases the file and the lock.

@@ -113,11 +113,17 @@ func TestLocalFoldedCursor(t *testing.T) {
 	if len(items) != 3 || items[0].Seq != 3 {
 		t.Fatalf("after 2: %d items, first %d", len(items), items[0].Seq)
 	}
-	if err := r.SetFolded(ctx, 5); err != nil {
+	if err := r.SetFolded(ctx, 3, map[uint64]string{2: "a repeat"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.SetFolded(ctx, 5, map[uint64]string{4: "kept apart: no record", 2: "overwritten?"}); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := r.Folded(ctx); n != 5 {
 		t.Fatalf("Folded = %d, want 5", n)
+	}
+	if notes, _ := r.Notes(ctx); len(notes) != 2 || notes[2] != "a repeat" || notes[4] != "kept apart: no record" {
+		t.Fatalf("Notes = %v: every note kept, the first one of an item", notes)
 	}
 	w.Add(ctx, accepted("f", "confirmed"))
 	// From the cursor's offset: only the new one.

@@ -18,9 +18,12 @@ type Store interface {
 	Items(ctx context.Context, after uint64, fn func(*Item) error) error
 	// Folded is the seq of the last item the state has taken in (0:
 	// none); SetFolded records it, once the entries it led to are
-	// durable.
+	// durable, with a note for each item up to it that was read but led
+	// to no entry (kept apart, a repeat, an older status): the notes are
+	// kept with the earlier ones, and Notes returns them all.
 	Folded(ctx context.Context) (uint64, error)
-	SetFolded(ctx context.Context, seq uint64) error
+	SetFolded(ctx context.Context, seq uint64, notes map[uint64]string) error
+	Notes(ctx context.Context) (map[uint64]string, error)
 	// Describe names the storage for messages.
 	Describe() string
 	Close() error

@@ -59,6 +59,15 @@ func (e Event) Summary() string {
 		s = "adopted (found at the gateway): " + status
 	case state.OpRefresh:
 		s = "status: " + status
+	case state.OpCallback:
+		switch e.Outcome {
+		case string(state.OutcomeAdopted):
+			s = "in doubt, settled by a verified callback: adopted, " + status
+		case string(state.OutcomeUnknown):
+			s = "in doubt, a verified callback shows an object that differs: unknown, for an operator"
+		default:
+			s = "status from a verified callback: " + status
+		}
 	case state.OpForget:
 		s = "forgotten: no longer managed, key still reserved"
 	case state.OpRestore:

@@ -105,7 +105,7 @@ func TestMigrations(t *testing.T) {
 		rows.Scan(&name)
 		tables = append(tables, name)
 	}
-	if diff := cmp.Diff([]string{"heads", "inbox", "inbox_folded", "journal", "lock_leases", "migrations", "plans", "workspaces"}, tables); diff != "" {
+	if diff := cmp.Diff([]string{"heads", "inbox", "inbox_folded", "inbox_notes", "journal", "lock_leases", "migrations", "plans", "workspaces"}, tables); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
 	}
 

@@ -139,15 +139,46 @@ func (x *pgInbox) Folded(ctx context.Context) (uint64, error) {
 	return seq, b.fail("reading how far the inbox was taken in", err)
 }
 
-// SetFolded records how far the state took the inbox in.
-func (x *pgInbox) SetFolded(ctx context.Context, seq uint64) error {
+// SetFolded records how far the state took the inbox in, and the notes,
+// in one transaction.
+func (x *pgInbox) SetFolded(ctx context.Context, seq uint64, notes map[uint64]string) error {
 	b := x.b
 	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
-	err := b.main.do(func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, b.q(`INSERT INTO {s}.inbox_folded (workspace, seq) VALUES ($1, $2)
+	err := b.main.tx(ctx, func(tx pgx.Tx) error {
+		for k, v := range notes {
+			if _, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.inbox_notes (workspace, seq, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`), b.workspace, k, v); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, b.q(`INSERT INTO {s}.inbox_folded (workspace, seq) VALUES ($1, $2)
 ON CONFLICT (workspace) DO UPDATE SET seq = excluded.seq, at = now()`), b.workspace, seq)
 		return err
 	})
 	return b.fail("recording how far the inbox was taken in", err)
+}
+
+// Notes reads every note.
+func (x *pgInbox) Notes(ctx context.Context) (map[uint64]string, error) {
+	b := x.b
+	ctx, cancel := b.opCtx(ctx)
+	defer cancel()
+	out := map[uint64]string{}
+	err := b.main.do(func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, b.q(`SELECT seq, note FROM {s}.inbox_notes WHERE workspace = $1`), b.workspace)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var seq uint64
+			var note string
+			if err := rows.Scan(&seq, &note); err != nil {
+				return err
+			}
+			out[seq] = note
+		}
+		return rows.Err()
+	})
+	return out, b.fail("reading the inbox's notes", err)
 }

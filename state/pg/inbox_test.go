@@ -51,8 +51,14 @@ func TestInboxTable(t *testing.T) {
 	if n, _ := box.Folded(ctx); n != 0 {
 		t.Errorf("Folded of a new inbox: %d", n)
 	}
-	if err := box.SetFolded(ctx, 2); err != nil {
+	if err := box.SetFolded(ctx, 1, map[uint64]string{1: "a repeat"}); err != nil {
 		t.Fatal(err)
+	}
+	if err := box.SetFolded(ctx, 2, map[uint64]string{1: "again", 2: "kept apart"}); err != nil {
+		t.Fatal(err)
+	}
+	if notes, _ := box.Notes(ctx); len(notes) != 2 || notes[1] != "a repeat" || notes[2] != "kept apart" {
+		t.Errorf("Notes = %v", notes)
 	}
 	if n, _ := box.Folded(ctx); n != 2 {
 		t.Errorf("Folded = %d, want 2", n)

@@ -124,6 +124,15 @@ CREATE TABLE {s}.inbox_folded (
 	seq       bigint NOT NULL CHECK (seq >= 0),
 	at        timestamptz NOT NULL DEFAULT now()
 );
+
+-- What taking an item in did when it led to no journal entry (kept
+-- apart, a repeat, an older status), the first time it was read.
+CREATE TABLE {s}.inbox_notes (
+	workspace text NOT NULL,
+	seq       bigint NOT NULL,
+	note      text NOT NULL,
+	PRIMARY KEY (workspace, seq)
+);
 `},
 }
 
