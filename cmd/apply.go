@@ -83,7 +83,10 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
-		if a.events == nil {
+		if a.events != nil {
+			a.events.statuses(a.refresh, p)
+		} else {
+			a.renderStatuses(a.ios.Out, p) // what the inbox and the gateways told since the plan was made
 			fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
 				p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
 		}
@@ -93,6 +96,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			return err
 		}
 		if a.events != nil {
+			a.events.statuses(a.refresh, p)
 			a.events.plan(p)
 		} else {
 			a.renderPlan(a.ios.Out, p)

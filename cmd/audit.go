@@ -76,12 +76,14 @@ type auditEntry struct {
 	Error         string            `json:"error,omitempty"`
 	Note          string            `json:"note,omitempty"`
 	Remote        map[string]string `json:"remote,omitempty"`
-	Hash          string            `json:"hash"`
+	// Callback names the inbox item a callback entry took in.
+	Callback *state.CallbackRef `json:"callback,omitempty"`
+	Hash     string             `json:"hash"`
 }
 
 func toAuditEntry(e *state.Entry) auditEntry {
 	out := auditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, PlanID: e.PlanID, Op: e.Op, Address: e.Address, From: e.From,
-		Provider: e.Provider, Key: e.Key, RequestDigest: e.RequestDigest, Hash: e.Hash}
+		Provider: e.Provider, Key: e.Key, RequestDigest: e.RequestDigest, Callback: e.Callback, Hash: e.Hash}
 	if e.Object != nil {
 		out.Amount, out.Currency = e.Object.Amount, e.Object.Currency
 	}

@@ -21,8 +21,8 @@ import (
 
 func newCallbackCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:     "callback",
-		Short:   "Work with the callbacks gateways send",
+		Use:   "callback",
+		Short: "Work with the callbacks gateways send",
 		Example: `  payform callback serve --addr 127.0.0.1:9000
   payform callback list
   payform callback ingest --request received.http --gateway wllxpay

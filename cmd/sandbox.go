@@ -47,6 +47,7 @@ type sandboxServeOptions struct {
 	v2Lookup    bool
 	limitScale  float64
 	strict      bool
+	confirm     time.Duration
 }
 
 func newSandboxServeCmd(a *app) *cobra.Command {
@@ -87,6 +88,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 	cmd.Flags().Float64Var(&opts.limitScale, "rate-limit-scale", 1, "divide the gateways' documented rate-limit windows by `N`, for testing (providers then set rate_limit_scale = N)")
 	cmd.Flags().Float64Var(&opts.timeScale, "time-scale", 1, "speed up callback retry schedules `N` times (60: minutes pass as seconds)")
 	cmd.Flags().BoolVar(&opts.strict, "strict", false, "turn every leniency off: serve only the narrowest reading of the vendors' pages (docs/sandboxes.md)")
+	cmd.Flags().DurationVar(&opts.confirm, "wllxpay-confirm-after", 10*time.Second, "how long a WllxPay withdrawal stays processing before the sandbox confirms it (`DURATION`)")
 	return cmd
 }
 
@@ -95,8 +97,8 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 	if err != nil {
 		return fmt.Errorf("--faults: %w", err)
 	}
-	if opts.timeScale <= 0 || opts.limitScale <= 0 {
-		return fmt.Errorf("--time-scale and --rate-limit-scale must be positive")
+	if opts.timeScale <= 0 || opts.limitScale <= 0 || opts.confirm <= 0 {
+		return fmt.Errorf("--time-scale, --rate-limit-scale and --wllxpay-confirm-after must be positive")
 	}
 	options := map[string]string{}
 	if opts.v2Lookup {
@@ -106,7 +108,7 @@ func runSandboxServe(ctx context.Context, a *app, opts *sandboxServeOptions) err
 		return fmt.Errorf("--strict and --wllxpay-v2-lookup cannot be combined: WllxPay's page does not document the v2 lookup")
 	}
 	srv, closer, err := gateways.NewSandboxServer(gateways.SandboxOptions{DataFile: opts.data, Faults: faults, CallbackURL: opts.callbackURL,
-		TimeScale: opts.timeScale, Options: options, LimitScale: opts.limitScale, Strict: opts.strict})
+		TimeScale: opts.timeScale, Options: options, LimitScale: opts.limitScale, Strict: opts.strict, ConfirmAfter: opts.confirm})
 	if err != nil {
 		return err
 	}

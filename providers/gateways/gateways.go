@@ -46,6 +46,9 @@ type emuOptions struct {
 	limitScale float64
 	// strict turns every leniency off (SandboxOptions.Strict).
 	strict bool
+	// confirmAfter is how long a WllxPay withdrawal stays processing
+	// (SandboxOptions.ConfirmAfter).
+	confirmAfter time.Duration
 }
 
 // scaled divides a window by the limit scale.
@@ -59,7 +62,7 @@ func (o emuOptions) scaled(d time.Duration) time.Duration {
 var catalog = []entry{
 	{wllxpay.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		return wllxsandbox.New(wllxsandbox.Options{Store: o.store, Clock: o.clock, CallbackURL: o.callbackURL, CallbackScale: o.timeScale,
-			V2Lookup: o.options["v2_lookup"] == "true", Strict: o.strict})
+			V2Lookup: o.options["v2_lookup"] == "true", Strict: o.strict, ConfirmAfter: o.confirmAfter})
 	}},
 	{coinpay24.Gateway, func(o emuOptions) (emulator.Emulator, error) {
 		return cp24sandbox.New(cp24sandbox.Options{Store: o.store, Clock: o.clock, CallbackScale: o.timeScale,
@@ -266,6 +269,9 @@ type SandboxOptions struct {
 	// and its undocumented tag). It cannot be combined with the
 	// undocumented v2_lookup option.
 	Strict bool
+	// ConfirmAfter is how long a WllxPay withdrawal stays processing
+	// before the clock confirms it; 0 means the emulator's 10 s.
+	ConfirmAfter time.Duration
 }
 
 // NewSandboxServer returns every gateway's emulator mounted under
@@ -282,7 +288,7 @@ func NewSandboxServer(opts SandboxOptions) (*emulator.Server, io.Closer, error) 
 	var close closers
 	for _, e := range catalog {
 		emu, err := e.newEmulator(emuOptions{store: store.Journal(e.gateway.Name), clock: opts.Clock, callbackURL: opts.CallbackURL,
-			timeScale: opts.TimeScale, options: opts.Options, limitScale: opts.LimitScale, strict: opts.Strict})
+			timeScale: opts.TimeScale, options: opts.Options, limitScale: opts.LimitScale, strict: opts.Strict, confirmAfter: opts.ConfirmAfter})
 		if err != nil {
 			close.Close()
 			store.Close()
