@@ -154,3 +154,18 @@ func TestReceiverKeepsApartAGatewayNoBlockNames(t *testing.T) {
 func httptestRequest(method, target, body string) *http.Request {
 	return httptest.NewRequest(method, target, strings.NewReader(body))
 }
+
+func TestReceiverBoundsWhatItKeepsApart(t *testing.T) {
+	store, _ := OpenLocal(filepath.Join(t.TempDir(), "payform.state.json"), true)
+	defer store.Close()
+	rv := &Receiver{Store: store, Known: []string{"coinilla"}, MaxApart: 3}
+	for i := range 5 {
+		out := rv.Receive(httptestRequest("POST", "/coinilla", "forged"))
+		if out.Status != 404 || (i < 3) != (out.Item != nil) {
+			t.Fatalf("request %d: %+v", i, out)
+		}
+	}
+	if items := collect(t, store, 0); len(items) != 3 {
+		t.Fatalf("kept %d, want 3", len(items))
+	}
+}

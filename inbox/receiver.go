@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/payform/payform/providers"
@@ -75,7 +76,17 @@ type Receiver struct {
 	Timeout time.Duration
 	// Done, when set, is told of every request handled.
 	Done func(Outcome)
+	// MaxApart bounds the items kept apart by this receiver
+	// (DefaultMaxApart when zero): past it, what is not verified is
+	// answered but no longer kept, so that a flood of forged requests
+	// cannot fill the disk. Verified callbacks are always kept.
+	MaxApart int64
+
+	apart atomic.Int64
 }
+
+// DefaultMaxApart is Receiver.MaxApart's default.
+const DefaultMaxApart = 10_000
 
 // DefaultMaxBody bounds a callback's body.
 const DefaultMaxBody = 1 << 20
@@ -183,6 +194,15 @@ func (rv *Receiver) receive(r *http.Request) Outcome {
 // keep adds it to the store; an accepted item is answered status only
 // once it is durable.
 func (rv *Receiver) keep(ctx context.Context, it *Item, status int, why error) Outcome {
+	if it.Verdict != Accepted {
+		max := rv.MaxApart
+		if max <= 0 {
+			max = DefaultMaxApart
+		}
+		if rv.apart.Add(1) > max {
+			return Outcome{Status: status, Err: errors.Join(why, fmt.Errorf("not kept: %d requests were kept apart since this server started", max))}
+		}
+	}
 	seq, added, err := rv.Store.Add(context.WithoutCancel(ctx), it)
 	if err != nil {
 		if it.Verdict == Accepted {
