@@ -222,6 +222,12 @@ func (f *folder) take(it *inbox.Item) (*state.Entry, error) {
 // unknown.
 func (f *folder) inDoubt(it *inbox.Item, rec *state.Resource, o providers.Object, ks providers.KindSupport, diff string) (*state.Entry, error) {
 	what := fmt.Sprintf("a %s callback (%s, verified by %s)", f.gateway(rec.Provider).Title, identity(o), it.Via)
+	if rec.ID != "" && o.ID != "" && rec.ID != o.ID {
+		why := fmt.Sprintf("%s is about another object under its key than the one recorded (%s): not taken in", what, rec.ID)
+		f.res.Apart = append(f.res.Apart, Apart{Inbox: it.Seq, Gateway: it.Gateway, Provider: it.Provider, What: it.Describe(), Address: rec.Address, Verified: true, Attention: true, Why: why})
+		f.notes[it.Seq] = "kept apart: " + why
+		return nil, nil
+	}
 	if diff != "" {
 		why := fmt.Sprintf("%s shows an object under its key that is not what was sent: %s", what, diff)
 		f.res.Settled = append(f.res.Settled, f.change(it, rec, o, state.OutcomeUnknown, why))
