@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/inbox"
+	"github.com/payform/payform/inbox/verifier"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
@@ -41,7 +42,7 @@ func (a *app) receiver(cfg *schema.Config, provs map[string]providers.Provider, 
 			notes = append(notes, fmt.Sprintf("provider %s has sandbox = true: its emulator runs inside each command and sends no callbacks; point the block at payform sandbox serve to receive them", p.Name()))
 			continue
 		}
-		v := inbox.NewVerifier(p.Name(), p.Account(), provs[p.Name()])
+		v := verifier.For(p.Name(), p.Account(), provs[p.Name()])
 		if v == nil {
 			notes = append(notes, fmt.Sprintf("provider %s: %s sends nothing payform can verify", p.Name(), p.Gateway.Title))
 			continue

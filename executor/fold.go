@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/inbox"
+	"github.com/payform/payform/inbox/verifier"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -177,7 +178,7 @@ func (f *folder) take(it *inbox.Item) (*state.Entry, error) {
 		f.notes[it.Seq] = "about nothing payform makes (a deposit): kept in the inbox for the merchant's systems"
 		return nil, nil
 	}
-	o := it.Callback.Object.Provider()
+	o := verifier.Object(it.Callback.Object)
 	blocks := f.blocks[it.Account]
 	if len(blocks) == 0 {
 		return apart("", fmt.Sprintf("verified by provider %s, whose account no provider block of the configuration names now", it.Provider), false)

@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/inbox"
+	"github.com/payform/payform/inbox/verifier"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/gateways"
@@ -86,7 +87,7 @@ func newWorld(t testing.TB, n int, v2, callbacks bool) *callbackWorld {
 	w.cfg = loadConfig(t, w.dir, files)
 	w.provs = openProviders(t, w.cfg, w.dir)
 	for _, p := range w.cfg.Providers {
-		rv.Gateways[p.Gateway.Name] = append(rv.Gateways[p.Gateway.Name], inbox.NewVerifier(p.Name(), p.Account(), w.provs[p.Name()]))
+		rv.Gateways[p.Gateway.Name] = append(rv.Gateways[p.Gateway.Name], verifier.For(p.Name(), p.Account(), w.provs[p.Name()]))
 	}
 	return w
 }

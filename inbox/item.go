@@ -5,16 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/shopspring/decimal"
-
-	"github.com/payform/payform/providers"
 )
 
 // Verdict is what the receiver made of a request.
@@ -47,7 +42,8 @@ type Item struct {
 	// block's gateway account (schema.Provider.Account: no secret).
 	Provider string `json:"provider,omitempty"`
 	Account  string `json:"account,omitempty"`
-	// Via is how it was verified (providers.Callback.Via).
+	// Via is how it was verified: "signature", "verify", "refetch",
+	// "prompt" (Verifier.Check says).
 	Via      string    `json:"via,omitempty"`
 	Callback *Callback `json:"callback,omitempty"`
 	Request  Request   `json:"request"`
@@ -68,8 +64,8 @@ type Callback struct {
 	Object *Object `json:"object,omitempty"`
 }
 
-// Object is providers.Object as the inbox keeps it: amounts as decimal
-// strings, exactly.
+// Object is the payout or invoice a callback proves, as the inbox keeps
+// it (providers.Object's fields): amounts as decimal strings, exactly.
 type Object struct {
 	Kind      string            `json:"kind"`
 	Key       string            `json:"key,omitempty"`
@@ -154,34 +150,6 @@ func RequestDigest(method string, u *url.URL, body []byte) string {
 	fmt.Fprintf(h, "%s\n%s\n", method, u.RequestURI())
 	h.Write(body)
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
-
-// FromCallback keeps what a provider verified.
-func FromCallback(cb *providers.Callback) *Callback {
-	c := &Callback{Type: cb.Type, ID: cb.ID, Key: cb.Key, Status: cb.Status, Fields: maps.Clone(cb.Fields)}
-	if o := cb.Object; o != nil {
-		c.Object = &Object{
-			Kind: string(o.Kind), Key: o.Key, ID: o.ID, Status: string(o.Status), RawStatus: o.RawStatus,
-			Currency: o.Currency, Address: o.Address, Tag: o.Tag, Fields: maps.Clone(o.Fields),
-		}
-		if !o.Amount.IsZero() {
-			c.Object.Amount = o.Amount.String()
-		}
-	}
-	return c
-}
-
-// Provider returns the object as providers.Object. An amount that does
-// not parse (never written by this package) reads as zero: not proven.
-func (o *Object) Provider() providers.Object {
-	p := providers.Object{
-		Kind: providers.Kind(o.Kind), Key: o.Key, ID: o.ID, Status: providers.Status(o.Status), RawStatus: o.RawStatus,
-		Currency: o.Currency, Address: o.Address, Tag: o.Tag, Fields: maps.Clone(o.Fields),
-	}
-	if d, err := decimal.NewFromString(o.Amount); err == nil {
-		p.Amount = d
-	}
-	return p
 }
 
 // DedupeKey is what makes two accepted items the same callback: the

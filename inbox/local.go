@@ -31,7 +31,6 @@ type Local struct {
 	seq      uint64     // the last item written
 	size     int64      // bytes of complete lines
 	dedupe   map[string]uint64
-	apart    int // items kept apart written by this process
 	offsets  map[uint64]int64
 	syncMu   sync.Mutex // one fsync at a time; callers share it
 	synced   uint64     // every item up to it is on disk

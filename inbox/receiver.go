@@ -10,35 +10,32 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/payform/payform/providers"
 )
+
+// Received is a request exactly as it arrived: its method, its URL
+// (the path below the gateway's mount point, and the raw query), its
+// headers and its raw body.
+type Received struct {
+	Method string
+	URL    *url.URL
+	Header http.Header
+	Body   []byte
+}
+
+// ErrDenied marks a request a Verifier found not to be its account's
+// (a bad signature, an object the gateway does not know): it proves
+// nothing. inbox/verifier builds Verifiers from providers.
+var ErrDenied = errors.New("not verified")
 
 // Verifier checks a request with one provider block's credentials.
 type Verifier struct {
 	Provider string // the block: "wllxpay.eu"
 	Account  string // its gateway account (schema.Provider.Account)
-	// Check verifies the request, returning what it proves. With Signed,
-	// every error means "not this account's, or forged"; otherwise an
-	// error wrapping providers.ErrNotFound does, and any other error
-	// means the gateway could not be asked now.
-	Check  func(ctx context.Context, r providers.Received) (*providers.Callback, error)
-	Signed bool
-}
-
-// NewVerifier makes the verifier of a provider: its CallbackConfirmer
-// (the object read back) when it has one, else its CallbackVerifier (a
-// signature), else nil: the gateway sends nothing payform can check.
-func NewVerifier(name, account string, p providers.Provider) *Verifier {
-	switch v := providers.Unwrap(p).(type) {
-	case providers.CallbackConfirmer:
-		return &Verifier{Provider: name, Account: account, Check: v.ConfirmCallback}
-	case providers.CallbackVerifier:
-		return &Verifier{Provider: name, Account: account, Signed: true, Check: func(_ context.Context, r providers.Received) (*providers.Callback, error) {
-			return v.VerifyCallback(r.Header, r.Body)
-		}}
-	}
-	return nil
+	// Check verifies the request, returning what it proves and how it
+	// was verified ("signature", "verify", "refetch", "prompt"). An
+	// error wrapping ErrDenied means "not this account's, or forged";
+	// any other error means the gateway could not be asked now.
+	Check func(ctx context.Context, r Received) (cb *Callback, via string, err error)
 }
 
 // Outcome is what the receiver did with one request.
@@ -167,18 +164,18 @@ func (rv *Receiver) receive(r *http.Request) Outcome {
 		ctx, cancel = context.WithTimeout(ctx, rv.Timeout)
 		defer cancel()
 	}
-	recv := providers.Received{Method: r.Method, URL: below, Header: r.Header.Clone(), Body: body}
+	recv := Received{Method: r.Method, URL: below, Header: r.Header.Clone(), Body: body}
 	var denied, unreachable []string
 	for _, v := range verifiers {
-		cb, err := v.Check(ctx, recv)
+		cb, via, err := v.Check(ctx, recv)
 		switch {
 		case err == nil && cb != nil:
-			it.Verdict, it.Provider, it.Account, it.Via, it.Callback = Accepted, v.Provider, v.Account, cb.Via, FromCallback(cb)
+			it.Verdict, it.Provider, it.Account, it.Via, it.Callback = Accepted, v.Provider, v.Account, via, cb
 			return rv.keep(r.Context(), it, http.StatusOK, nil)
 		case err == nil:
 			denied = append(denied, v.Provider+": nothing verified")
-		case v.Signed || errors.Is(err, providers.ErrNotFound):
-			denied = append(denied, v.Provider+": "+err.Error())
+		case errors.Is(err, ErrDenied):
+			denied = append(denied, v.Provider+": "+strings.TrimPrefix(err.Error(), ErrDenied.Error()+": "))
 		default:
 			unreachable = append(unreachable, v.Provider+": "+err.Error())
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/inbox"
+	"github.com/payform/payform/inbox/verifier"
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/gateways"
@@ -69,7 +70,7 @@ func newWorld(t *testing.T) *world {
 		}
 		t.Cleanup(func() { c.Close() })
 		w.provs[g.Name] = p
-		if v := inbox.NewVerifier(g.Name, "acct-"+g.Name, p); v != nil {
+		if v := verifier.For(g.Name, "acct-"+g.Name, p); v != nil {
 			rv.Gateways[g.Name] = []*inbox.Verifier{v}
 		}
 	}
