@@ -26,7 +26,7 @@ type planFlags struct {
 
 func (f *planFlags) register(cmd *cobra.Command) {
 	f.vars.register(cmd.Flags())
-	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "ask the gateways for statuses and existing keys before planning")
+	cmd.Flags().BoolVar(&f.refresh, "refresh", true, "take the callback inbox in, and ask the gateways for statuses and existing keys, before planning")
 	cmd.Flags().BoolVar(&f.refreshOnly, "refresh-only", false, "plan only the statuses the gateways report: no create, adopt, restore, resolve or forget")
 	cmd.Flags().StringArrayVar(&f.targets, "target", nil, "plan only this instance, or every instance of a block (`ADDR`; repeatable)")
 	cmd.Flags().IntVar(&f.parallelism, "parallelism", 10, "gateway calls in flight at once")
