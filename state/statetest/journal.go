@@ -129,6 +129,26 @@ var journalCases = []journalCase{
 		f.Key, f.At, f.Actor = "k1", at, actor
 	}), 7, 7, 0},
 	{"unknown outcome", forged("3", func(f *state.Entry) { f.Result.Outcome = "paid" }), 7, 7, 0},
+	// Callback entries (a status a verified callback told): each must name
+	// the inbox item it takes in, and say only what a callback may.
+	{"callback without its inbox item", forged("1", callback(nil)), 7, 7, 0},
+	{"callback about another key", forged("1", callback(func(f *state.Entry) { f.Key = "k2" })), 7, 7, 0},
+	{"callback under a plan", forged("1", callback(func(f *state.Entry) { f.PlanID = plan })), 7, 7, 0},
+	{"callback creating what is in doubt", forged("3", callback(func(f *state.Entry) { f.Result.Outcome = state.OutcomeCreated })), 7, 7, 0},
+}
+
+// callback turns a forged entry into a callback entry taking in inbox item
+// 1, then applies mod (nil: the entry names no inbox item).
+func callback(mod func(*state.Entry)) func(*state.Entry) {
+	return func(f *state.Entry) {
+		f.Op, f.PlanID = state.OpCallback, ""
+		f.Result = &state.Result{Outcome: state.OutcomeRefreshed, ID: f.Result.ID, Status: "failed", RawStatus: "error"}
+		if mod == nil {
+			return
+		}
+		f.Callback = &state.CallbackRef{Inbox: 1, Digest: "sha256:00", Type: "withdrawal", ID: f.Result.ID, Via: "signature", ReceivedAt: f.At}
+		mod(f)
+	}
 }
 
 // testJournalTamper: every way of tampering with the journal is refused
