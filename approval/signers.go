@@ -31,6 +31,8 @@ type AllowedSigners struct {
 	signers [][]string
 	// byPrincipal maps a principal written on a plain line to its signer.
 	byPrincipal map[string]int
+	// source is the file as parsed.
+	source []byte
 }
 
 // Line is one allowed_signers entry.
@@ -84,7 +86,7 @@ func ParseAllowedSigners(data []byte) (*AllowedSigners, []*LineError) {
 		l.Number = i + 1
 		lines = append(lines, l)
 	}
-	s := &AllowedSigners{lines: lines}
+	s := &AllowedSigners{lines: lines, source: bytes.Clone(data)}
 	errs = append(errs, s.groupSigners()...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -271,6 +273,11 @@ func (s *AllowedSigners) groupSigners() []*LineError {
 	}
 	return errs
 }
+
+// Source returns the file's bytes as parsed: a plan file carries them,
+// so that its approvals can be checked against the signers it was made
+// with (payform show, payform approve).
+func (s *AllowedSigners) Source() []byte { return s.source }
 
 // Lines returns the entries, in file order.
 func (s *AllowedSigners) Lines() []*Line { return s.lines }

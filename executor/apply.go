@@ -81,6 +81,9 @@ type Executor struct {
 	// Failpoints crash the process at the steps of a create, for tests;
 	// nil in production.
 	Failpoints *failpoint.Set
+	// Approvals are the approvals of the plan that counted (verified by
+	// the caller), journaled with its apply entry.
+	Approvals []state.Approval
 }
 
 func (x *Executor) resolveAttempts() int {
@@ -128,7 +131,7 @@ func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) 
 	if x.Hooks != nil {
 		x.Hooks.Started(len(p.Changes) + len(p.Drift))
 	}
-	if err := x.Store.Record(&state.Entry{Op: state.OpApply, PlanID: p.PlanID}, true); err != nil {
+	if err := x.Store.Record(&state.Entry{Op: state.OpApply, PlanID: p.PlanID, Approvals: x.Approvals}, true); err != nil {
 		return res, err
 	}
 

@@ -8,7 +8,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/policy"
 	"github.com/payform/payform/providers"
+	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
 
@@ -34,9 +36,17 @@ type Plan struct {
 	// Targets and RefreshOnly are how the plan was asked for.
 	Targets     []string
 	RefreshOnly bool
-	Changes     []*Change
-	Drift       []*Drift
-	Summary     Summary
+	// Policy is what the policy blocks say of the plan, nil without
+	// policy blocks (policies.go).
+	Policy *Policy
+	// Funding compares what the plan sends with the balances the gateways
+	// reported (policy.CheckFunding), when cmd read them; nil otherwise.
+	// The plan file carries it for renderings; apply reads the balances
+	// again rather than compare them.
+	Funding *policy.Funding
+	Changes []*Change
+	Drift   []*Drift
+	Summary Summary
 	// Digest is the plan file's digest (Seal, Encode, ReadFile): what
 	// approvals sign, with the rest of the file.
 	Digest string
@@ -72,6 +82,12 @@ type Change struct {
 	Found *Found `json:"found,omitempty"`
 	// Note explains the action in one sentence, where it needs it.
 	Note string `json:"note,omitempty"`
+	// Verdict is what the policies say of a change that may send money (a
+	// create or resolve other than a deposit address's), when the
+	// configuration has policies.
+	Verdict *policy.Verdict `json:"verdict,omitempty"`
+	// decl is the declaration a change of a plan just made comes from.
+	decl *schema.Resource
 }
 
 // Found is a gateway object found by merchant key.

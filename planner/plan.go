@@ -50,7 +50,10 @@ const DefaultTTL = 24 * time.Hour
 
 // MakePlan compares the declared resources with the state and what the
 // gateways reported, and returns the actions that make them agree, with
-// every error found (edits of sent objects, reused keys). It is pure.
+// every error found (edits of sent objects, reused keys, what the
+// configuration's policies refuse). With policies, every change that may
+// send money carries its verdict, and the plan its policy sections and
+// the approvals it needs (Plan.Policy). It is pure.
 func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) (*Plan, hcl.Diagnostics) {
 	if obs == nil {
 		obs = &Observed{}
@@ -88,6 +91,9 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 	}
 	sort.Slice(p.Changes, func(i, j int) bool { return p.Changes[i].Address < p.Changes[j].Address })
 	sort.Slice(p.Drift, func(i, j int) bool { return p.Drift[i].Address < p.Drift[j].Address })
+	if len(cfg.Policies) > 0 {
+		pl.evaluatePolicies(cfg, opts.Now)
+	}
 	p.Summary = summarize(p, pl.noops, pl.manual, knownDestinations(st))
 	p.Summary.Invoices = InvoiceTotals(st, obs.Current, p.Changes)
 	if pl.diags.HasErrors() {
@@ -446,7 +452,7 @@ func NewChange(r *schema.Resource, a Action) *Change {
 	return &Change{
 		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
 		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
-		Attrs: maps.Clone(r.Attrs),
+		Attrs: maps.Clone(r.Attrs), decl: r,
 	}
 }
 

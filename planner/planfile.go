@@ -16,6 +16,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/policy"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -43,6 +44,8 @@ type planFile struct {
 	Accounts       map[string]string       `json:"accounts"`
 	Targets        []string                `json:"targets,omitempty"`
 	RefreshOnly    bool                    `json:"refresh_only,omitempty"`
+	Policy         *policyWire             `json:"policy,omitempty"`
+	Funding        *policy.Funding         `json:"funding,omitempty"`
 	Changes        []changeWire            `json:"changes"`
 	Drift          []*Drift                `json:"drift"`
 	Summary        Summary                 `json:"summary"`
@@ -72,6 +75,7 @@ type changeWire struct {
 	From     string            `json:"from,omitempty"`
 	Found    *Found            `json:"found,omitempty"`
 	Note     string            `json:"note,omitempty"`
+	Verdict  *verdictWire      `json:"verdict,omitempty"`
 }
 
 // recordWire is a state record as a plan file shows it.
@@ -96,11 +100,13 @@ func toFile(p *Plan) *planFile {
 		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Author: p.Author,
 		State:        planState{p.StateLineage, p.StateSerial, p.StateJournalSeq},
 		ConfigDigest: p.ConfigDigest, Variables: p.Variables, Accounts: p.Accounts, Targets: p.Targets, RefreshOnly: p.RefreshOnly,
-		Changes: make([]changeWire, len(p.Changes)), Drift: p.Drift, Summary: p.Summary,
+		Changes: make([]changeWire, len(p.Changes)), Drift: p.Drift, Summary: p.Summary, Funding: p.Funding,
 	}
 	if f.Drift == nil {
 		f.Drift = []*Drift{}
 	}
+	var shared map[*policy.Finding]int
+	f.Policy, shared = toPolicyWire(p.Policy)
 	for i, c := range p.Changes {
 		w := changeWire{Address: c.Address, Action: c.Action, Kind: c.Kind, Provider: c.Provider, Gateway: c.Gateway,
 			Key: c.Key, Currency: c.Currency, Attrs: c.Attrs, From: c.From, Found: c.Found, Note: c.Note}
@@ -111,7 +117,13 @@ func toFile(p *Plan) *planFile {
 			w.Before = &recordWire{Kind: r.Kind, Provider: r.Provider, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
 				Attrs: r.Attrs, ID: r.ID, Status: r.Status, RawStatus: r.RawStatus, Remote: r.Remote, InDoubt: r.InDoubt(), CreatedAt: r.CreatedAt}
 		}
+		if c.Verdict != nil {
+			w.Verdict = toVerdictWire(c.Verdict, shared)
+		}
 		f.Changes[i] = w
+	}
+	if f.Policy != nil {
+		f.Policy.Shared = sharedList(shared)
 	}
 	return f
 }
@@ -122,8 +134,13 @@ func (f *planFile) model() (*Plan, error) {
 		CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt, Author: f.Author,
 		StateLineage: f.State.Lineage, StateSerial: f.State.Serial, StateJournalSeq: f.State.JournalSeq,
 		ConfigDigest: f.ConfigDigest, Variables: f.Variables, Accounts: f.Accounts, Targets: f.Targets, RefreshOnly: f.RefreshOnly,
-		Changes: make([]*Change, len(f.Changes)), Drift: f.Drift, Summary: f.Summary, Digest: f.Digest,
+		Changes: make([]*Change, len(f.Changes)), Drift: f.Drift, Summary: f.Summary, Digest: f.Digest, Funding: f.Funding,
 	}
+	pol, shared, err := f.Policy.model()
+	if err != nil {
+		return nil, err
+	}
+	p.Policy = pol
 	for i, w := range f.Changes {
 		c := &Change{Address: w.Address, Action: w.Action, Kind: w.Kind, Provider: w.Provider, Gateway: w.Gateway,
 			Key: w.Key, Currency: w.Currency, Attrs: w.Attrs, From: w.From, Found: w.Found, Note: w.Note}
@@ -139,6 +156,11 @@ func (f *planFile) model() (*Plan, error) {
 				Currency: r.Currency, Attrs: r.Attrs, ID: r.ID, Status: r.Status, RawStatus: r.RawStatus, Remote: r.Remote, CreatedAt: r.CreatedAt}
 			if r.InDoubt {
 				c.Before.Pending = &state.Pending{}
+			}
+		}
+		if w.Verdict != nil {
+			if c.Verdict, err = w.Verdict.model(shared); err != nil {
+				return nil, fmt.Errorf("change %d (%s): %v", i+1, w.Address, err)
 			}
 		}
 		p.Changes[i] = c
@@ -254,18 +276,34 @@ func (e *AlteredError) Error() string {
 // ReadFile reads a plan file, refusing other formats with a clear error,
 // and checking its digest and, with key, its mac (an *AlteredError).
 func ReadFile(path string, key state.Key) (*Plan, error) {
+	p, _, err := ReadFileBytes(path, key)
+	return p, err
+}
+
+// ReadFileBytes is ReadFile, and returns the file's bytes as read: what
+// approvals sign, so that the signatures checked are over the very bytes
+// the plan was parsed from. On an *AlteredError the bytes are returned
+// too; on any other error they are not the bytes of a plan.
+func ReadFileBytes(path string, key state.Key) (*Plan, []byte, error) {
 	raw, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the plan file %s: %w", path, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("cannot read the plan file %s: %w", path, errors.Unwrap(err))
 	}
 	defer raw.Close()
 	data, err := io.ReadAll(io.LimitReader(raw, maxPlanFile+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read the plan file %s: %v", path, err)
+		return nil, nil, fmt.Errorf("cannot read the plan file %s: %v", path, err)
 	}
 	if len(data) > maxPlanFile {
-		return nil, fmt.Errorf("%s is more than %d bytes: too large for a plan file", path, maxPlanFile)
+		return nil, nil, fmt.Errorf("%s is more than %d bytes: too large for a plan file", path, maxPlanFile)
 	}
+	p, err := Decode(data, path, key)
+	return p, data, err
+}
+
+// Decode parses a plan file's bytes (path names it in messages), as
+// ReadFile does.
+func Decode(data []byte, path string, key state.Key) (*Plan, error) {
 	notPlan := fmt.Errorf("%s is not a payform plan file (make one with `payform plan --out FILE`)", path)
 	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 		var probe struct {

@@ -119,10 +119,12 @@ func diffAccounts(was, now map[string]string) string {
 // Compare reports the first difference between a plan read from a file
 // and the plan the configuration and the state give now (made with the
 // file's plan id, times, targets and refresh-only), "" when there is none:
-// every change, field by field, and every part of the summary that
-// follows from the changes. Statuses the gateways report (drift, invoice
-// totals) may have moved since and are not compared: apply records the
-// ones it reads itself.
+// every change, field by field, with its policy verdict, every part of
+// the summary that follows from the changes, and the policies' sections
+// and the approvals they ask for. Statuses the gateways report (drift,
+// invoice totals) may have moved since and are not compared: apply
+// records the ones it reads itself. Neither are balances (Funding):
+// apply reads them again.
 func Compare(file, now *Plan) string {
 	i, j := 0, 0
 	for i < len(file.Changes) || j < len(now.Changes) {
@@ -170,7 +172,7 @@ func Compare(file, now *Plan) string {
 	if !slices.Equal(a.NewDestinationSample, b.NewDestinationSample) {
 		return "its summary's new destinations differ"
 	}
-	return ""
+	return comparePolicy(file, now)
 }
 
 // describe names a change in a message: "+ payout.x (create 0.9 BTC)".
@@ -212,6 +214,9 @@ func diffChange(f, n *Change) string {
 		return "what the gateway was found to hold differs"
 	case f.Note != n.Note:
 		return field("the note", quoted(f.Note), quoted(n.Note))
+	}
+	if d := diffVerdict(f.Verdict, n.Verdict); d != "" {
+		return d
 	}
 	names := map[string]bool{}
 	for k := range f.Attrs {

@@ -3,6 +3,7 @@ package policy
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -144,6 +145,18 @@ func (f *Finding) UnmarshalJSON(b []byte) error {
 		f.Window = d
 	}
 	return nil
+}
+
+// Equal reports whether two findings say the same: the same rule of the
+// same policy, decision and figures (amounts compared as decimals).
+func (f *Finding) Equal(g *Finding) bool {
+	if f == nil || g == nil {
+		return f == g
+	}
+	return f.Policy == g.Policy && f.Rule == g.Rule && f.Decision == g.Decision && f.Currency == g.Currency &&
+		slices.Equal(f.Providers, g.Providers) && f.Amount.Equal(g.Amount) && f.Limit.Equal(g.Limit) &&
+		f.Window == g.Window && f.Sent.Equal(g.Sent) && f.Items == g.Items && f.FitsAt.Equal(g.FitsAt) &&
+		f.Destination == g.Destination && f.Reason == g.Reason
 }
 
 // Text says in one line what the finding is, for renderings.

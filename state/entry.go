@@ -65,6 +65,9 @@ type Entry struct {
 	// Callback names the callback a callback entry takes in; no other
 	// entry has one.
 	Callback *CallbackRef `json:"callback,omitempty"`
+	// Approvals are the signers whose approvals of the plan counted, on
+	// the apply entry of a plan the policies required them for.
+	Approvals []Approval `json:"approvals,omitempty"`
 	// MAC seals the entry with the audit key, when one is set:
 	// hex(HMAC-SHA256(key, Prev ‖ the entry without mac and hash)). It is
 	// part of what Hash covers, so a seal cannot be stripped without
@@ -81,6 +84,15 @@ type Declared struct {
 	Amount   string            `json:"amount,omitempty"`
 	Currency string            `json:"currency,omitempty"`
 	Attrs    map[string]string `json:"attrs,omitempty"`
+}
+
+// Approval is one signer who approved the plan an apply entry starts:
+// the policy that asked for it, the signer's principal (from
+// allowed_signers) and the SHA-256 fingerprint of the key that signed.
+type Approval struct {
+	Policy      string `json:"policy"`
+	Principal   string `json:"principal"`
+	Fingerprint string `json:"fingerprint"`
 }
 
 // Result is what a call, lookup or operator produced.

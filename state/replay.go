@@ -21,7 +21,10 @@ import (
 //	              payform does not know
 //	plan entries  a plan other than the one the last apply entry started,
 //	              or another actor than the one who started it
-//	apply         a plan already applied
+//	apply         a plan already applied; an approval without policy,
+//	              principal or key fingerprint, or the same signer twice
+//	              for one policy
+//	approvals     on any entry but apply
 //	intent        no plan; a settled record at the address; a key already
 //	              used by another record
 //	outcome       no pending intent at the address
@@ -88,6 +91,9 @@ func (s *State) check(e *Entry) error {
 			return refuse("it names actor %q, but plan %s was applied by %q", e.Actor, e.PlanID, s.Run.Actor)
 		}
 	}
+	if len(e.Approvals) > 0 && e.Op != OpApply {
+		return refuse("it is an entry of op %s with approvals: only the apply entry of a plan records them", e.Op)
+	}
 	r := s.byAddr[e.Address]
 	switch e.Op {
 	case OpApply:
@@ -97,6 +103,7 @@ func (s *State) check(e *Entry) error {
 		case s.consumed[e.PlanID]:
 			return refuse("plan %s was applied before: a plan runs once", e.PlanID)
 		}
+		return checkApprovals(e.Approvals)
 	case OpIntent:
 		switch {
 		case e.PlanID == "":
@@ -195,6 +202,23 @@ func (s *State) checkCallback(e *Entry, r *Resource) error {
 		return refuse("a callback for %s, which is in doubt, with outcome %q: a callback settles a doubt as adopted, or leaves it unknown for an operator", e.Address, res.Outcome)
 	case r.Pending == nil && res.Outcome != OutcomeRefreshed:
 		return refuse("a callback for %s, which is settled, with outcome %q: it can only record a status (refreshed)", e.Address, res.Outcome)
+	}
+	return nil
+}
+
+// checkApprovals refuses approvals payform could not have recorded: each
+// names its policy, principal and key, and a signer counts once per
+// policy.
+func checkApprovals(as []Approval) error {
+	seen := map[[2]string]bool{}
+	for _, a := range as {
+		switch {
+		case a.Policy == "" || a.Principal == "" || a.Fingerprint == "":
+			return refuse("an approval without its policy, principal or key fingerprint")
+		case seen[[2]string{a.Policy, a.Principal}]:
+			return refuse("%s approves plan for policy %s twice: a signer counts once", a.Principal, a.Policy)
+		}
+		seen[[2]string{a.Policy, a.Principal}] = true
 	}
 	return nil
 }
