@@ -22,6 +22,7 @@ type applyOptions struct {
 	planFlags
 	autoApprove bool
 	planFile    string
+	approvals   []string
 }
 
 func newApplyCmd(a *app) *cobra.Command {
@@ -39,11 +40,18 @@ Every create is journaled before the call and its outcome after it; an
 interrupted or failed apply is settled by the next one, never by sending twice.
 Ctrl-C stops new work, lets calls under way finish and records them.
 
-Exit codes: 0 success; 1 error, refused or failed items; 130 interrupted.`,
+When the configuration's policies ask for approvals, apply runs only a saved plan
+whose signatures suffice: PLANFILE.*.sig beside it (payform approve, or
+ssh-keygen -Y sign -n payform) and --approval files, counted per policy against
+its allowed_signers, the plan's author left out. The approvals that counted are
+journaled with the plan. apply without PLANFILE refuses such a plan.
+
+Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 interrupted.`,
 		Example: `  payform apply
   payform apply --auto-approve --parallelism 20
   payform plan --out november.plan && payform apply november.plan
   payform apply november.plan --json > apply.jsonl
+  payform apply november.plan --approval ~/Downloads/november.plan.alice.sig
   payform apply --refresh-only --auto-approve`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -62,6 +70,7 @@ Exit codes: 0 success; 1 error, refused or failed items; 130 interrupted.`,
 	}
 	opts.planFlags.register(cmd)
 	cmd.Flags().BoolVar(&opts.autoApprove, "auto-approve", false, "do not ask for confirmation")
+	cmd.Flags().StringArrayVar(&opts.approvals, "approval", nil, "an approval of PLANFILE kept elsewhere than beside it (`FILE`; repeatable)")
 	return cmd
 }
 
@@ -75,11 +84,12 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	var p *planner.Plan
 	var closeProviders func()
 	var provs map[string]providers.Provider
+	var approvals []state.Approval
 	if opts.planFile != "" {
 		if len(opts.targets) > 0 || opts.refreshOnly {
 			return fmt.Errorf("--target and --refresh-only shape a plan; give them to payform plan, not to apply PLANFILE")
 		}
-		p, provs, closeProviders, err = a.rederive(ctx, cfg, store, opts)
+		p, provs, closeProviders, approvals, err = a.rederive(ctx, cfg, store, opts)
 		if err != nil {
 			return err
 		}
@@ -89,8 +99,12 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			a.renderStatuses(a.ios.Out, p) // what the inbox and the gateways told since the plan was made
 			fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
 				p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
+			renderApproved(a.ios.Out, approvals)
 		}
 	} else {
+		if len(opts.approvals) > 0 {
+			return fmt.Errorf("--approval names an approval of a saved plan: give the plan file too (payform apply PLANFILE --approval FILE)")
+		}
 		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, planShape{targets: opts.targets, refreshOnly: opts.refreshOnly})
 		if err != nil {
 			return err
@@ -101,6 +115,10 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		} else {
 			a.renderPlan(a.ios.Out, p)
 		}
+		if len(p.Approvals()) > 0 {
+			closeProviders()
+			return approvalsForUnsavedPlan(p)
+		}
 		if !p.HasChanges() {
 			closeProviders()
 			if err := store.Close(); err != nil {
@@ -109,6 +127,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			return waitingForOperator(p)
 		}
 		if !opts.autoApprove {
+			a.restateMoney(a.ios.Out, p)
 			if !a.confirm() {
 				closeProviders()
 				return &exitErr{code: exitError, err: errors.New("apply cancelled")}
@@ -124,7 +143,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	} else {
 		hooks = prog
 	}
-	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints}
+	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {
@@ -156,51 +175,81 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 // file's plan id, times, targets and author. What was reviewed is what
 // runs: a plan file is a commitment to be checked, never an instruction
 // to be trusted, so the file is refused when it is stale (CheckStale),
-// when its changes or their summary differ in any way from the plan made
-// now (the first difference is named), or when its digest (or, with the
-// audit key, its mac) does not match its content. It returns the plan
-// made now, which is what apply runs.
-func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), error) {
+// when its changes, their verdicts or their summary differ in any way
+// from the plan made now (the first difference is named), when its
+// digest (or, with the audit key, its mac) does not match its content,
+// when the accounts cannot fund it now, or when its policies ask for
+// approvals and the signatures over the file's bytes (beside it, or
+// --approval) do not suffice. It returns the plan made now, which is what
+// apply runs, and the approvals that counted, for the journal.
+func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), []state.Approval, error) {
+	p, provs, closeProviders, data, err := a.rederivePlan(ctx, cfg, store, opts)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	reqs := p.Approvals()
+	if len(reqs) == 0 {
+		return p, provs, closeProviders, nil, nil
+	}
+	// The requirements are the configuration's (its allowed_signers), and
+	// the author the plan file's, whom Compare found to be the plan's.
+	checks, err := verifyApprovals(opts.planFile, data, reqs, opts.approvals, p.Author, a.now())
+	if err != nil {
+		closeProviders()
+		return nil, nil, nil, nil, err
+	}
+	for _, c := range checks {
+		if !c.Report.OK() {
+			closeProviders()
+			return nil, nil, nil, nil, approvalsMissing(p, opts.planFile, checks)
+		}
+	}
+	return p, provs, closeProviders, journaledApprovals(checks), nil
+}
+
+// rederivePlan is rederive but for the approvals; it returns the plan
+// file's bytes too.
+func (a *app) rederivePlan(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), []byte, error) {
 	key, err := a.auditKey()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	file, err := planner.ReadFile(opts.planFile, key)
+	file, data, err := planner.ReadFileBytes(opts.planFile, key)
 	var altered *planner.AlteredError
 	if errors.As(err, &altered) {
 		file = altered.Plan
 	} else if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if err := planner.CheckStale(file, store.State(), cfg, a.now()); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	p, provs, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, planShape{
 		planID: file.PlanID, now: file.CreatedAt, ttl: file.ExpiresAt.Sub(file.CreatedAt),
 		targets: file.Targets, refreshOnly: file.RefreshOnly, author: file.Author,
 	})
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if diff := planner.Compare(file, p); diff != "" {
 		closeProviders()
-		return nil, nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
+		return nil, nil, nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
 			Detail: diff + ". The plan file was edited after it was made, or the gateways now hold an object the plan would create. Run `payform plan --out FILE` again, review it, and apply the new plan."}
 	}
 	if err := checkRecord(ctx, store, file); err != nil {
 		closeProviders()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	if altered != nil {
 		closeProviders()
-		return nil, nil, nil, altered
+		return nil, nil, nil, nil, altered
 	}
 	if diags := cfg.CheckCredentials(); diags.HasErrors() {
 		closeProviders()
 		a.renderDiags(cfg.Files, diags)
-		return nil, nil, nil, silent
+		return nil, nil, nil, nil, silent
 	}
-	return p, provs, closeProviders, nil
+	return p, provs, closeProviders, data, nil
 }
 
 // checkRecord refuses a plan file that does not match what payform

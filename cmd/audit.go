@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,12 +79,14 @@ type auditEntry struct {
 	Remote        map[string]string `json:"remote,omitempty"`
 	// Callback names the inbox item a callback entry took in.
 	Callback *state.CallbackRef `json:"callback,omitempty"`
-	Hash     string             `json:"hash"`
+	// Approvals are who approved the plan an apply entry starts.
+	Approvals []state.Approval `json:"approvals,omitempty"`
+	Hash      string           `json:"hash"`
 }
 
 func toAuditEntry(e *state.Entry) auditEntry {
 	out := auditEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, PlanID: e.PlanID, Op: e.Op, Address: e.Address, From: e.From,
-		Provider: e.Provider, Key: e.Key, RequestDigest: e.RequestDigest, Callback: e.Callback, Hash: e.Hash}
+		Provider: e.Provider, Key: e.Key, RequestDigest: e.RequestDigest, Callback: e.Callback, Approvals: e.Approvals, Hash: e.Hash}
 	if e.Object != nil {
 		out.Amount, out.Currency = e.Object.Amount, e.Object.Currency
 	}
@@ -126,6 +129,9 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 				outcome += ": " + e.Result.Error
 			}
 		}
+		if len(e.Approvals) > 0 {
+			outcome = "approved by " + approvers(e.Approvals)
+		}
 		plan := e.PlanID
 		if len(plan) > 12 {
 			plan = plan[:12]
@@ -137,6 +143,17 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 		tb.write(a.ios.Out)
 	}
 	return err
+}
+
+// approvers names the signers of an apply entry's approvals, each once.
+func approvers(as []state.Approval) string {
+	var names []string
+	for _, a := range as {
+		if !slices.Contains(names, a.Principal) {
+			names = append(names, a.Principal)
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // parseSince reads a time or a duration back from now.

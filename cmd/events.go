@@ -14,7 +14,7 @@ import (
 )
 
 // events writes one JSON object per line for pipelines (`plan --json`,
-// `apply --json`): start, planned, drift, diagnostic, one event per item
+// `apply --json`): start, policy, funding, planned, drift, diagnostic, one event per item
 // apply finishes (sent, adopted, restored, forgotten, refreshed, failed,
 // not_sent, in_doubt, unknown) and summary. Every event has "type" and
 // "at"; docs/json-format.md lists the rest.
@@ -46,6 +46,12 @@ func (e *events) start(command string, extra map[string]any) {
 }
 
 func (e *events) plan(p *planner.Plan) {
+	if p.Policy != nil {
+		e.emit("policy", map[string]any{"policy": toJSONPolicy(p.Policy)})
+	}
+	if p.Funding != nil {
+		e.emit("funding", map[string]any{"funding": p.Funding})
+	}
 	for _, c := range p.Changes {
 		e.emit("planned", map[string]any{"change": toJSONChange(c)})
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/planner"
+	"github.com/payform/payform/policy"
 	"github.com/payform/payform/state"
 )
 
@@ -15,17 +16,22 @@ const JSONFormatVersion = "1.0"
 
 // jsonPlan is a plan as `show --json PLANFILE` prints it.
 type jsonPlan struct {
-	FormatVersion  string           `json:"format_version"`
-	Type           string           `json:"type"` // "plan"
-	PayformVersion string           `json:"payform_version"`
-	PlanID         string           `json:"plan_id"`
-	CreatedAt      time.Time        `json:"created_at"`
-	ExpiresAt      time.Time        `json:"expires_at"`
-	State          jsonStateRef     `json:"state"`
-	ConfigDigest   string           `json:"config_digest"`
-	Changes        []jsonChange     `json:"changes"`
-	Drift          []*planner.Drift `json:"drift"`
-	Summary        planner.Summary  `json:"summary"`
+	FormatVersion  string       `json:"format_version"`
+	Type           string       `json:"type"` // "plan"
+	PayformVersion string       `json:"payform_version"`
+	PlanID         string       `json:"plan_id"`
+	CreatedAt      time.Time    `json:"created_at"`
+	ExpiresAt      time.Time    `json:"expires_at"`
+	State          jsonStateRef `json:"state"`
+	ConfigDigest   string       `json:"config_digest"`
+	Author         string       `json:"author"`
+	// Policy, Funding and ApprovalStatus: render_policy.go.
+	Policy         *jsonPolicy          `json:"policy,omitempty"`
+	Funding        *policy.Funding      `json:"funding,omitempty"`
+	ApprovalStatus []jsonApprovalStatus `json:"approval_status,omitempty"`
+	Changes        []jsonChange         `json:"changes"`
+	Drift          []*planner.Drift     `json:"drift"`
+	Summary        planner.Summary      `json:"summary"`
 }
 
 type jsonStateRef struct {
@@ -49,6 +55,8 @@ type jsonChange struct {
 	Before   *jsonObject `json:"before"`
 	After    *jsonObject `json:"after"`
 	Note     string      `json:"note,omitempty"`
+	// Verdict is what the policies say of a change that may send money.
+	Verdict *policy.Verdict `json:"verdict,omitempty"`
 }
 
 // jsonObject is a declared or recorded object.
@@ -73,7 +81,8 @@ func toJSONPlan(p *planner.Plan) jsonPlan {
 		FormatVersion: JSONFormatVersion, Type: "plan", PayformVersion: p.PayformVersion, PlanID: p.PlanID,
 		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt,
 		State:        jsonStateRef{p.StateLineage, p.StateSerial, p.StateJournalSeq},
-		ConfigDigest: p.ConfigDigest, Changes: make([]jsonChange, len(p.Changes)), Drift: p.Drift, Summary: p.Summary,
+		ConfigDigest: p.ConfigDigest, Author: p.Author, Changes: make([]jsonChange, len(p.Changes)), Drift: p.Drift, Summary: p.Summary,
+		Policy: toJSONPolicy(p.Policy), Funding: p.Funding,
 	}
 	if out.Drift == nil {
 		out.Drift = []*planner.Drift{}
@@ -87,7 +96,7 @@ func toJSONPlan(p *planner.Plan) jsonPlan {
 func toJSONChange(c *planner.Change) jsonChange {
 	j := jsonChange{
 		Address: c.Address, Action: string(c.Action), Kind: string(c.Kind), Provider: c.Provider,
-		Gateway: c.Gateway, Key: c.Key, Currency: c.Currency, Note: c.Note,
+		Gateway: c.Gateway, Key: c.Key, Currency: c.Currency, Note: c.Note, Verdict: c.Verdict,
 	}
 	if !c.Amount.IsZero() {
 		j.Amount = c.Amount.String()

@@ -177,8 +177,9 @@ type planShape struct {
 	author      string
 }
 
-// makePlan checks credentials, opens the providers, refreshes and plans.
-// The caller closes the providers.
+// makePlan checks credentials, opens the providers, refreshes, plans and
+// checks the balances of the accounts the plan pays out of. The caller
+// closes the providers.
 func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Store, f planFlags, shape planShape) (*planner.Plan, map[string]providers.Provider, func(), error) {
 	if diags := cfg.CheckCredentials(); diags.HasErrors() {
 		a.renderDiags(cfg.Files, diags)
@@ -215,6 +216,17 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 	if diags.HasErrors() {
 		closeProviders()
 		return nil, nil, nil, silent
+	}
+	if f.refresh {
+		// A plan the accounts cannot fund is refused before anything is
+		// sent; apply PLANFILE reads the balances again.
+		if p.Funding = checkFunding(ctx, cfg, provs, p); p.Funding != nil {
+			a.renderDiags(cfg.Files, p.Funding.Diagnostics)
+			if p.Funding.Diagnostics.HasErrors() {
+				closeProviders()
+				return nil, nil, nil, silent
+			}
+		}
 	}
 	return p, provs, closeProviders, nil
 }

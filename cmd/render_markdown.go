@@ -20,7 +20,8 @@ const markdownDestinations = 5
 const MaxMarkdown = 60_000
 
 // renderMarkdown writes a plan as a pull-request comment that leads with
-// money: the totals per currency in its first line, the counts, the totals
+// money: the totals per currency in its first line, the policies'
+// sections (rules tripped, approvals needed), the counts, the totals
 // per currency and provider, new destinations and the largest items; then
 // every change, collapsed, cut with a count so that the whole comment stays
 // under MaxMarkdown characters.
@@ -28,6 +29,7 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 	var b strings.Builder
 	s := p.Summary
 	b.WriteString("### payform plan: " + headline(p) + "\n\n")
+	writeMarkdownPolicy(&b, p)
 	fmt.Fprintf(&b, "**%d to create, %d to adopt, ", s.Create, s.Adopt)
 	if s.Restore > 0 {
 		fmt.Fprintf(&b, "%d to restore, ", s.Restore)
@@ -50,6 +52,7 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 		}
 		b.WriteString("\n")
 	}
+	writeMarkdownFunding(&b, p)
 	if len(s.Invoices) > 0 {
 		b.WriteString("| Invoices | Provider | Count | Invoiced | Paid | Statuses |\n|---|---|---:|---:|---:|---|\n")
 		for _, t := range s.Invoices {
@@ -112,7 +115,11 @@ func writeDetails(b *strings.Builder, p *planner.Plan, budget int) {
 	}
 	ok := true
 	for _, c := range p.Changes {
-		if ok = line(fmt.Sprintf("%s %s  %s", diffGlyph(c.Action), c.Address, describe(c))); !ok {
+		tag := verdictWords(c)
+		if tag != "" {
+			tag = "  [" + tag + "]"
+		}
+		if ok = line(fmt.Sprintf("%s %s  %s%s", diffGlyph(c.Action), c.Address, describe(c), tag)); !ok {
 			break
 		}
 	}

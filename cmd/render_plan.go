@@ -13,8 +13,10 @@ import (
 	"github.com/payform/payform/schema"
 )
 
-// renderPlan writes the human rendering of a plan: one line per change
-// (Terraform's + <= ? - glyphs), status drift, then the money summary.
+// renderPlan writes the human rendering of a plan: the policies'
+// sections, one line per change (Terraform's + <= ? - glyphs, and the
+// verdict of a change the policies do not simply allow), status drift,
+// then the money summary and the balances.
 func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	s := p.Summary
 	statuses := a.renderStatuses(w, p) // what the refresh learned, what needs attention first
@@ -56,10 +58,11 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		width = max(width, len(d.Address))
 	}
 	width = min(width, 60)
+	a.renderPolicy(w, p)
 	if len(p.Changes) > 0 {
 		fmt.Fprintf(w, "payform will perform the following actions:\n\n")
 		for _, c := range p.Changes {
-			fmt.Fprintf(w, "%s %-*s  %s\n", a.glyph(c.Action), width, c.Address, describe(c))
+			fmt.Fprintf(w, "%s %-*s  %s%s\n", a.glyph(c.Action), width, c.Address, describe(c), a.verdictTag(c))
 		}
 		fmt.Fprintln(w)
 	}
@@ -78,6 +81,7 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 		fmt.Fprintln(w)
 	}
 	a.renderTotals(w, p)
+	a.renderFunding(w, p)
 	renderInvoiceTotals(w, s.Invoices)
 	fmt.Fprintf(w, "%s %d to create, %d to adopt, ", a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt)
 	if s.Restore > 0 {

@@ -95,6 +95,11 @@ func TestScripts(t *testing.T) {
 				cmdForgeEntry(ts, neg, []string{args[0], strings.TrimSpace(string(readMaybeGzip(ts, args[1])))})
 			},
 			"waitlines": cmdWaitLines,
+			// script_controls_test.go
+			"allowedsigners": cmdAllowedSigners,
+			"keep":           cmdKeep,
+			"unchanged":      cmdUnchanged,
+			"fingerprint":    cmdFingerprint,
 		},
 	})
 }

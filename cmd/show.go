@@ -16,35 +16,30 @@ import (
 
 func newShowCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var approvals []string
 	cmd := &cobra.Command{
 		Use:   "show [PLANFILE]",
 		Short: "Show a saved plan, or the state",
-		Long: `With PLANFILE, show the saved plan as plan showed it. Without, summarize the
-state: every managed resource with its status, and the totals per currency.
+		Long: `With PLANFILE, show the saved plan as plan showed it and, when its policies ask
+for approvals, the approvals found beside it (PLANFILE.*.sig, and --approval
+files) and whether they suffice, checked against the allowed_signers the plan was
+made with (apply checks them again against the configuration). Without,
+summarize the state: every managed resource with its status, and the totals per
+currency.
 
 Exit codes: 0 success; 1 error.`,
 		Example: `  payform show
   payform show november.plan
+  payform show november.plan --approval ~/Downloads/november.plan.bob.sig
   payform show --json november.plan | conftest test -   # policy checks on the plan
   payform show --json > state.json                       # the state, for auditors`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				key, err := a.auditKey()
-				if err != nil {
-					return err
-				}
-				p, err := planner.ReadFile(args[0], key)
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					return writeJSON(a.ios.Out, toJSONPlan(p))
-				}
-				fmt.Fprintf(a.ios.Out, "Plan %s, made %s against state serial %d, valid until %s.\n\n",
-					p.PlanID, formatTime(p.CreatedAt), p.StateSerial, formatTime(p.ExpiresAt))
-				a.renderPlan(a.ios.Out, p)
-				return nil
+				return a.showPlan(args[0], asJSON, approvals)
+			}
+			if len(approvals) > 0 {
+				return fmt.Errorf("--approval names an approval of a plan: give the plan file too (payform show PLANFILE --approval FILE)")
 			}
 			st, err := a.readState(cmd.Context())
 			if err != nil {
@@ -58,6 +53,7 @@ Exit codes: 0 success; 1 error.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan or the state in payform's JSON format (docs/json-format.md)")
+	cmd.Flags().StringArrayVar(&approvals, "approval", nil, "count this approval of PLANFILE too, beside those next to it (`FILE`; repeatable)")
 	return cmd
 }
 
