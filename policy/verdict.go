@@ -241,6 +241,8 @@ func (l Line) Text() string {
 		what = fmt.Sprintf("1 %s payout to a destination not in the address book, %s", l.Currency, f.Destination)
 	case l.Rule == RuleUnknownDestination:
 		what = fmt.Sprintf("%d %s payouts (%s %s) to destinations not in the address book, such as %s", l.Items, l.Currency, l.Amount, l.Currency, f.Destination)
+	case l.Rule == RuleAlways:
+		return fmt.Sprintf("%s: needs approval, as every plan that sends does (always = true)", count(l.Items, "item"))
 	default:
 		what = l.Finding.Text()
 	}

@@ -1,17 +1,23 @@
 # Treasury controls on a batch of vendor payouts, on WllxPay's embedded
 # sandbox (docs/controls.md explains every rule).
 #
-#   payform plan  --chdir examples/controls --out payform.plan
-#   ssh-keygen -Y sign -n payform -f ~/.ssh/id_ed25519 examples/controls/payform.plan
+#   sh examples/controls/demo.sh        # the whole flow, with throwaway keys
+#
+# or by hand, once allowed_signers lists your approvers' keys:
+#
+#   payform plan --chdir examples/controls --out payform.plan
+#   payform approve --chdir examples/controls payform.plan --key ~/.ssh/payform_ed25519
+#   ssh-keygen -Y sign -n payform -f ~/.ssh/payform_ed25519 examples/controls/payform.plan  # the same, without payform
 #   payform apply --chdir examples/controls payform.plan
 #
 # The plan shows the policies first: one payout is over the per-item limit
 # and one goes to a destination the address book does not list, so the plan
 # needs two approvals from allowed_signers (replace its keys with your
-# team's: see the comment in that file). A payout to an address on
-# screening.csv would be refused outright, approvals or not. The sandbox
-# reports its balances (v2_lookup = true), so a batch the account cannot
-# fund is refused before anything is sent.
+# team's: see the comment in that file), and the plan's author (PAYFORM_ACTOR)
+# is not counted. A payout to an address on screening.csv would be refused
+# outright, approvals or not. The sandbox reports its balances (v2_lookup =
+# true), so a batch the account cannot fund is refused before anything is
+# sent.
 
 provider "wllxpay" {
   sandbox   = true
