@@ -3,8 +3,10 @@ package planner
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/providers/wllxpay"
 	"github.com/payform/payform/schema"
@@ -15,7 +17,8 @@ import (
 // loading the configuration (HCL, csvdecode, for_each, validation of every
 // amount and address) and planning, without refresh or rendering.
 // DESIGN §12: 100,000 payouts in ≤ 5 s, with an empty state and with all of
-// them already in state.
+// them already in state; policies/N adds a treasury policy, whose overhead
+// issue 13 bounds at 10% of empty-state/N.
 func BenchmarkPlan(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		dir := b.TempDir()
@@ -37,6 +40,26 @@ func BenchmarkPlan(b *testing.B) {
 				}
 			}
 		})
+		b.Run(fmt.Sprintf("policies/%d", n), func(b *testing.B) {
+			// The same batch under a treasury policy (limits, two rolling
+			// windows, an address book of 90% of the destinations, a
+			// screening list of 1,000 addresses, approvals always): issue
+			// 13 bounds its overhead at 10% of empty-state.
+			pdir := b.TempDir()
+			loadConfig(b, pdir, withPolicy(payoutsHCL("", n, "0.001"), n))
+			st := state.New("bench", "bench")
+			b.ReportAllocs()
+			for b.Loop() {
+				cfg, diags := schema.Load(schema.Options{Dir: pdir, Gateways: []providers.Gateway{wllxpay.Gateway}})
+				if diags.HasErrors() {
+					b.Fatal(diags)
+				}
+				p, diags := MakePlan(cfg, st, nil, Options{PlanID: "p", Now: t0})
+				if diags.HasErrors() || p.Summary.Create != n || len(p.Approvals()) != 1 {
+					b.Fatalf("plan: %v, %+v", diags, p.Summary)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("all-in-state/%d", n), func(b *testing.B) {
 			st := fullState(b, load(), filepath.Join(b.TempDir(), "s.json"))
 			b.ReportAllocs()
@@ -48,6 +71,51 @@ func BenchmarkPlan(b *testing.B) {
 			}
 		})
 	}
+}
+
+// withPolicy adds to a batch of n payouts (payoutsHCL) a treasury policy
+// it passes with approvals, an address book listing 9 destinations in 10,
+// a screening list of 1,000 other addresses and two signers.
+func withPolicy(files map[string]string, n int) map[string]string {
+	var book, sdn strings.Builder
+	for i := 1; i <= n; i++ {
+		if i%10 != 0 {
+			fmt.Fprintf(&book, "BTC,%s,,vendor %d\n", btcAddr(i), i)
+		}
+	}
+	for i := range 1000 {
+		a, _ := money.GenerateAddress("BTC", fmt.Appendf(nil, "screened/%d", i))
+		fmt.Fprintf(&sdn, "%s,SDN\n", a)
+	}
+	files["main.hcl"] += `
+policy "treasury" {
+  per_item   = { BTC = "0.01" }
+  per_plan   = { BTC = "1000" }
+  over_limit = "approve"
+  rolling {
+    window = "24h"
+    limit  = { BTC = "1000" }
+  }
+  rolling {
+    window = "7d"
+    limit  = { BTC = "5000" }
+  }
+  destinations {
+    allow = "address-book.csv"
+    deny  = "screening.csv"
+  }
+  approvals {
+    signers  = "allowed_signers"
+    required = 2
+    always   = true
+  }
+}
+`
+	files["address-book.csv"] = book.String()
+	files["screening.csv"] = sdn.String()
+	files["allowed_signers"] = "alice@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOtHtk/ox2aTTGXEnR7YYb5jB0nqZbnazoafbOXVF8oe\n" +
+		"bob@example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHm6tHxQuMOzv9zOr2tfnc3/FHkVdjp72hrVuYQWHoW9\n"
+	return files
 }
 
 // fullState records every declared payout as sent and returns the state

@@ -44,15 +44,12 @@ func Items(changes []*Change) ([]policy.Item, []*Change) {
 		if !c.Action.Calls() || c.Kind == providers.DepositAddress {
 			continue
 		}
-		var it policy.Item
+		items = append(items, policy.Item{Address: c.Address, Kind: c.Kind, Provider: c.Provider, Key: c.Key, Amount: c.Amount,
+			Currency: c.Currency, Destination: c.Attrs["address"], Tag: c.Attrs["tag"], Resend: c.Action == Resolve})
 		if c.decl != nil {
-			it = policy.ItemOf(c.decl)
-		} else {
-			it = policy.Item{Address: c.Address, Kind: c.Kind, Provider: c.Provider, Key: c.Key, Amount: c.Amount,
-				Currency: c.Currency, Destination: c.Attrs["address"], Tag: c.Attrs["tag"]}
+			it := &items[len(items)-1]
+			it.Ranges, it.DeclRange = c.decl.Ranges, c.decl.DeclRange
 		}
-		it.Resend = c.Action == Resolve
-		items = append(items, it)
 		of = append(of, c)
 	}
 	return items, of
