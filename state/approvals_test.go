@@ -35,7 +35,7 @@ func TestApprovalsJournaled(t *testing.T) {
 		{"no policy", &Entry{Op: OpApply, PlanID: "plan-2", Approvals: []Approval{{Principal: "alice@example.com", Fingerprint: "SHA256:aaa"}}},
 			"an approval without its policy, principal or key fingerprint"},
 		{"twice", &Entry{Op: OpApply, PlanID: "plan-2", Approvals: []Approval{approvals[0], {Policy: "treasury", Principal: "alice@example.com", Fingerprint: "SHA256:ccc"}}},
-			"alice@example.com approves plan for policy treasury twice"},
+			"alice@example.com approves plan plan-2 twice for policy treasury"},
 	}
 	for _, c := range refused {
 		err := s.Record(c.e, true)

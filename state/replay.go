@@ -103,7 +103,7 @@ func (s *State) check(e *Entry) error {
 		case s.consumed[e.PlanID]:
 			return refuse("plan %s was applied before: a plan runs once", e.PlanID)
 		}
-		return checkApprovals(e.Approvals)
+		return checkApprovals(e.PlanID, e.Approvals)
 	case OpIntent:
 		switch {
 		case e.PlanID == "":
@@ -209,14 +209,14 @@ func (s *State) checkCallback(e *Entry, r *Resource) error {
 // checkApprovals refuses approvals payform could not have recorded: each
 // names its policy, principal and key, and a signer counts once per
 // policy.
-func checkApprovals(as []Approval) error {
+func checkApprovals(planID string, as []Approval) error {
 	seen := map[[2]string]bool{}
 	for _, a := range as {
 		switch {
 		case a.Policy == "" || a.Principal == "" || a.Fingerprint == "":
 			return refuse("an approval without its policy, principal or key fingerprint")
 		case seen[[2]string{a.Policy, a.Principal}]:
-			return refuse("%s approves plan for policy %s twice: a signer counts once", a.Principal, a.Policy)
+			return refuse("%s approves plan %s twice for policy %s: a signer counts once", a.Principal, planID, a.Policy)
 		}
 		seen[[2]string{a.Policy, a.Principal}] = true
 	}

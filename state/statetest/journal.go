@@ -135,6 +135,14 @@ var journalCases = []journalCase{
 	{"callback about another key", forged("1", callback(func(f *state.Entry) { f.Key = "k2" })), 7, 7, 0},
 	{"callback under a plan", forged("1", callback(func(f *state.Entry) { f.PlanID = plan })), 7, 7, 0},
 	{"callback creating what is in doubt", forged("3", callback(func(f *state.Entry) { f.Result.Outcome = state.OutcomeCreated })), 7, 7, 0},
+	// Approvals belong to the apply entry of the plan they approve.
+	{"approvals on an outcome", forged("3", func(f *state.Entry) {
+		f.Approvals = []state.Approval{{Policy: "treasury", Principal: "mallory@example.com", Fingerprint: "SHA256:forged"}}
+	}), 7, 7, 0},
+	{"one signer twice", forged("3", func(f *state.Entry) {
+		a := state.Approval{Policy: "treasury", Principal: "alice@example.com", Fingerprint: "SHA256:a"}
+		*f = state.Entry{Op: state.OpApply, PlanID: "plan-2", At: f.At, Actor: f.Actor, Approvals: []state.Approval{a, a}}
+	}), 7, 7, 0},
 }
 
 // callback turns a forged entry into a callback entry taking in inbox item
