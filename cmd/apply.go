@@ -192,7 +192,8 @@ func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Sto
 		return p, provs, closeProviders, nil, nil
 	}
 	// The requirements are the configuration's (its allowed_signers), and
-	// the author the plan file's, whom Compare found to be the plan's.
+	// the author the plan file's, which checkRecord found to be the one
+	// payform recorded when it wrote the file (backends record plans).
 	checks, err := verifyApprovals(opts.planFile, data, reqs, opts.approvals, p.Author, a.now())
 	if err != nil {
 		closeProviders()
