@@ -68,7 +68,7 @@ func approvalsMissing(p *planner.Plan, planPath string, checks []approvalCheck) 
 			parts = append(parts, fmt.Sprintf("policy %s %s: %s", c.Req.Policy, needsApprovals(c.Req), c.Report.Summary()))
 		}
 	}
-	return fmt.Errorf("plan %s cannot be applied without its approvals: %s. Each approver signs %s (payform approve %s --key KEY, or ssh-keygen -Y sign -n payform -f KEY %s) and puts %s.NAME.sig beside it, or passes it with --approval FILE; the plan's author (%s) does not count: make plans with PAYFORM_ACTOR set to your principal. Nothing was sent.",
+	return fmt.Errorf("plan %s cannot be applied without its approvals: %s. Each approver signs %s (payform approve %s --key KEY, or ssh-keygen -Y sign -n payform -f KEY %s) and puts %s.NAME.sig beside it, or passes it with --approval FILE; the plan's author (%s) does not count: make plans with PAYFORM_ACTOR set to your principal. Nothing was sent",
 		p.PlanID, strings.Join(parts, "; "), planPath, planPath, planPath, planPath, p.Author)
 }
 
@@ -91,7 +91,7 @@ func approvalsForUnsavedPlan(p *planner.Plan) error {
 	for _, r := range p.Approvals() {
 		parts = append(parts, "policy "+r.Policy+" "+needsApprovals(r))
 	}
-	return fmt.Errorf("this plan needs approvals (%s), and approvals sign a saved plan: run payform plan --out PLANFILE, have approvers sign it (payform approve PLANFILE --key KEY, or ssh-keygen -Y sign -n payform -f KEY PLANFILE, each putting PLANFILE.NAME.sig beside it), then payform apply PLANFILE. Nothing was sent.",
+	return fmt.Errorf("this plan needs approvals (%s), and approvals sign a saved plan: run payform plan --out PLANFILE, have approvers sign it (payform approve PLANFILE --key KEY, or ssh-keygen -Y sign -n payform -f KEY PLANFILE, each putting PLANFILE.NAME.sig beside it), then payform apply PLANFILE. Nothing was sent",
 		strings.Join(parts, "; "))
 }
 

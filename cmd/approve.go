@@ -67,15 +67,15 @@ func runApprove(a *app, opts *approveOptions) error {
 	}
 	p, data, err := planner.ReadFileBytes(opts.planFile, key)
 	if err != nil {
-		return fmt.Errorf("%w. Nothing was signed.", err)
+		return fmt.Errorf("%w. Nothing was signed", err)
 	}
 	now := a.now()
 	reqs := p.Approvals()
 	switch {
 	case len(reqs) == 0:
-		return fmt.Errorf("plan %s needs no approvals: no policy asks for them (payform show %s). Nothing was signed.", p.PlanID, opts.planFile)
+		return fmt.Errorf("plan %s needs no approvals: no policy asks for them (payform show %s). Nothing was signed", p.PlanID, opts.planFile)
 	case !now.Before(p.ExpiresAt):
-		return fmt.Errorf("plan %s expired at %s: apply would refuse it, approved or not. Make a new plan with payform plan --out FILE. Nothing was signed.", p.PlanID, formatTime(p.ExpiresAt))
+		return fmt.Errorf("plan %s expired at %s: apply would refuse it, approved or not. Make a new plan with payform plan --out FILE. Nothing was signed", p.PlanID, formatTime(p.ExpiresAt))
 	}
 	signer, closeAgent, err := approval.LoadSigner(opts.key, approval.KeyOptions{
 		AgentSocket: envValue(a.env, "SSH_AUTH_SOCK"), Passphrase: a.passphrase(opts.key),
@@ -99,7 +99,7 @@ func runApprove(a *app, opts *approveOptions) error {
 		}
 	}
 	if principal == "" {
-		return fmt.Errorf("key %s (%s) cannot approve plan %s: %s. Approve with a key the policy's allowed_signers lists (a code owner adds its .pub in a reviewed change). Nothing was signed.",
+		return fmt.Errorf("key %s (%s) cannot approve plan %s: %s. Approve with a key the policy's allowed_signers lists (a code owner adds its .pub in a reviewed change). Nothing was signed",
 			opts.key, fp, p.PlanID, strings.Join(why, "; "))
 	}
 	sig, err := approval.Sign(data, signer)
@@ -122,9 +122,9 @@ func runApprove(a *app, opts *approveOptions) error {
 	}
 	switch {
 	case !counts && author:
-		return fmt.Errorf("you made plan %s (its author is %s), and an author's approval does not count: the approvals must come from others. Nothing was signed.", p.PlanID, p.Author)
+		return fmt.Errorf("you made plan %s (its author is %s), and an author's approval does not count: the approvals must come from others. Nothing was signed", p.PlanID, p.Author)
 	case !counts:
-		return fmt.Errorf("your approval of plan %s would not count: %s. Nothing was signed.", p.PlanID, strings.Join(notCounted, "; "))
+		return fmt.Errorf("your approval of plan %s would not count: %s. Nothing was signed", p.PlanID, strings.Join(notCounted, "; "))
 	}
 	path := approval.SignatureName(opts.planFile, principal)
 	if err := state.WriteFileAtomic(path, sig); err != nil {
