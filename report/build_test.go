@@ -109,8 +109,11 @@ func TestBuildFixture(t *testing.T) {
 	}
 
 	if diff := cmp.Diff([]PlanRow{
-		{planA, "alice@treasury", day0, 6},
-		{planB, "ci@pipeline", time.Date(2026, 11, 5, 14, 30, 0, 0, time.UTC), 4},
+		{planA, "alice@treasury", day0, 6, nil},
+		{planB, "ci@pipeline", time.Date(2026, 11, 5, 14, 30, 0, 0, time.UTC), 4, []Approval{
+			{"treasury", "alice@example.com", "SHA256:6V8cEYNh5Qw7cDoH6ZNVVxmrUQqj8rQb1bGm4nnxRbo"},
+			{"treasury", "bob@example.com", "SHA256:Jp0XqI1Q7yCZqv4wHZ9Gm3Gf1nGmBw8e1Xq3CL9r0pE"},
+		}},
 	}, m.Plans); diff != "" {
 		t.Errorf("plans (-want +got):\n%s", diff)
 	}

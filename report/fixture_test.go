@@ -131,7 +131,10 @@ func fixture(t testing.TB) state.Backend {
 
 	r = openRecorder(t, b, "ci@pipeline")
 	d5 := time.Date(2026, 11, 5, 14, 30, 0, 0, time.UTC)
-	r.rec(&state.Entry{At: d5, PlanID: planB, Op: state.OpApply})
+	r.rec(&state.Entry{At: d5, PlanID: planB, Op: state.OpApply, Approvals: []state.Approval{
+		{Policy: "treasury", Principal: "alice@example.com", Fingerprint: "SHA256:6V8cEYNh5Qw7cDoH6ZNVVxmrUQqj8rQb1bGm4nnxRbo"},
+		{Policy: "treasury", Principal: "bob@example.com", Fingerprint: "SHA256:Jp0XqI1Q7yCZqv4wHZ9Gm3Gf1nGmBw8e1Xq3CL9r0pE"},
+	}})
 	pay := func(id string) *state.Result {
 		res := created(id, "pending", "new")
 		res.Remote = map[string]string{"payment_url": "https://coinpay24.example/pay/" + id}

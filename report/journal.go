@@ -136,7 +136,11 @@ func (j *journal) plans(p Period, ledger []*Item) []PlanRow {
 	var out []PlanRow
 	for _, e := range j.applies {
 		if p.Contains(e.At) {
-			out = append(out, PlanRow{ID: e.PlanID, Actor: e.Actor, At: e.At, Items: touched[e.PlanID]})
+			row := PlanRow{ID: e.PlanID, Actor: e.Actor, At: e.At, Items: touched[e.PlanID]}
+			for _, a := range e.Approvals {
+				row.Approvals = append(row.Approvals, Approval{Policy: a.Policy, Principal: a.Principal, Fingerprint: a.Fingerprint})
+			}
+			out = append(out, row)
 		}
 	}
 	return out

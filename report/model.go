@@ -152,6 +152,15 @@ type PlanRow struct {
 	Actor string
 	At    time.Time
 	Items int // ledger items whose journal entries name the plan
+	// Approvals are the signatures that counted when the plan was
+	// applied, as its apply entry records them.
+	Approvals []Approval
+}
+
+// Approval is one signature a policy counted: whom it signs as and the
+// key's fingerprint.
+type Approval struct {
+	Policy, Principal, Fingerprint string
 }
 
 // Categories of items that need a person's attention, in the order the
