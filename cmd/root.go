@@ -92,7 +92,7 @@ merchant key (foreign_id, order_id, ...), so that nothing is ever sent twice.
 
 Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 3 fmt --check found unformatted files; 130 interrupted.`,
-		Example: `  payform apply --auto-approve --config examples/quickstart.hcl
+		Example: `  payform --chdir examples/quickstart apply --auto-approve
   payform plan --out november.plan && payform apply november.plan
   payform sandbox serve`,
 		SilenceUsage:  true,

@@ -5,10 +5,10 @@
 #
 # or by hand, once allowed_signers lists your approvers' keys:
 #
-#   payform plan --chdir examples/controls --out payform.plan
-#   payform approve --chdir examples/controls payform.plan --key ~/.ssh/payform_ed25519
+#   payform --chdir examples/controls plan --out payform.plan
+#   payform --chdir examples/controls approve payform.plan --key ~/.ssh/payform_ed25519
 #   ssh-keygen -Y sign -n payform -f ~/.ssh/payform_ed25519 examples/controls/payform.plan  # the same, without payform
-#   payform apply --chdir examples/controls payform.plan
+#   payform --chdir examples/controls apply payform.plan
 #
 # The plan shows the policies first: one payout is over the per-item limit
 # and one goes to a destination the address book does not list, so the plan

@@ -1,6 +1,6 @@
 # Three payouts on WllxPay's embedded sandbox: no network, no credentials.
 #
-#   payform apply --auto-approve --config examples/quickstart.hcl
+#   payform --chdir examples/quickstart apply --auto-approve
 #
 # The first run sends the three payouts; run it again and payform reports no
 # changes, because each foreign_id was sent once and is recorded in

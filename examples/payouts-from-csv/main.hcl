@@ -1,8 +1,8 @@
 # Monthly vendor payouts from a treasury export (vendors.csv), on WllxPay's
 # embedded sandbox.
 #
-#   payform plan  --config examples/payouts-from-csv.hcl
-#   payform apply --config examples/payouts-from-csv.hcl --var month=2026-12
+#   payform --chdir examples/payouts-from-csv plan
+#   payform --chdir examples/payouts-from-csv apply --var month=2026-12
 #
 # Each payout is keyed by month and vendor, and its foreign_id is
 # "<month>-<vendor>": re-running a month changes nothing, and a new month

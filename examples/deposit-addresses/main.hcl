@@ -1,8 +1,8 @@
 # One deposit address per customer and currency, on WllxPay's embedded
 # sandbox, and the output the shop's application reads.
 #
-#   payform apply --auto-approve --config examples/deposit-addresses.hcl
-#   payform output --config examples/deposit-addresses.hcl customer_addresses --format csv
+#   payform --chdir examples/deposit-addresses apply --auto-approve
+#   payform --chdir examples/deposit-addresses output customer_addresses --format csv
 #
 # Each (foreign_id, currency) pair is taken once and kept for life: removing
 # a customer only forgets their pairs, and adding them back restores the same

@@ -1,7 +1,7 @@
 # Invoice batches on CoinPay24 and MilaCoins, on their embedded sandboxes.
 #
-#   payform apply --auto-approve --config examples/invoices.hcl
-#   payform show  --config examples/invoices.hcl
+#   payform --chdir examples/invoices apply --auto-approve
+#   payform --chdir examples/invoices show
 #
 # Each invoice is keyed by the shop's own order id (CoinPay24's order_id,
 # MilaCoins' externalID): it is created once, and an apply interrupted or
