@@ -9,6 +9,7 @@ import (
 
 	"github.com/payform/payform/inbox"
 	"github.com/payform/payform/inbox/verifier"
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
@@ -248,7 +249,7 @@ func (f *folder) inDoubt(it *inbox.Item, rec *state.Resource, o providers.Object
 		unproven = append(unproven, "the gateway's id")
 	}
 	if len(unproven) > 0 {
-		why := fmt.Sprintf("%s is evidence for this item in doubt, but does not prove %s: if it is the object, settle it with payform state resolve %s --id %s", what, joinAnd(unproven), rec.Address, firstNonEmpty(o.ID, "ID"))
+		why := fmt.Sprintf("%s is evidence for this item in doubt, but does not prove %s: if it is the object, settle it with payform state resolve %s --id %s", what, joinAnd(unproven), shell.Quote(rec.Address), shell.Quote(firstNonEmpty(o.ID, "ID")))
 		f.res.Apart = append(f.res.Apart, Apart{Inbox: it.Seq, Gateway: it.Gateway, Provider: it.Provider, What: it.Describe(), Address: rec.Address, Verified: true, Attention: true, Why: why})
 		f.notes[it.Seq] = "kept apart: " + why
 		return nil, nil

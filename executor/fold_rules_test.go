@@ -111,7 +111,7 @@ invoice_batch "cl" {
 		3: "differs from the record: amount 55, declared 50",
 		4: "no longer managed",
 		5: "no record in the state has key \"ord-7\"",
-		7: "does not prove the amount: if it is the object, settle it with payform state resolve invoice_batch.cl[\"cl-1\"] --id aa",
+		7: "does not prove the amount: if it is the object, settle it with payform state resolve 'invoice_batch.cl[\"cl-1\"]' --id aa",
 		8: "no provider block of the configuration names now",
 	}
 	got := map[uint64]string{}

@@ -189,7 +189,7 @@ func notCreatedAt(ctx context.Context, prov providers.Provider, rec *state.Resou
 		return false, nil // the operator's word is all there is
 	case err == nil:
 		return true, fmt.Errorf("%s holds %s %s with %s %q (%s): it was created, so it cannot be settled as not created; adopt it with payform state resolve %s --id %s; nothing was settled",
-			rec.Provider, rec.Kind, firstNonEmpty(found.ID, "(no id given)"), keyAttr, rec.Key, firstNonEmpty(string(found.Status), "status unknown"), shell.Quote(rec.Address), firstNonEmpty(found.ID, "ID"))
+			rec.Provider, rec.Kind, firstNonEmpty(found.ID, "(no id given)"), keyAttr, rec.Key, firstNonEmpty(string(found.Status), "status unknown"), shell.Quote(rec.Address), shell.Quote(firstNonEmpty(found.ID, "ID")))
 	case !errors.Is(err, providers.ErrNotFound):
 		return true, fmt.Errorf("looking %s %q up at %s before settling it as not created: %v; nothing was settled, try again", keyAttr, rec.Key, rec.Provider, err)
 	}
