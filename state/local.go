@@ -219,7 +219,7 @@ func (l *Local) Entries(_ context.Context, fn func(*Entry) error) error {
 	if err != nil {
 		return err
 	}
-	f0, _, err := decodeSnapshot(l.Path, data, l.Key)
+	f0, err := decodeSnapshotHeader(l.Path, data, l.Key)
 	if err != nil {
 		return err
 	}
@@ -298,7 +298,7 @@ func (l *Local) Import(ctx context.Context, src Backend) error {
 	if err != nil {
 		return err
 	}
-	f, _, err := decodeSnapshot(src.Describe(), data, l.Key)
+	f, err := decodeSnapshotHeader(src.Describe(), data, l.Key)
 	if err != nil {
 		return err
 	}
@@ -383,7 +383,7 @@ func (l *Local) tombstoneOf(lineage string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	f, _, err := decodeSnapshot(l.Path, data, l.Key)
+	f, err := decodeSnapshotHeader(l.Path, data, l.Key)
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -240,5 +241,45 @@ func TestSnapshotRefusals(t *testing.T) {
 				t.Errorf("decodeSnapshot = %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// The header a journal walk reads is the full decode's, field for field,
+// with the same refusal of an altered byte anywhere in the file.
+func TestSnapshotHeader(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "payform.state.json")
+	s := openStore(t, path)
+	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"))
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tomb, err := Tombstone(path, data, MovedTo{Backend: "pg:payform/w", At: t0, By: "tester"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range [][]byte{data, tomb} {
+		full, _, err := decodeSnapshot(path, data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.ConsumedPlans, full.ReservedKeys, full.Resources, full.Forgotten = nil, nil, nil, nil
+		head, err := decodeSnapshotHeader(path, data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(full, head); diff != "" {
+			t.Errorf("header (-full +header):\n%s", diff)
+		}
+		if full.Run == nil && full.MovedTo == nil {
+			t.Errorf("the test's snapshots name neither a run nor a move: %+v", full)
+		}
+	}
+	altered := bytes.Replace(data, []byte(`"k1"`), []byte(`"k2"`), 1)
+	if _, err := decodeSnapshotHeader(path, altered, nil); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Errorf("an altered record: %v, want a checksum mismatch", err)
 	}
 }
