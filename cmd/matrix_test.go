@@ -46,8 +46,10 @@ var matrixFaults = []string{
 }
 
 // TestFaultMatrix runs every gateway and kind × every sandbox fault × every
-// failpoint step (and none): 6 × 5 × 6 = 180 cells, each against its own
-// in-process sandbox, each a batch of 3 keys applied with --parallelism 1.
+// failpoint step (and none): 6 × 5 × 6 = 180 cells, and 6 × 6 = 36 more
+// with the latency fault and the first apply's clock an hour behind (issue
+// 12), each against its own in-process sandbox, each a batch of 3 keys
+// applied with --parallelism 1.
 //
 // In each cell the fault is injected into exactly one request: the first
 // gateway API request the sandbox receives (a create, or the lookup or
@@ -79,13 +81,21 @@ func TestFaultMatrix(t *testing.T) {
 		mk    matrixKind
 		fault string
 		step  string
+		skew  string // the first apply's clock offset (PAYFORM_TEST_CLOCK_OFFSET), or ""
 	}
 	var cells []cell
 	for _, mk := range matrixKinds() {
 		for _, fault := range matrixFaults {
 			for _, step := range append([]string{"none"}, failpoint.Steps...) {
-				cells = append(cells, cell{mk, fault, step})
+				cells = append(cells, cell{mk, fault, step, ""})
 			}
+		}
+		// Issue 12's clock-skew cells: a slow gateway, and a first apply
+		// on a runner whose clock is an hour behind, so that its intents
+		// look an hour old to the recovery. Every outcome must be what the
+		// same cell gives with the clocks right.
+		for _, step := range append([]string{"none"}, failpoint.Steps...) {
+			cells = append(cells, cell{mk, emulator.FaultLatency, step, "-1h"})
 		}
 	}
 	start := time.Now()
@@ -99,9 +109,13 @@ func TestFaultMatrix(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for c := range work {
-				t.Run(c.mk.name+"/"+c.fault+"/"+c.step, func(t *testing.T) {
+				name := c.mk.name + "/" + c.fault + "/" + c.step
+				if c.skew != "" {
+					name = c.mk.name + "/" + c.fault + "+clock" + c.skew + "/" + c.step
+				}
+				t.Run(name, func(t *testing.T) {
 					stats.ran.Add(1)
-					runMatrixCell(t, c.mk, c.fault, c.step, &stats)
+					runMatrixCell(t, c.mk, c.fault, c.step, c.skew, &stats)
 				})
 			}
 		}()
@@ -439,7 +453,7 @@ type pulledResource struct {
 	} `json:"superseded"`
 }
 
-func runMatrixCell(t *testing.T, mk matrixKind, fault, step string, stats *matrixStats) {
+func runMatrixCell(t *testing.T, mk matrixKind, fault, step, skew string, stats *matrixStats) {
 	cellStart := time.Now()
 	sb := newCellSandbox(t, fault)
 	dir := t.TempDir()
@@ -490,6 +504,9 @@ func runMatrixCell(t *testing.T, mk matrixKind, fault, step string, stats *matri
 	var failEnv []string
 	if step != "none" {
 		failEnv = []string{"PAYFORM_FAILPOINT=" + step}
+	}
+	if skew != "" {
+		failEnv = append(failEnv, "PAYFORM_TEST_CLOCK_OFFSET="+skew)
 	}
 	out, err := apply(failEnv...)
 	if step != "none" {
@@ -604,7 +621,7 @@ func runMatrixCell(t *testing.T, mk matrixKind, fault, step string, stats *matri
 	stats.extras.Add(int64(extras))
 	stats.mu.Lock()
 	stats.cells = append(stats.cells, fmt.Sprintf("%-18s %-18s %-13s in doubt %d (--id %d, --not-created %d), objects %d (%d superseded), %d requests, %v",
-		mk.name, fault, step, len(doubt), made, notMade, ledgerCount(ledger), extras, sb.requests.Load(), time.Since(cellStart).Round(10*time.Millisecond)))
+		mk.name, fault+skew, step, len(doubt), made, notMade, ledgerCount(ledger), extras, sb.requests.Load(), time.Since(cellStart).Round(10*time.Millisecond)))
 	stats.mu.Unlock()
 }
 
