@@ -34,8 +34,8 @@ output is shown; sensitive ones only when asked for by name.
 
 --format csv writes a collection of objects as CSV; for a deposit address pool
 the columns are foreign_id, currency, address, tag; for payouts foreign_id,
-currency, amount, address, tag, id, status, then any other attribute. For the
-whole ledger with each item's history, see payform report --format csv.
+currency, amount, address, tag, id, status, then any other attribute. An empty
+collection writes nothing. For the whole ledger with each item's history, see payform report --format csv.
 
 Exit codes: 0 success; 1 error.`,
 		Example: `  payform output
@@ -157,6 +157,9 @@ func writeCSV(w io.Writer, val cty.Value) error {
 			return fmt.Errorf("--format csv needs a collection of objects; an element is %s", v.Type().FriendlyName())
 		}
 		rows = append(rows, v)
+	}
+	if len(rows) == 0 {
+		return nil // no rows, no columns to name: an empty file, not a blank line
 	}
 	cols := columns(rows)
 	cw := csv.NewWriter(w)
