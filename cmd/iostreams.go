@@ -17,9 +17,11 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	terminal bool
-	color    bool
-	width    int
+	terminal    bool // Out is a terminal
+	errTerminal bool // ErrOut is a terminal
+	color       bool // color on Out
+	errColor    bool // color on ErrOut
+	width       int
 	in       *bufio.Reader
 }
 
@@ -32,6 +34,7 @@ func System() *IOStreams {
 			ios.width = w
 		}
 	}
+	ios.errTerminal = term.IsTerminal(int(os.Stderr.Fd()))
 	return ios
 }
 
@@ -44,20 +47,28 @@ func Test(stdin string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
 // IsTerminal reports whether Out is a terminal.
 func (s *IOStreams) IsTerminal() bool { return s.terminal }
 
-// SetColor turns colors on or off.
-func (s *IOStreams) SetColor(on bool) { s.color = on }
+// SetColor turns colors on or off: on turns them on for each stream that
+// is a terminal (stdout piped to a file stays plain while errors on the
+// terminal are colored).
+func (s *IOStreams) SetColor(on bool) {
+	s.color = on && s.terminal
+	s.errColor = on && s.errTerminal
+}
+
+// forceColor turns colors on for both streams, terminals or not (tests).
+func (s *IOStreams) forceColor(on bool) { s.color, s.errColor = on, on }
 
 // Width is the terminal width, or 100.
 func (s *IOStreams) Width() int { return s.width }
 
 // Errorf prints "Error: ..." to ErrOut.
 func (s *IOStreams) Errorf(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.Paint(red+bold, "Error:"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.PaintErr(red+bold, "Error:"), fmt.Sprintf(format, args...))
 }
 
 // Warnf prints "Warning: ..." to ErrOut.
 func (s *IOStreams) Warnf(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.Paint(yellow+bold, "Warning:"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.PaintErr(yellow+bold, "Warning:"), fmt.Sprintf(format, args...))
 }
 
 // ReadLine reads one line from In, without its newline.
@@ -83,9 +94,19 @@ const (
 	dim    = "\x1b[2m"
 )
 
-// Paint wraps s in an ANSI style when colors are on.
+// Paint wraps text for Out in an ANSI style when Out has colors on.
 func (s *IOStreams) Paint(style, text string) string {
-	if !s.color || style == "" {
+	return paint(s.color, style, text)
+}
+
+// PaintErr wraps text for ErrOut in an ANSI style when ErrOut has colors
+// on.
+func (s *IOStreams) PaintErr(style, text string) string {
+	return paint(s.errColor, style, text)
+}
+
+func paint(on bool, style, text string) string {
+	if !on || style == "" {
 		return text
 	}
 	return style + text + reset

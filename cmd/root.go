@@ -73,7 +73,7 @@ func Run(ctx context.Context, ios *IOStreams, args, env []string) int {
 		a.now = func() time.Time { return time.Now().Add(d) }
 	}
 	root := newRootCmd(a)
-	root.SetArgs(args)
+	root.SetArgs(terraformFlags(root, args))
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
@@ -98,7 +98,8 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			a.ios.SetColor(!a.noColor && a.ios.IsTerminal())
+			// NO_COLOR (no-color.org): any non-empty value, like --no-color.
+			a.ios.SetColor(!a.noColor && envValue(a.env, "NO_COLOR") == "")
 			// Like Terraform's -chdir: everything after it, paths in
 			// messages included, is relative to DIR.
 			if a.chdir != "" {
@@ -118,6 +119,8 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newRefreshCmd(a), newReconcileCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
 	root.InitDefaultCompletionCmd()
+	guardGroups(root)
+	root.SetFlagErrorFunc(flagError)
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Example = "  source <(payform completion bash)\n  payform completion zsh > \"${fpath[1]}/_payform\""
