@@ -22,7 +22,7 @@ type IOStreams struct {
 	color       bool // color on Out
 	errColor    bool // color on ErrOut
 	width       int
-	in       *bufio.Reader
+	in          *bufio.Reader
 }
 
 // System returns the process's streams.
