@@ -269,11 +269,11 @@ func checkRecord(ctx context.Context, store *state.Store, file *planner.Plan) er
 	const again = " Run `payform plan --out FILE` again, review it, and apply the new plan."
 	if rec == nil {
 		return &planner.StaleError{Reason: "payform has no record of making it",
-			Detail: fmt.Sprintf("%s records every plan file it writes, and plan %s is not among them: it was made against another copy of the state, or its record was removed.%s", store.Describe(), file.PlanID, again)}
+			Detail: fmt.Sprintf("The state (%s) records every plan file it writes, and plan %s is not among them: it was made against another copy of the state, or its record was removed.%s", store.Describe(), file.PlanID, again)}
 	}
 	field := func(name, file, rec string) error {
 		return &planner.StaleError{Reason: "the plan file was edited after payform made it",
-			Detail: fmt.Sprintf("its %s is %s, but payform recorded %s when it wrote it.%s", name, file, rec, again)}
+			Detail: fmt.Sprintf("Its %s is %s, but payform recorded %s when it wrote it.%s", name, file, rec, again)}
 	}
 	switch {
 	case !file.CreatedAt.Equal(rec.CreatedAt):

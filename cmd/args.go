@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -71,4 +73,15 @@ func flagError(cmd *cobra.Command, err error) error {
 		return fmt.Errorf("%w\n\nRun '%s --help' for this command's flags.", err, cmd.CommandPath())
 	}
 	return fmt.Errorf("%w\n\npayform's flags take two dashes (--var, --out FILE); run '%s --help' for this command's flags.", err, cmd.CommandPath())
+}
+
+// osErr words a file error for a person: the path and what happened
+// ("nosuch.json: no such file or directory"), without the Go operation
+// ("open", "stat", "chdir") that names nothing the user did.
+func osErr(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Path + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }

@@ -104,7 +104,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 			// messages included, is relative to DIR.
 			if a.chdir != "" {
 				if err := os.Chdir(a.chdir); err != nil {
-					return fmt.Errorf("--chdir: %w", err)
+					return fmt.Errorf("--chdir: %s. Check the directory exists", osErr(err))
 				}
 			}
 			return nil

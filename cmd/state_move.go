@@ -75,7 +75,7 @@ Exit codes: 0 success; 1 error.`,
 				data, err = os.ReadFile(args[0])
 			}
 			if err != nil {
-				return err
+				return fmt.Errorf("cannot read the state file to push: %s", osErr(err))
 			}
 			cfg := a.backendOnly(true)
 			backend, err := a.openBackend(cmd.Context(), cfg)

@@ -35,6 +35,10 @@ type Config struct {
 	// Digest is a hash of the configuration files and of every file read
 	// through file(): a plan made from other bytes is stale.
 	Digest string
+	// FileDigests are the same files one by one (a configuration file by
+	// its path relative to the directory, a file read through file() by
+	// the path it was read as): a stale plan names the files that changed.
+	FileDigests map[string]string
 
 	evalCtx *hcl.EvalContext // variables, locals and functions, for outputs
 }

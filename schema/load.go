@@ -118,7 +118,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.checkDuplicateKeys()
 	l.decodePolicies(byType["policy"])
 	l.decodeOutputs(byType["output"])
-	l.cfg.Digest = l.digest(paths)
+	l.cfg.Digest, l.cfg.FileDigests = l.digest(paths)
 	sanitizeDiags(l.diags)
 	return l.cfg, l.diags
 }
@@ -192,7 +192,7 @@ const maxConfigFile = 64 << 20
 
 // digest hashes the configuration files and every file read through
 // file(), by path relative to the configuration directory.
-func (l *loader) digest(configPaths []string) string {
+func (l *loader) digest(configPaths []string) (string, map[string]string) {
 	type part struct {
 		name string
 		data []byte
@@ -208,11 +208,15 @@ func (l *loader) digest(configPaths []string) string {
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].name < parts[j].name })
 	h := sha256.New()
+	files := make(map[string]string, len(parts))
 	for _, p := range parts {
 		fmt.Fprintf(h, "%s\x00%d\x00", p.name, len(p.data))
 		h.Write(p.data)
+		sum := sha256.Sum256(p.data)
+		_, name, _ := strings.Cut(p.name, ":")
+		files[name] = "sha256:" + hex.EncodeToString(sum[:])
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), files
 }
 
 func (l *loader) rel(p string) string {
