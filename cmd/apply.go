@@ -128,8 +128,13 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		}
 		if !opts.autoApprove {
 			a.restateMoney(a.ios.Out, p)
-			if !a.confirm() {
+			if ok, err := a.confirm(ctx); !ok {
 				closeProviders()
+				if err != nil {
+					// Ctrl-C at the prompt: nothing was sent, the lock is
+					// released on the way out.
+					return &exitErr{code: exitInterrupted, err: errors.New("apply cancelled (interrupted at the prompt): nothing was sent")}
+				}
 				return &exitErr{code: exitError, err: errors.New("apply cancelled")}
 			}
 		}
@@ -138,6 +143,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 
 	var hooks executor.Hooks
 	prog := a.newProgress()
+	prog.countCalls(p)
 	if a.events != nil {
 		hooks = eventHooks{a.events}
 	} else {
@@ -298,12 +304,16 @@ func waitingForOperator(p *planner.Plan) error {
 	return nil
 }
 
-// confirm asks for "yes".
-func (a *app) confirm() bool {
+// confirm asks for "yes". Ctrl-C while it waits cancels at once (the
+// error is ctx's): a line typed later is never taken as the answer.
+func (a *app) confirm(ctx context.Context) (bool, error) {
 	fmt.Fprintf(a.ios.Out, "Do you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-	line, err := a.ios.ReadLine()
+	line, err := a.ios.ReadLineContext(ctx)
 	fmt.Fprintln(a.ios.Out)
-	return err == nil && strings.TrimSpace(line) == "yes"
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	return err == nil && strings.TrimSpace(line) == "yes", nil
 }
 
 // renderApplyResult writes the counts and every item that needs

@@ -3,7 +3,9 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,7 +33,7 @@ func guardGroups(c *cobra.Command) {
 		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 			msg += "\n\nDid you mean this?\n\t" + strings.Join(s, "\n\t")
 		}
-		return fmt.Errorf("%s\n\nRun '%s --help' for its commands.", msg, cmd.CommandPath())
+		return fmt.Errorf("%s\n\nRun '%s --help' for its commands", msg, cmd.CommandPath())
 	}
 }
 
@@ -70,9 +72,9 @@ func rewriteFlags(cmd *cobra.Command, args []string) []string {
 // needs: payform's flags take two dashes.
 func flagError(cmd *cobra.Command, err error) error {
 	if !strings.Contains(err.Error(), "shorthand") {
-		return fmt.Errorf("%w\n\nRun '%s --help' for this command's flags.", err, cmd.CommandPath())
+		return fmt.Errorf("%w\n\nRun '%s --help' for this command's flags", err, cmd.CommandPath())
 	}
-	return fmt.Errorf("%w\n\npayform's flags take two dashes (--var, --out FILE); run '%s --help' for this command's flags.", err, cmd.CommandPath())
+	return fmt.Errorf("%w\n\npayform's flags take two dashes (--var, --out FILE); run '%s --help' for this command's flags", err, cmd.CommandPath())
 }
 
 // osErr words a file error for a person: the path and what happened
@@ -84,4 +86,63 @@ func osErr(err error) string {
 		return pe.Path + ": " + pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// completeAddresses completes resource addresses from the state (read
+// without locking it): instances, and the blocks they belong to where a
+// command takes a block too. Nothing is completed when the state cannot be
+// read.
+func completeAddresses(a *app, blocks bool) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if a.chdir != "" {
+			if err := os.Chdir(a.chdir); err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+		}
+		a.ios.ErrOut = io.Discard // a completion prints nothing but its words
+		st, err := a.readState(cmd.Context())
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		seen := map[string]bool{}
+		var out []string
+		add := func(s string) {
+			if !seen[s] && strings.HasPrefix(s, prefix) {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+		for _, r := range st.List() {
+			if blocks {
+				if block, _, ok := strings.Cut(r.Address, "["); ok {
+					add(block)
+				}
+			}
+			add(r.Address)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// registerCompletions completes resource addresses where commands take
+// them: state show, rm, mv and resolve, and every --target.
+func registerCompletions(a *app, root *cobra.Command) {
+	walk(root, func(c *cobra.Command) {
+		switch c.CommandPath() {
+		case "payform state show", "payform state resolve":
+			c.ValidArgsFunction = completeAddresses(a, false)
+		case "payform state rm", "payform state mv":
+			c.ValidArgsFunction = completeAddresses(a, true)
+		}
+		if c.Flags().Lookup("target") != nil {
+			_ = c.RegisterFlagCompletionFunc("target", completeAddresses(a, true))
+		}
+	})
+}
+
+func walk(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		walk(sub, fn)
+	}
 }

@@ -58,7 +58,10 @@ and kept); 1 error.`,
   payform sandbox serve --callback-url http://127.0.0.1:9000/wllxpay &
   payform callback serve --addr :9000 --var-file prod.tfvars`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCallbackServe(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			serveInterrupts("taking callbacks in")
+			return runCallbackServe(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:9000", "listen on `HOST:PORT` (port 0 picks a free one)")

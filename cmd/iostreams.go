@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -81,6 +82,27 @@ func (s *IOStreams) ReadLine() (string, error) {
 		return "", err
 	}
 	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// ReadLineContext is ReadLine that gives up when ctx is done (Ctrl-C at a
+// prompt). The read itself cannot be stopped: it goes on in the background
+// and its line, if one comes, is dropped with the process.
+func (s *IOStreams) ReadLineContext(ctx context.Context) (string, error) {
+	type read struct {
+		line string
+		err  error
+	}
+	ch := make(chan read, 1)
+	go func() {
+		line, err := s.ReadLine()
+		ch <- read{line, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.line, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 }
 
 // ANSI styles.

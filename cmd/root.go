@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -47,9 +48,55 @@ type app struct {
 
 // Execute runs payform with os.Args and returns the exit code.
 func Execute() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := System()
+	ctx, stop := interrupts(ios)
 	defer stop()
-	return Run(ctx, System(), os.Args[1:], os.Environ())
+	return Run(ctx, ios, os.Args[1:], os.Environ())
+}
+
+// interruptNote is what a command that is a server says on Ctrl-C
+// instead of the words about gateway calls (serveInterrupts).
+var interruptNote atomic.Value
+
+// serveInterrupts makes Ctrl-C say that a server stops.
+func serveInterrupts(what string) {
+	interruptNote.Store("payform stops " + what + " once the requests under way are answered.")
+}
+
+// interrupts is a context cancelled by the first Ctrl-C (SIGINT) or
+// SIGTERM, which says at once what payform does about it, as Terraform
+// does; a second one says it again rather than being silent. payform never
+// abandons a call a gateway is answering: its outcome must be recorded.
+func interrupts(ios *IOStreams) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+			}
+			// A new line first: the terminal echoed ^C over a progress bar.
+			if n == 1 {
+				note := "payform is stopping: no new gateway call starts; calls already sent finish and are recorded."
+				if s, ok := interruptNote.Load().(string); ok {
+					note = s
+				}
+				fmt.Fprintf(ios.ErrOut, "\n%s %s\n", ios.PaintErr(bold, "Interrupt received."), note)
+				cancel()
+				continue
+			}
+			fmt.Fprintf(ios.ErrOut, "\n%s payform is still waiting for the calls already sent to answer, so that their outcomes are recorded. Killing it now is safe too: each call's intent is journaled, and the next payform apply settles those items with the same keys (or names them for payform state resolve).\n", ios.PaintErr(bold, "Interrupt received again."))
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 // Run runs payform with the given streams, arguments and environment, and
@@ -120,6 +167,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 	)
 	root.InitDefaultCompletionCmd()
 	guardGroups(root)
+	registerCompletions(a, root)
 	root.SetFlagErrorFunc(flagError)
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {

@@ -78,7 +78,10 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
   payform sandbox serve --strict
   curl -s http://127.0.0.1:8787/_sandbox/ledger`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			serveInterrupts("the sandbox")
+			return runSandboxServe(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:8787", "listen on `HOST:PORT` (port 0 picks a free one)")
 	cmd.Flags().StringVar(&opts.data, "data", "", "keep the emulators' data in `FILE` across restarts")
