@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,19 +13,6 @@ import (
 	"github.com/payform/payform/providers/emulator"
 	"github.com/payform/payform/providers/gateways"
 )
-
-func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print payform's version",
-		Example: "  payform version",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(a.ios.Out, "payform %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
-		},
-	}
-}
 
 func newSandboxCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
