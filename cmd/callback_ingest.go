@@ -70,14 +70,14 @@ func runCallbackIngest(ctx context.Context, a *app, opts *callbackIngestOptions)
 	}
 	req.Body = io.NopCloser(strings.NewReader(string(body)))
 	req = req.WithContext(ctx)
-	_, rv, closeAll, notes, err := a.openInboxWorld(ctx, opts.vars)
+	ws, rv, notes, err := a.openInboxWorld(ctx, opts.vars)
 	if errors.Is(err, inbox.ErrBusy) {
 		return fmt.Errorf("%w\npayform callback serve is running on this inbox: send the request to it instead", err)
 	}
 	if err != nil {
 		return err
 	}
-	defer closeAll()
+	defer ws.Close()
 	for _, n := range notes {
 		a.ios.Warnf("%s", n)
 	}

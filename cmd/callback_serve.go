@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/payform/payform/inbox"
-	"github.com/payform/payform/schema"
 )
 
 type callbackServeOptions struct {
@@ -61,47 +60,43 @@ and kept); 1 error.`,
 	return cmd
 }
 
-// openInboxWorld loads the configuration, opens its providers and the
-// inbox for writing: what callback serve and callback ingest share.
-func (a *app) openInboxWorld(ctx context.Context, vars varFlags) (*schema.Config, *inbox.Receiver, func(), []string, error) {
-	cfg, err := a.loadConfig(vars)
+// openInboxWorld loads the configuration, opens the inbox for writing
+// and the providers: what callback serve and callback ingest share. The
+// workspace's Close closes them all.
+func (a *app) openInboxWorld(ctx context.Context, vars varFlags) (*workspace, *inbox.Receiver, []string, error) {
+	ws, err := a.configWorkspace(vars)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
-	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
-		return nil, nil, nil, nil, silent
+	if diags := ws.cfg.CheckCredentials(); diags.HasErrors() {
+		a.renderDiags(ws.cfg.Files, diags)
+		return nil, nil, nil, silent
 	}
-	backend, err := a.openBackend(ctx, cfg)
+	backend, err := a.openBackend(ctx, ws.cfg)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, err
 	}
+	ws.onClose(func() error { closeBackend(backend); return nil })
 	box, err := inboxOf(backend, true)
 	if err != nil {
-		closeBackend(backend)
-		return nil, nil, nil, nil, err
+		ws.Close()
+		return nil, nil, nil, err
 	}
-	provs, closeProviders, err := a.openProviders(cfg)
-	if err != nil {
-		box.Close()
-		closeBackend(backend)
-		return nil, nil, nil, nil, err
+	ws.onClose(box.Close)
+	if err := a.openProviders(ws); err != nil {
+		ws.Close()
+		return nil, nil, nil, err
 	}
-	rv, notes := a.receiver(cfg, provs, box)
-	closeAll := func() {
-		closeProviders()
-		box.Close()
-		closeBackend(backend)
-	}
-	return cfg, rv, closeAll, notes, nil
+	rv, notes := a.receiver(ws.cfg, ws.provs, box)
+	return ws, rv, notes, nil
 }
 
 func runCallbackServe(ctx context.Context, a *app, opts *callbackServeOptions) error {
-	_, rv, closeAll, notes, err := a.openInboxWorld(ctx, opts.vars)
+	ws, rv, notes, err := a.openInboxWorld(ctx, opts.vars)
 	if err != nil {
 		return err
 	}
-	defer closeAll()
+	defer ws.Close()
 	for _, n := range notes {
 		a.ios.Warnf("%s", n)
 	}

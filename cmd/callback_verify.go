@@ -67,10 +67,12 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 	if err != nil {
 		return err
 	}
-	cfg, err := a.loadConfig(opts.vars)
+	ws, err := a.configWorkspace(opts.vars)
 	if err != nil {
 		return err
 	}
+	defer ws.Close()
+	cfg := ws.cfg
 	p := cfg.Provider(opts.provider)
 	switch {
 	case opts.provider == "" && len(cfg.Providers) == 1:
@@ -80,16 +82,10 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 	case p == nil:
 		return fmt.Errorf("no provider %q in the configuration", opts.provider)
 	}
-	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
-		return silent
-	}
-	provs, closeProviders, err := a.openProviders(cfg)
-	if err != nil {
+	if err := a.openProviders(ws); err != nil {
 		return err
 	}
-	defer closeProviders()
-	v, ok := providers.Unwrap(provs[p.Name()]).(providers.CallbackVerifier)
+	v, ok := providers.Unwrap(ws.provs[p.Name()]).(providers.CallbackVerifier)
 	if !ok {
 		return fmt.Errorf("%s does not sign its callbacks; there is nothing to verify", p.Gateway.Title)
 	}

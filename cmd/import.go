@@ -31,30 +31,24 @@ another record, not found, or different from the declaration).`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			addr, id := args[0], args[1]
-			cfg, store, err := a.loadWorkspace(cmd.Context(), opts.vars, "import", opts.lockTimeout)
+			ws, err := a.loadWorkspace(cmd.Context(), opts.vars, "import", opts.lockTimeout)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			var decl = cfg.Resource(addr)
+			defer ws.Close()
+			var decl = ws.cfg.Resource(addr)
 			if decl == nil {
 				return fmt.Errorf("%s is not declared in the configuration; import needs its block", addr)
 			}
-			if diags := cfg.CheckCredentials(); diags.HasErrors() {
-				a.renderDiags(cfg.Files, diags)
-				return silent
-			}
-			provs, closeProviders, err := a.openProviders(cfg)
-			if err != nil {
+			if err := a.openProviders(ws); err != nil {
 				return err
 			}
-			defer closeProviders()
-			r, err := executor.Import(cmd.Context(), store, provs[decl.Provider.Name()], decl, id)
+			r, err := executor.Import(cmd.Context(), ws.store, ws.provs[decl.Provider.Name()], decl, id)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.ios.Out, "Imported %s: %s id %s (%s), checked against the gateway; nothing was sent.\n", addr, r.Provider, r.ID, r.Status)
-			return store.Close()
+			return ws.Close()
 		},
 	}
 	opts.vars.register(cmd.Flags())

@@ -70,24 +70,20 @@ func runReconcile(ctx context.Context, a *app, opts *reconcileOptions) error {
 		}
 		since = t
 	}
-	cfg, err := a.loadConfig(opts.vars)
+	ws, err := a.configWorkspace(opts.vars)
 	if err != nil {
 		return err
 	}
-	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
-		return silent
+	defer ws.Close()
+	cfg := ws.cfg
+	if err := a.openProviders(ws); err != nil {
+		return err
 	}
 	st, err := a.readState(ctx)
 	if err != nil {
 		return err
 	}
-	provs, closeProviders, err := a.openProviders(cfg)
-	if err != nil {
-		return err
-	}
-	defer closeProviders()
-	rcs := executor.Reconcile(ctx, cfg, st, provs, since, opts.parallelism)
+	rcs := executor.Reconcile(ctx, cfg, st, ws.provs, since, opts.parallelism)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

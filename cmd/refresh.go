@@ -144,21 +144,21 @@ recorded).`,
 }
 
 func runRefresh(ctx context.Context, a *app, opts *refreshOptions) error {
-	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "refresh", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, opts.vars, "refresh", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer ws.Close()
+	store := ws.store
 	f := opts.planFlags
 	f.refresh = true
-	p, provs, closeProviders, err := a.makePlan(ctx, cfg, store, f, planShape{targets: opts.targets, refreshOnly: true})
+	p, err := a.makePlan(ctx, ws, f, planShape{targets: opts.targets, refreshOnly: true})
 	if err != nil {
 		return err
 	}
-	defer closeProviders()
 	var res *executor.Result
 	if len(p.Drift) > 0 {
-		x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Now: a.now, Failpoints: a.failpoints}
+		x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Now: a.now, Failpoints: a.failpoints}
 		res, err = x.Apply(ctx, p)
 		if err != nil {
 			return fmt.Errorf("recording the statuses: %w", err)

@@ -50,11 +50,12 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 			if opts.amount != "" && opts.id == "" {
 				return errors.New("--amount attests the object adopted with --id")
 			}
-			cfg, store, err := a.loadWorkspace(cmd.Context(), opts.vars, "state resolve", opts.lockTimeout)
+			ws, err := a.loadWorkspace(cmd.Context(), opts.vars, "state resolve", opts.lockTimeout)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer ws.Close()
+			cfg, store := ws.cfg, ws.store
 			if opts.notCreated {
 				// Where the gateway can look the key up, the operator's word
 				// is checked against it first.
@@ -63,22 +64,16 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 					if cfg.Provider(rec.Provider) == nil {
 						return fmt.Errorf("provider %s of %s is not configured, so payform cannot check at the gateway that nothing was made; configure it and run this again", rec.Provider, addr)
 					}
-					if diags := cfg.CheckCredentials(); diags.HasErrors() {
-						a.renderDiags(cfg.Files, diags)
-						return silent
-					}
-					provs, closeProviders, err := a.openProviders(cfg)
-					if err != nil {
+					if err := a.openProviders(ws); err != nil {
 						return err
 					}
-					defer closeProviders()
-					prov = provs[rec.Provider]
+					prov = ws.provs[rec.Provider]
 				}
 				if err := executor.ResolveNotCreated(cmd.Context(), store, prov, addr, a.now()); err != nil {
 					return err
 				}
 				fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())
-				return store.Close()
+				return ws.Close()
 			}
 			rec := store.State().Resource(addr)
 			if rec == nil {
@@ -87,21 +82,15 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 			if p := cfg.Provider(rec.Provider); p == nil {
 				return fmt.Errorf("provider %s of %s is not configured", rec.Provider, addr)
 			}
-			if diags := cfg.CheckCredentials(); diags.HasErrors() {
-				a.renderDiags(cfg.Files, diags)
-				return silent
-			}
-			provs, closeProviders, err := a.openProviders(cfg)
-			if err != nil {
+			if err := a.openProviders(ws); err != nil {
 				return err
 			}
-			defer closeProviders()
-			r, note, err := executor.ResolveAdopt(cmd.Context(), store, provs[rec.Provider], addr, opts.id, executor.Attestation{Amount: opts.amount})
+			r, note, err := executor.ResolveAdopt(cmd.Context(), store, ws.provs[rec.Provider], addr, opts.id, executor.Attestation{Amount: opts.amount})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.ios.Out, "Settled %s: adopted %s id %s (%s) (by %s).\n  %s\n", addr, r.Provider, r.ID, r.Status, store.Actor(), note)
-			return store.Close()
+			return ws.Close()
 		},
 	}
 	opts.vars.register(cmd.Flags())

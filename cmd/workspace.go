@@ -48,11 +48,54 @@ func (a *app) loadSchema(vf varFlags) (*schema.Config, hcl.Diagnostics) {
 	})
 }
 
+// workspace is what a command opened: the configuration, the state
+// (locked for the command's operation) and the providers. Close closes
+// all of it, the providers first, once; a command that must know the
+// state was written closes the store itself first (Store.Close is
+// idempotent), and Close then closes only what is left.
+type workspace struct {
+	cfg   *schema.Config
+	store *state.Store // nil for a workspace of the configuration alone
+	provs map[string]providers.Provider
+	// closers close what was opened, in the order opened.
+	closers []func() error
+}
+
+// Close closes everything the workspace opened, last opened first, and
+// returns the first error (the state's, when its last write failed).
+func (w *workspace) Close() error {
+	if w == nil {
+		return nil
+	}
+	var err error
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		if cerr := w.closers[i](); err == nil {
+			err = cerr
+		}
+	}
+	w.closers = nil
+	return err
+}
+
+// onClose adds what Close closes.
+func (w *workspace) onClose(close func() error) { w.closers = append(w.closers, close) }
+
+// configWorkspace is a workspace of the configuration alone, for the
+// commands that open no locked state; it renders every diagnostic and
+// returns silent when there are errors.
+func (a *app) configWorkspace(vf varFlags) (*workspace, error) {
+	cfg, err := a.loadConfig(vf)
+	if err != nil {
+		return nil, err
+	}
+	return &workspace{cfg: cfg}, nil
+}
+
 // loadWorkspace loads the configuration and opens the state (locked for
 // op) at the same time: both take a while for large batches, and they do
 // not depend on each other beyond the backend settings, which are
 // literals read first.
-func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*schema.Config, *state.Store, error) {
+func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*workspace, error) {
 	type loaded struct {
 		cfg   *schema.Config
 		diags hcl.Diagnostics
@@ -74,11 +117,30 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 			store.Close()
 		}
 		if serr != nil {
-			return nil, nil, serr
+			return nil, serr
 		}
-		return nil, nil, silent
+		return nil, silent
 	}
-	return l.cfg, store, nil
+	w := &workspace{cfg: l.cfg, store: store}
+	w.onClose(store.Close)
+	return w, nil
+}
+
+// openProviders checks the providers' credentials (rendering what is
+// missing and returning silent) and opens every provider of the
+// workspace's configuration; Close closes them.
+func (a *app) openProviders(w *workspace) error {
+	if diags := w.cfg.CheckCredentials(); diags.HasErrors() {
+		a.renderDiags(w.cfg.Files, diags)
+		return silent
+	}
+	provs, closeProviders, err := a.newProviders(w.cfg)
+	if err != nil {
+		return err
+	}
+	w.provs = provs
+	w.onClose(func() error { closeProviders(); return nil })
+	return nil
 }
 
 // statePath is --state, else the local backend's path, else the default.
@@ -153,10 +215,10 @@ func (a *app) openStore(ctx context.Context, cfg *schema.Config, op string, lock
 	return st, nil
 }
 
-// openProviders builds a provider for every provider block. Sandbox
+// newProviders builds a provider for every provider block. Sandbox
 // providers keep their emulator's data in .payform/sandbox beside the
 // state.
-func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
+func (a *app) newProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
 	out := map[string]providers.Provider{}
 	sends := a.openSendLog(cfg)
 	closers := []func() error{sends.Close}
