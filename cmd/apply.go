@@ -23,7 +23,7 @@ type applyOptions struct {
 	approvals   []string
 }
 
-func newApplyCmd(a *app) *cobra.Command {
+func newApplyCmd(a *app, runF func(*applyOptions) error) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply [PLANFILE]",
@@ -56,10 +56,13 @@ Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 
 			if len(args) == 1 {
 				opts.planFile = args[0]
 			}
+			if opts.json && opts.planFile == "" && !opts.autoApprove {
+				return fmt.Errorf("--json cannot ask for confirmation: add --auto-approve, or apply a saved plan")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			if opts.json {
-				if opts.planFile == "" && !opts.autoApprove {
-					return fmt.Errorf("--json cannot ask for confirmation: add --auto-approve, or apply a saved plan")
-				}
 				a.events = newEvents(a.ios.Out, a.now)
 				a.events.start("apply", map[string]any{"plan_file": opts.planFile})
 			}

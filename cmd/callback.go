@@ -11,6 +11,6 @@ func newCallbackCmd(a *app) *cobra.Command {
   payform callback ingest --request received.http --gateway wllxpay
   payform callback verify --request received.http`,
 	}
-	cmd.AddCommand(newCallbackServeCmd(a), newCallbackIngestCmd(a), newCallbackListCmd(a), newCallbackVerifyCmd(a))
+	cmd.AddCommand(newCallbackServeCmd(a, nil), newCallbackIngestCmd(a, nil), newCallbackListCmd(a, nil), newCallbackVerifyCmd(a, nil))
 	return cmd
 }

@@ -21,7 +21,7 @@ type callbackIngestOptions struct {
 	gateway string
 }
 
-func newCallbackIngestCmd(a *app) *cobra.Command {
+func newCallbackIngestCmd(a *app, runF func(*callbackIngestOptions) error) *cobra.Command {
 	opts := &callbackIngestOptions{}
 	cmd := &cobra.Command{
 		Use:   "ingest",
@@ -40,7 +40,12 @@ Exit codes: 0 verified and kept (or already in the inbox); 1 not verified
 		Example: `  payform callback ingest --request received.http --gateway wllxpay
   payform callback ingest --request coinpay24-callback.http`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCallbackIngest(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCallbackIngest(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.request, "request", "", "the raw HTTP request `FILE`")

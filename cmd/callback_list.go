@@ -16,7 +16,7 @@ type callbackListOptions struct {
 	json  bool
 }
 
-func newCallbackListCmd(a *app) *cobra.Command {
+func newCallbackListCmd(a *app, runF func(*callbackListOptions) error) *cobra.Command {
 	opts := &callbackListOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -32,7 +32,12 @@ Exit codes: 0 success; 1 error.`,
   payform callback list --apart
   payform callback list --json | jq 'select(.verdict == "accepted")'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCallbackList(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCallbackList(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().BoolVar(&opts.apart, "apart", false, "list only the items kept apart")
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one inbox item per line, as JSON (docs/json-format.md)")

@@ -19,7 +19,7 @@ type callbackServeOptions struct {
 	addr string
 }
 
-func newCallbackServeCmd(a *app) *cobra.Command {
+func newCallbackServeCmd(a *app, runF func(*callbackServeOptions) error) *cobra.Command {
 	opts := &callbackServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -53,7 +53,12 @@ and kept); 1 error.`,
   payform sandbox serve --callback-url http://127.0.0.1:9000/wllxpay &
   payform callback serve --addr :9000 --var-file prod.tfvars`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCallbackServe(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCallbackServe(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:9000", "listen on `HOST:PORT` (port 0 picks a free one)")

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type callbackVerifyOptions struct {
 	json     bool
 }
 
-func newCallbackVerifyCmd(a *app) *cobra.Command {
+func newCallbackVerifyCmd(a *app, runF func(*callbackVerifyOptions) error) *cobra.Command {
 	opts := &callbackVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify",
@@ -50,7 +51,12 @@ Exit codes: 0 the signature is valid; 1 it is not, or the input is unusable.`,
   payform callback verify --request received.http --provider wllxpay.eu
   nc -l 9000 > received.http; payform callback verify --request received.http`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runCallbackVerify(cmd, a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runCallbackVerify(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.provider, "provider", "", "the provider that received it (default: the only provider block)")
@@ -62,7 +68,7 @@ Exit codes: 0 the signature is valid; 1 it is not, or the input is unusable.`,
 	return cmd
 }
 
-func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) error {
+func runCallbackVerify(ctx context.Context, a *app, opts *callbackVerifyOptions) error {
 	header, body, err := readCallback(a, opts)
 	if err != nil {
 		return err
@@ -95,7 +101,7 @@ func runCallbackVerify(cmd *cobra.Command, a *app, opts *callbackVerifyOptions) 
 	}
 	owner := ""
 	if cb.Address != "" || cb.Type == "invoice" && cb.Key != "" {
-		if st, err := a.readState(cmd.Context()); err == nil {
+		if st, err := a.readState(ctx); err == nil {
 			owner = attribute(st, p.Name(), cb)
 		}
 	}

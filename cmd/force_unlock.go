@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -9,7 +10,10 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newForceUnlockCmd(a *app) *cobra.Command {
+type forceUnlockOptions struct{ lockID string }
+
+func newForceUnlockCmd(a *app, runF func(*forceUnlockOptions) error) *cobra.Command {
+	opts := &forceUnlockOptions{}
 	return &cobra.Command{
 		Use:   "force-unlock LOCK_ID",
 		Short: "Remove the lease of a pg lock whose holder is gone",
@@ -22,20 +26,28 @@ Exit codes: 0 success; 1 error (including a lock still held).`,
 		Example: `  payform force-unlock 6f1c2a9e0b7d4c3a8e5f1d2c3b4a5968`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			backend, err := a.openBackend(cmd.Context(), a.backendOnly(true))
-			if err != nil {
-				return err
+			opts.lockID = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			defer closeBackend(backend)
-			p, ok := backend.(state.ForceUnlocker)
-			if !ok {
-				return errors.New("the state is local: its lock dies with the process that holds it, so there is nothing to force")
-			}
-			if err := p.ForceUnlock(cmd.Context(), args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.ios.Out, "Removed lock lease %s of %s.\n", args[0], backend.Describe())
-			return nil
+			return runForceUnlock(cmd.Context(), a, opts)
 		},
 	}
+}
+
+func runForceUnlock(ctx context.Context, a *app, opts *forceUnlockOptions) error {
+	backend, err := a.openBackend(ctx, a.backendOnly(true))
+	if err != nil {
+		return err
+	}
+	defer closeBackend(backend)
+	p, ok := backend.(state.ForceUnlocker)
+	if !ok {
+		return errors.New("the state is local: its lock dies with the process that holds it, so there is nothing to force")
+	}
+	if err := p.ForceUnlock(ctx, opts.lockID); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.ios.Out, "Removed lock lease %s of %s.\n", opts.lockID, backend.Describe())
+	return nil
 }

@@ -40,7 +40,7 @@ type planOptions struct {
 	markdown         bool
 }
 
-func newPlanCmd(a *app) *cobra.Command {
+func newPlanCmd(a *app, runF func(*planOptions) error) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -70,6 +70,9 @@ with --detailed-exitcode; 130 interrupted.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.json && opts.markdown {
 				return fmt.Errorf("--json and --markdown are two renderings; choose one")
+			}
+			if runF != nil {
+				return runF(opts)
 			}
 			if opts.json {
 				a.events = newEvents(a.ios.Out, a.now)

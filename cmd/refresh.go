@@ -108,7 +108,7 @@ type refreshOptions struct {
 	planFlags
 }
 
-func newRefreshCmd(a *app) *cobra.Command {
+func newRefreshCmd(a *app, runF func(*refreshOptions) error) *cobra.Command {
 	opts := &refreshOptions{}
 	cmd := &cobra.Command{
 		Use:   "refresh",
@@ -130,6 +130,9 @@ recorded).`,
   payform refresh --json | jq 'select(.type == "statuses")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			if opts.json {
 				a.events = newEvents(a.ios.Out, a.now)
 				a.events.start("refresh", nil)

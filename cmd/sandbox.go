@@ -20,7 +20,7 @@ func newSandboxCmd(a *app) *cobra.Command {
 		Short:   "Run the gateway emulators",
 		Example: "  payform sandbox serve --faults drop-after-commit=0.3",
 	}
-	cmd.AddCommand(newSandboxServeCmd(a))
+	cmd.AddCommand(newSandboxServeCmd(a, nil))
 	return cmd
 }
 
@@ -36,7 +36,7 @@ type sandboxServeOptions struct {
 	confirm     time.Duration
 }
 
-func newSandboxServeCmd(a *app) *cobra.Command {
+func newSandboxServeCmd(a *app, runF func(*sandboxServeOptions) error) *cobra.Command {
 	opts := &sandboxServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -64,7 +64,12 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
   payform sandbox serve --strict
   curl -s http://127.0.0.1:8787/_sandbox/ledger`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandboxServe(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSandboxServe(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.addr, "addr", "127.0.0.1:8787", "listen on `HOST:PORT` (port 0 picks a free one)")
 	cmd.Flags().StringVar(&opts.data, "data", "", "keep the emulators' data in `FILE` across restarts")

@@ -18,8 +18,8 @@ under the lock, journaled; no gateway is called.
 
 Exit codes: 0 success; 1 error (including an address that is not in the state).`,
 	}
-	cmd.AddCommand(newStateListCmd(a), newStateShowCmd(a), newStateRmCmd(a), newStateMvCmd(a),
-		newStatePullCmd(a), newStatePushCmd(a), newStateMigrateCmd(a), newStateResolveCmd(a))
+	cmd.AddCommand(newStateListCmd(a, nil), newStateShowCmd(a, nil), newStateRmCmd(a, nil), newStateMvCmd(a, nil),
+		newStatePullCmd(a, nil), newStatePushCmd(a, nil), newStateMigrateCmd(a, nil), newStateResolveCmd(a, nil))
 	return cmd
 }
 

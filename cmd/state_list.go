@@ -1,13 +1,16 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 )
 
-func newStateListCmd(a *app) *cobra.Command {
-	var forgotten bool
+type stateListOptions struct{ forgotten bool }
+
+func newStateListCmd(a *app, runF func(*stateListOptions) error) *cobra.Command {
+	opts := &stateListOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the managed resource instances",
@@ -15,20 +18,27 @@ func newStateListCmd(a *app) *cobra.Command {
   payform state list --forgotten`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.readState(cmd.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			list := st.List()
-			if forgotten {
-				list = st.ForgottenList()
-			}
-			for _, r := range list {
-				fmt.Fprintln(a.ios.Out, r.Address)
-			}
-			return nil
+			return runStateList(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&forgotten, "forgotten", false, "list forgotten records instead (no longer managed, keys still reserved)")
+	cmd.Flags().BoolVar(&opts.forgotten, "forgotten", false, "list forgotten records instead (no longer managed, keys still reserved)")
 	return cmd
+}
+
+func runStateList(ctx context.Context, a *app, opts *stateListOptions) error {
+	st, err := a.readState(ctx)
+	if err != nil {
+		return err
+	}
+	list := st.List()
+	if opts.forgotten {
+		list = st.ForgottenList()
+	}
+	for _, r := range list {
+		fmt.Fprintln(a.ios.Out, r.Address)
+	}
+	return nil
 }

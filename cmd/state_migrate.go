@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
@@ -21,7 +22,7 @@ type migrateOptions struct {
 	lockTimeout time.Duration
 }
 
-func newStateMigrateCmd(a *app) *cobra.Command {
+func newStateMigrateCmd(a *app, runF func(*migrateOptions) error) *cobra.Command {
 	opts := &migrateOptions{}
 	cmd := &cobra.Command{
 		Use:   "migrate --to pg|local",
@@ -37,7 +38,12 @@ Exit codes: 0 success; 1 error.`,
 		Example: `  PAYFORM_PG_CONN_STR=postgres://payform@db/payform payform state migrate --to pg --workspace treasury
   payform state migrate --to local --path payform.state.json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd, a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runMigrate(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.to, "to", "", "the backend to move to: pg or local")
 	cmd.Flags().StringVar(&opts.path, "path", DefaultStateFile, "--to local: the new state file")
@@ -48,8 +54,7 @@ Exit codes: 0 success; 1 error.`,
 	return cmd
 }
 
-func runMigrate(cmd *cobra.Command, a *app, opts *migrateOptions) error {
-	ctx := cmd.Context()
+func runMigrate(ctx context.Context, a *app, opts *migrateOptions) error {
 	src, err := a.openBackend(ctx, a.backendOnly(true))
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -8,7 +9,11 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newStatePullCmd(a *app) *cobra.Command {
+// statePullOptions is empty: state pull takes no flags.
+type statePullOptions struct{}
+
+func newStatePullCmd(a *app, runF func(*statePullOptions) error) *cobra.Command {
+	opts := &statePullOptions{}
 	return &cobra.Command{
 		Use:   "pull",
 		Short: "Print the current state as JSON",
@@ -21,23 +26,30 @@ Exit codes: 0 success; 1 error.`,
   payform state pull | jq '.resources | length'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.readState(cmd.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			if st.Lineage == "" {
-				return errors.New("there is no state yet")
-			}
-			key, err := a.auditKey()
-			if err != nil {
-				return err
-			}
-			data, err := state.EncodeSnapshot(st, key)
-			if err != nil {
-				return err
-			}
-			_, err = a.ios.Out.Write(data)
-			return err
+			return runStatePull(cmd.Context(), a)
 		},
 	}
+}
+
+func runStatePull(ctx context.Context, a *app) error {
+	st, err := a.readState(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Lineage == "" {
+		return errors.New("there is no state yet")
+	}
+	key, err := a.auditKey()
+	if err != nil {
+		return err
+	}
+	data, err := state.EncodeSnapshot(st, key)
+	if err != nil {
+		return err
+	}
+	_, err = a.ios.Out.Write(data)
+	return err
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -11,9 +12,14 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newStatePushCmd(a *app) *cobra.Command {
-	var force bool
-	var lockTimeout time.Duration
+type statePushOptions struct {
+	file        string
+	force       bool
+	lockTimeout time.Duration
+}
+
+func newStatePushCmd(a *app, runF func(*statePushOptions) error) *cobra.Command {
+	opts := &statePushOptions{}
 	cmd := &cobra.Command{
 		Use:   "push FILE",
 		Short: "Replace the state with a state file (a restored backup)",
@@ -27,40 +33,48 @@ Exit codes: 0 success; 1 error.`,
   payform state pull > s.json && payform state push --force s.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var data []byte
-			var err error
-			if args[0] == "-" {
-				data, err = io.ReadAll(io.LimitReader(a.ios.In, 1<<31))
-			} else {
-				data, err = os.ReadFile(args[0])
+			opts.file = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			if err != nil {
-				return err
-			}
-			cfg := a.backendOnly(true)
-			backend, err := a.openBackend(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer closeBackend(backend)
-			info := state.LockInfo{ID: state.NewID(), Operation: "state push", Who: state.Actor(), PID: os.Getpid(), Version: Version, Created: a.now().UTC()}
-			lock, err := backend.Lock(cmd.Context(), info, lockTimeout)
-			if err != nil {
-				return err
-			}
-			defer lock.Unlock()
-			p, ok := backend.(state.Pusher)
-			if !ok {
-				return fmt.Errorf("%s cannot take a pushed state", backend.Describe())
-			}
-			if err := p.Push(cmd.Context(), data, force); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.ios.Out, "Pushed %s to %s.\n", args[0], backend.Describe())
-			return nil
+			return runStatePush(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&force, "force", false, "push even a state of another lineage or an older serial")
-	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "push even a state of another lineage or an older serial")
+	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
 	return cmd
+}
+
+func runStatePush(ctx context.Context, a *app, opts *statePushOptions) error {
+	var data []byte
+	var err error
+	if opts.file == "-" {
+		data, err = io.ReadAll(io.LimitReader(a.ios.In, 1<<31))
+	} else {
+		data, err = os.ReadFile(opts.file)
+	}
+	if err != nil {
+		return err
+	}
+	cfg := a.backendOnly(true)
+	backend, err := a.openBackend(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer closeBackend(backend)
+	info := state.LockInfo{ID: state.NewID(), Operation: "state push", Who: state.Actor(), PID: os.Getpid(), Version: Version, Created: a.now().UTC()}
+	lock, err := backend.Lock(ctx, info, opts.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer lock.Unlock()
+	p, ok := backend.(state.Pusher)
+	if !ok {
+		return fmt.Errorf("%s cannot take a pushed state", backend.Describe())
+	}
+	if err := p.Push(ctx, data, opts.force); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.ios.Out, "Pushed %s to %s.\n", opts.file, backend.Describe())
+	return nil
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -12,6 +13,7 @@ import (
 )
 
 type resolveOptions struct {
+	addr        string
 	vars        varFlags
 	id          string
 	amount      string
@@ -19,7 +21,7 @@ type resolveOptions struct {
 	lockTimeout time.Duration
 }
 
-func newStateResolveCmd(a *app) *cobra.Command {
+func newStateResolveCmd(a *app, runF func(*resolveOptions) error) *cobra.Command {
 	opts := &resolveOptions{}
 	cmd := &cobra.Command{
 		Use:   "resolve ADDR (--id ID | --not-created)",
@@ -43,54 +45,17 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
   PAYFORM_ACTOR=alice payform state resolve 'invoice_batch.coinilla["ord-9"]' --not-created`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			addr := args[0]
+			opts.addr = args[0]
 			if (opts.id == "") == !opts.notCreated {
 				return errors.New("give exactly one of --id ID and --not-created")
 			}
 			if opts.amount != "" && opts.id == "" {
 				return errors.New("--amount attests the object adopted with --id")
 			}
-			ws, err := a.loadWorkspace(cmd.Context(), opts.vars, "state resolve", opts.lockTimeout)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			defer ws.Close()
-			cfg, store := ws.cfg, ws.store
-			if opts.notCreated {
-				// Where the gateway can look the key up, the operator's word
-				// is checked against it first.
-				var prov providers.Provider
-				if rec := store.State().Resource(addr); rec != nil {
-					if cfg.Provider(rec.Provider) == nil {
-						return fmt.Errorf("provider %s of %s is not configured, so payform cannot check at the gateway that nothing was made; configure it and run this again", rec.Provider, addr)
-					}
-					if err := a.openProviders(ws); err != nil {
-						return err
-					}
-					prov = ws.provs[rec.Provider]
-				}
-				if err := executor.ResolveNotCreated(cmd.Context(), store, prov, addr, a.now()); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())
-				return ws.Close()
-			}
-			rec := store.State().Resource(addr)
-			if rec == nil {
-				return fmt.Errorf("%s is not in the state", addr)
-			}
-			if p := cfg.Provider(rec.Provider); p == nil {
-				return fmt.Errorf("provider %s of %s is not configured", rec.Provider, addr)
-			}
-			if err := a.openProviders(ws); err != nil {
-				return err
-			}
-			r, note, err := executor.ResolveAdopt(cmd.Context(), store, ws.provs[rec.Provider], addr, opts.id, executor.Attestation{Amount: opts.amount})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.ios.Out, "Settled %s: adopted %s id %s (%s) (by %s).\n  %s\n", addr, r.Provider, r.ID, r.Status, store.Actor(), note)
-			return ws.Close()
+			return runStateResolve(cmd.Context(), a, opts)
 		},
 	}
 	opts.vars.register(cmd.Flags())
@@ -99,4 +64,49 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 	cmd.Flags().BoolVar(&opts.notCreated, "not-created", false, "the gateway made nothing for this item: send it again on the next apply")
 	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
 	return cmd
+}
+
+func runStateResolve(ctx context.Context, a *app, opts *resolveOptions) error {
+	addr := opts.addr
+	ws, err := a.loadWorkspace(ctx, opts.vars, "state resolve", opts.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	cfg, store := ws.cfg, ws.store
+	if opts.notCreated {
+		// Where the gateway can look the key up, the operator's word
+		// is checked against it first.
+		var prov providers.Provider
+		if rec := store.State().Resource(addr); rec != nil {
+			if cfg.Provider(rec.Provider) == nil {
+				return fmt.Errorf("provider %s of %s is not configured, so payform cannot check at the gateway that nothing was made; configure it and run this again", rec.Provider, addr)
+			}
+			if err := a.openProviders(ws); err != nil {
+				return err
+			}
+			prov = ws.provs[rec.Provider]
+		}
+		if err := executor.ResolveNotCreated(ctx, store, prov, addr, a.now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.ios.Out, "Settled %s as not created (by %s); the next apply sends it.\n", addr, store.Actor())
+		return ws.Close()
+	}
+	rec := store.State().Resource(addr)
+	if rec == nil {
+		return fmt.Errorf("%s is not in the state", addr)
+	}
+	if p := cfg.Provider(rec.Provider); p == nil {
+		return fmt.Errorf("provider %s of %s is not configured", rec.Provider, addr)
+	}
+	if err := a.openProviders(ws); err != nil {
+		return err
+	}
+	r, note, err := executor.ResolveAdopt(ctx, store, ws.provs[rec.Provider], addr, opts.id, executor.Attestation{Amount: opts.amount})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.ios.Out, "Settled %s: adopted %s id %s (%s) (by %s).\n  %s\n", addr, r.Provider, r.ID, r.Status, store.Actor(), note)
+	return ws.Close()
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -10,9 +11,14 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newStateRmCmd(a *app) *cobra.Command {
-	var lockTimeout time.Duration
-	var force bool
+type stateRmOptions struct {
+	addrs       []string
+	force       bool
+	lockTimeout time.Duration
+}
+
+func newStateRmCmd(a *app, runF func(*stateRmOptions) error) *cobra.Command {
+	opts := &stateRmOptions{}
 	cmd := &cobra.Command{
 		Use:   "rm ADDR...",
 		Short: "Stop managing instances, keeping their records and keys",
@@ -26,40 +32,48 @@ Exit codes: 0 success; 1 error.`,
   payform state rm payout.old_batch`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			store, err := a.openStore(cmd.Context(), a.backendOnly(true), "state rm", lockTimeout, false)
-			if err != nil {
-				return err
+			opts.addrs = args
+			if runF != nil {
+				return runF(opts)
 			}
-			defer store.Close()
-			st := store.State()
-			var addrs []string
-			for _, arg := range args {
-				matched := false
-				for _, r := range st.List() {
-					if r.Address == arg || strings.HasPrefix(r.Address, arg+"[") {
-						if r.InDoubt() && !force {
-							return fmt.Errorf("%s is in doubt (payform cannot tell whether %s made it); settle it first with payform apply, or use --force to forget it anyway (its key stays reserved)", r.Address, r.Provider)
-						}
-						addrs = append(addrs, r.Address)
-						matched = true
-					}
-				}
-				if !matched {
-					return fmt.Errorf("%s is not in the state; payform state list shows what is", arg)
-				}
-			}
-			for _, addr := range addrs {
-				r := st.Resource(addr)
-				if err := store.Record(&state.Entry{Op: state.OpForget, Address: addr, Provider: r.Provider, Key: r.Key,
-					Result: &state.Result{Outcome: state.OutcomeForgotten, Note: "removed with payform state rm"}}, true); err != nil {
-					return err
-				}
-				fmt.Fprintf(a.ios.Out, "Removed %s (key %q stays reserved)\n", addr, r.Key)
-			}
-			return store.Close()
+			return runStateRm(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().DurationVar(&lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
-	cmd.Flags().BoolVar(&force, "force", false, "also forget items in doubt")
+	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
+	cmd.Flags().BoolVar(&opts.force, "force", false, "also forget items in doubt")
 	return cmd
+}
+
+func runStateRm(ctx context.Context, a *app, opts *stateRmOptions) error {
+	store, err := a.openStore(ctx, a.backendOnly(true), "state rm", opts.lockTimeout, false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	st := store.State()
+	var addrs []string
+	for _, arg := range opts.addrs {
+		matched := false
+		for _, r := range st.List() {
+			if r.Address == arg || strings.HasPrefix(r.Address, arg+"[") {
+				if r.InDoubt() && !opts.force {
+					return fmt.Errorf("%s is in doubt (payform cannot tell whether %s made it); settle it first with payform apply, or use --force to forget it anyway (its key stays reserved)", r.Address, r.Provider)
+				}
+				addrs = append(addrs, r.Address)
+				matched = true
+			}
+		}
+		if !matched {
+			return fmt.Errorf("%s is not in the state; payform state list shows what is", arg)
+		}
+	}
+	for _, addr := range addrs {
+		r := st.Resource(addr)
+		if err := store.Record(&state.Entry{Op: state.OpForget, Address: addr, Provider: r.Provider, Key: r.Key,
+			Result: &state.Result{Outcome: state.OutcomeForgotten, Note: "removed with payform state rm"}}, true); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.ios.Out, "Removed %s (key %q stays reserved)\n", addr, r.Key)
+	}
+	return store.Close()
 }

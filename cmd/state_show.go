@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -13,7 +14,10 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newStateShowCmd(a *app) *cobra.Command {
+type stateShowOptions struct{ addr string }
+
+func newStateShowCmd(a *app, runF func(*stateShowOptions) error) *cobra.Command {
+	opts := &stateShowOptions{}
 	return &cobra.Command{
 		Use:   "show ADDR",
 		Short: "Show everything recorded about one resource instance",
@@ -21,22 +25,30 @@ func newStateShowCmd(a *app) *cobra.Command {
   payform state show payout.single`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.readState(cmd.Context())
-			if err != nil {
-				return err
+			opts.addr = args[0]
+			if runF != nil {
+				return runF(opts)
 			}
-			addr := args[0]
-			r := st.Resource(addr)
-			if r == nil {
-				r = st.ForgottenResource(addr)
-			}
-			if r == nil {
-				return fmt.Errorf("%s is not in the state; payform state list shows what is", addr)
-			}
-			renderResource(a.ios.Out, r, a.statusNotes(cmd.Context(), r)...)
-			return nil
+			return runStateShow(cmd.Context(), a, opts)
 		},
 	}
+}
+
+func runStateShow(ctx context.Context, a *app, opts *stateShowOptions) error {
+	st, err := a.readState(ctx)
+	if err != nil {
+		return err
+	}
+	addr := opts.addr
+	r := st.Resource(addr)
+	if r == nil {
+		r = st.ForgottenResource(addr)
+	}
+	if r == nil {
+		return fmt.Errorf("%s is not in the state; payform state list shows what is", addr)
+	}
+	renderResource(a.ios.Out, r, a.statusNotes(ctx, r)...)
+	return nil
 }
 
 // renderResource writes one state record as aligned attributes, with
