@@ -13,8 +13,6 @@ import (
 
 	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
-	"github.com/payform/payform/providers"
-	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
 
@@ -25,7 +23,7 @@ type applyOptions struct {
 	approvals   []string
 }
 
-func newApplyCmd(a *app) *cobra.Command {
+func newApplyCmd(a *app, runF func(*applyOptions) error) *cobra.Command {
 	opts := &applyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply [PLANFILE]",
@@ -58,10 +56,13 @@ Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 
 			if len(args) == 1 {
 				opts.planFile = args[0]
 			}
+			if opts.json && opts.planFile == "" && !opts.autoApprove {
+				return fmt.Errorf("--json cannot ask for confirmation: add --auto-approve, or apply a saved plan")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
 			if opts.json {
-				if opts.planFile == "" && !opts.autoApprove {
-					return fmt.Errorf("--json cannot ask for confirmation: add --auto-approve, or apply a saved plan")
-				}
 				a.events = newEvents(a.ios.Out, a.now)
 				a.events.start("apply", map[string]any{"plan_file": opts.planFile})
 			}
@@ -75,21 +76,20 @@ Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 
 }
 
 func runApply(ctx context.Context, a *app, opts *applyOptions) error {
-	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "apply", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, opts.vars, "apply", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer ws.Close()
+	store := ws.store
 
 	var p *planner.Plan
-	var closeProviders func()
-	var provs map[string]providers.Provider
 	var approvals []state.Approval
 	if opts.planFile != "" {
 		if len(opts.targets) > 0 || opts.refreshOnly {
 			return fmt.Errorf("--target and --refresh-only shape a plan; give them to payform plan, not to apply PLANFILE")
 		}
-		p, provs, closeProviders, approvals, err = a.rederive(ctx, cfg, store, opts)
+		p, approvals, err = a.rederive(ctx, ws, opts)
 		if err != nil {
 			return err
 		}
@@ -105,7 +105,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if len(opts.approvals) > 0 {
 			return fmt.Errorf("--approval names an approval of a saved plan: give the plan file too (payform apply PLANFILE --approval FILE)")
 		}
-		p, provs, closeProviders, err = a.makePlan(ctx, cfg, store, opts.planFlags, planShape{targets: opts.targets, refreshOnly: opts.refreshOnly})
+		p, err = a.makePlan(ctx, ws, opts.planFlags, planShape{targets: opts.targets, refreshOnly: opts.refreshOnly})
 		if err != nil {
 			return err
 		}
@@ -116,12 +116,10 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			a.renderPlan(a.ios.Out, p)
 		}
 		if len(p.Approvals()) > 0 {
-			closeProviders()
 			return approvalsForUnsavedPlan(p)
 		}
 		if !p.HasChanges() {
-			closeProviders()
-			if err := store.Close(); err != nil {
+			if err := ws.Close(); err != nil {
 				return err
 			}
 			return waitingForOperator(p)
@@ -129,7 +127,6 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if !opts.autoApprove {
 			a.restateMoney(a.ios.Out, p)
 			if ok, err := a.confirm(ctx); !ok {
-				closeProviders()
 				if err != nil {
 					// Ctrl-C at the prompt: nothing was sent, the lock is
 					// released on the way out.
@@ -139,7 +136,6 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 			}
 		}
 	}
-	defer closeProviders()
 
 	var hooks executor.Hooks
 	prog := a.newProgress()
@@ -149,7 +145,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 	} else {
 		hooks = prog
 	}
-	x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
+	x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {
@@ -188,75 +184,70 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 // approvals and the signatures over the file's bytes (beside it, or
 // --approval) do not suffice. It returns the plan made now, which is what
 // apply runs, and the approvals that counted, for the journal.
-func (a *app) rederive(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), []state.Approval, error) {
-	p, provs, closeProviders, data, err := a.rederivePlan(ctx, cfg, store, opts)
+func (a *app) rederive(ctx context.Context, ws *workspace, opts *applyOptions) (*planner.Plan, []state.Approval, error) {
+	p, data, err := a.rederivePlan(ctx, ws, opts)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	reqs := p.Approvals()
 	if len(reqs) == 0 {
-		return p, provs, closeProviders, nil, nil
+		return p, nil, nil
 	}
 	// The requirements are the configuration's (its allowed_signers), and
 	// the author the plan file's, which checkRecord found to be the one
 	// payform recorded when it wrote the file (backends record plans).
 	checks, err := verifyApprovals(opts.planFile, data, reqs, opts.approvals, p.Author, a.now())
 	if err != nil {
-		closeProviders()
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	for _, c := range checks {
 		if !c.Report.OK() {
-			closeProviders()
-			return nil, nil, nil, nil, approvalsMissing(p, opts.planFile, checks)
+			return nil, nil, approvalsMissing(p, opts.planFile, checks)
 		}
 	}
-	return p, provs, closeProviders, journaledApprovals(checks), nil
+	return p, journaledApprovals(checks), nil
 }
 
 // rederivePlan is rederive but for the approvals; it returns the plan
 // file's bytes too.
-func (a *app) rederivePlan(ctx context.Context, cfg *schema.Config, store *state.Store, opts *applyOptions) (*planner.Plan, map[string]providers.Provider, func(), []byte, error) {
+func (a *app) rederivePlan(ctx context.Context, ws *workspace, opts *applyOptions) (*planner.Plan, []byte, error) {
+	cfg, store := ws.cfg, ws.store
 	key, err := a.auditKey()
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	file, data, err := planner.ReadFileBytes(opts.planFile, key)
 	var altered *planner.AlteredError
 	if errors.As(err, &altered) {
 		file = altered.Plan
 	} else if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	if err := planner.CheckStale(file, store.State(), cfg, a.now()); err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
-	p, provs, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, planShape{
+	p, err := a.makePlan(ctx, ws, opts.planFlags, planShape{
 		planID: file.PlanID, now: file.CreatedAt, ttl: file.ExpiresAt.Sub(file.CreatedAt),
 		targets: file.Targets, refreshOnly: file.RefreshOnly, author: file.Author,
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	if diff := planner.Compare(file, p); diff != "" {
-		closeProviders()
-		return nil, nil, nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
+		return nil, nil, &planner.StaleError{Reason: "it is not the plan the configuration and the state give now",
 			Detail: diff + ". The plan file was edited after it was made, or the gateways now hold an object the plan would create. Run `payform plan --out FILE` again, review it, and apply the new plan."}
 	}
 	if err := checkRecord(ctx, store, file); err != nil {
-		closeProviders()
-		return nil, nil, nil, nil, err
+		return nil, nil, err
 	}
 	if altered != nil {
-		closeProviders()
-		return nil, nil, nil, nil, altered
+		return nil, nil, altered
 	}
 	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		closeProviders()
 		a.renderDiags(cfg.Files, diags)
-		return nil, nil, nil, nil, silent
+		return nil, nil, silent
 	}
-	return p, provs, closeProviders, data, nil
+	return p, data, nil
 }
 
 // checkRecord refuses a plan file that does not match what payform

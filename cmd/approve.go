@@ -20,7 +20,7 @@ type approveOptions struct {
 	key      string
 }
 
-func newApproveCmd(a *app) *cobra.Command {
+func newApproveCmd(a *app, runF func(*approveOptions) error) *cobra.Command {
 	opts := &approveOptions{}
 	cmd := &cobra.Command{
 		Use:   "approve PLANFILE --key KEY",
@@ -50,6 +50,9 @@ Exit codes: 0 signed; 1 error (nothing written).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.planFile = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
 			return runApprove(a, opts)
 		},
 	}

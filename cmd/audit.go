@@ -25,7 +25,7 @@ verify replays them all and checks the snapshot against them; audit head prints
 the journal's head, to keep outside the state (a pull-request comment, a ticket)
 so that audit verify --head can later prove the history still reaches it.`,
 	}
-	cmd.AddCommand(newAuditLogCmd(a), newAuditVerifyCmd(a), newAuditHeadCmd(a))
+	cmd.AddCommand(newAuditLogCmd(a, nil), newAuditVerifyCmd(a, nil), newAuditHeadCmd(a, nil))
 	return cmd
 }
 
@@ -35,7 +35,7 @@ type auditLogOptions struct {
 	address string
 }
 
-func newAuditLogCmd(a *app) *cobra.Command {
+func newAuditLogCmd(a *app, runF func(*auditLogOptions) error) *cobra.Command {
 	opts := &auditLogOptions{}
 	cmd := &cobra.Command{
 		Use:   "log",
@@ -51,7 +51,12 @@ Exit codes: 0 success; 1 error (including a broken chain, named).`,
   payform audit log --since 24h --address 'payout.vendor["po-7"]'
   payform audit log --json | jq -r 'select(.op == "outcome") | [.at, .actor, .address, .outcome] | @tsv'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runAuditLog(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runAuditLog(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().BoolVar(&opts.json, "json", false, "print one JSON object per entry")
 	cmd.Flags().StringVar(&opts.since, "since", "", "only entries at or after `T` (a time, or a duration such as 24h)")
@@ -174,8 +179,10 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("--since %q: give a time (2026-11-21, 2026-11-21T10:00:00Z) or a duration (24h)", s)
 }
 
-func newAuditVerifyCmd(a *app) *cobra.Command {
-	var heads []string
+type auditVerifyOptions struct{ heads []string }
+
+func newAuditVerifyCmd(a *app, runF func(*auditVerifyOptions) error) *cobra.Command {
+	opts := &auditVerifyOptions{}
 	cmd := &cobra.Command{
 		Use:   "verify [--head SEQ:HASH]...",
 		Short: "Replay the whole journal and check the snapshot and the anchored heads against it",
@@ -202,33 +209,40 @@ Exit codes: 0 intact; 1 altered, missing or unreadable (named).`,
   payform audit verify --state /backups/payform.state.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var anchors []state.Head
-			for _, h := range heads {
-				head, err := state.ParseHead(h)
-				if err != nil {
-					return err
-				}
-				anchors = append(anchors, head)
+			if runF != nil {
+				return runF(opts)
 			}
-			key, err := a.auditKey()
-			if err != nil {
-				return err
-			}
-			backend, err := a.openBackend(cmd.Context(), a.backendOnly(true))
-			if err != nil {
-				return err
-			}
-			defer closeBackend(backend)
-			rep, err := state.Verify(cmd.Context(), backend, key, anchors)
-			if err != nil {
-				return fmt.Errorf("audit verify: %w", err)
-			}
-			a.renderVerify(backend.Describe(), rep)
-			return nil
+			return runAuditVerify(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().StringArrayVar(&heads, "head", nil, "a journal head `SEQ:HASH` the journal must still reach (repeatable)")
+	cmd.Flags().StringArrayVar(&opts.heads, "head", nil, "a journal head `SEQ:HASH` the journal must still reach (repeatable)")
 	return cmd
+}
+
+func runAuditVerify(ctx context.Context, a *app, opts *auditVerifyOptions) error {
+	var anchors []state.Head
+	for _, h := range opts.heads {
+		head, err := state.ParseHead(h)
+		if err != nil {
+			return err
+		}
+		anchors = append(anchors, head)
+	}
+	key, err := a.auditKey()
+	if err != nil {
+		return err
+	}
+	backend, err := a.openBackend(ctx, a.backendOnly(true))
+	if err != nil {
+		return err
+	}
+	defer closeBackend(backend)
+	rep, err := state.Verify(ctx, backend, key, anchors)
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
+	a.renderVerify(backend.Describe(), rep)
+	return nil
 }
 
 // renderVerify says what audit verify proved.
@@ -255,8 +269,10 @@ func (a *app) renderVerify(what string, rep *state.Report) {
 	}
 }
 
-func newAuditHeadCmd(a *app) *cobra.Command {
-	var asJSON bool
+type auditHeadOptions struct{ json bool }
+
+func newAuditHeadCmd(a *app, runF func(*auditHeadOptions) error) *cobra.Command {
+	opts := &auditHeadOptions{}
 	cmd := &cobra.Command{
 		Use:   "head",
 		Short: "Print the journal's head (SEQ:HASH) to keep outside the state",
@@ -271,21 +287,28 @@ Exit codes: 0 success; 1 error.`,
   payform audit verify --head "$(payform audit head)"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.readState(cmd.Context())
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(opts)
 			}
-			if st.JournalSeq == 0 {
-				return errors.New("the journal has no entries yet")
-			}
-			h := state.Head{Seq: st.JournalSeq, Hash: st.JournalHash, At: st.JournalAt}
-			if asJSON {
-				return writeJSON(a.ios.Out, h)
-			}
-			fmt.Fprintln(a.ios.Out, h)
-			return nil
+			return runAuditHead(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the head as JSON (seq, hash, at)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the head as JSON (seq, hash, at)")
 	return cmd
+}
+
+func runAuditHead(ctx context.Context, a *app, opts *auditHeadOptions) error {
+	st, err := a.readState(ctx)
+	if err != nil {
+		return err
+	}
+	if st.JournalSeq == 0 {
+		return errors.New("the journal has no entries yet")
+	}
+	h := state.Head{Seq: st.JournalSeq, Hash: st.JournalHash, At: st.JournalAt}
+	if opts.json {
+		return writeJSON(a.ios.Out, h)
+	}
+	fmt.Fprintln(a.ios.Out, h)
+	return nil
 }

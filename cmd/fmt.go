@@ -13,9 +13,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-type fmtOptions struct{ check bool }
+type fmtOptions struct {
+	paths []string
+	check bool
+}
 
-func newFmtCmd(a *app) *cobra.Command {
+func newFmtCmd(a *app, runF func(*fmtOptions) error) *cobra.Command {
 	opts := &fmtOptions{}
 	cmd := &cobra.Command{
 		Use:   "fmt [FILE...]",
@@ -27,14 +30,20 @@ Exit codes: 0 success (with --check: everything formatted); 1 error (a file
 does not parse); 3 with --check: some files need formatting (they are listed).`,
 		Example: `  payform fmt
   payform fmt --check   # in CI`,
-		RunE: func(cmd *cobra.Command, args []string) error { return runFmt(a, opts, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.paths = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runFmt(a, opts)
+		},
 	}
 	cmd.Flags().BoolVar(&opts.check, "check", false, "do not write; list files that need formatting and exit 3 if any")
 	return cmd
 }
 
-func runFmt(a *app, opts *fmtOptions, args []string) error {
-	paths := append([]string(nil), args...)
+func runFmt(a *app, opts *fmtOptions) error {
+	paths := append([]string(nil), opts.paths...)
 	if len(paths) == 0 {
 		if a.config != "" {
 			paths = []string{a.config}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -9,11 +10,12 @@ import (
 )
 
 type importOptions struct {
+	addr, id    string
 	vars        varFlags
 	lockTimeout time.Duration
 }
 
-func newImportCmd(a *app) *cobra.Command {
+func newImportCmd(a *app, runF func(*importOptions) error) *cobra.Command {
 	opts := &importOptions{}
 	cmd := &cobra.Command{
 		Use:   "import ADDR ID",
@@ -30,34 +32,36 @@ another record, not found, or different from the declaration).`,
   payform import 'invoice_batch.november["ord-1001"]' 4512 --var month=2026-11`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			addr, id := args[0], args[1]
-			cfg, store, err := a.loadWorkspace(cmd.Context(), opts.vars, "import", opts.lockTimeout)
-			if err != nil {
-				return err
+			opts.addr, opts.id = args[0], args[1]
+			if runF != nil {
+				return runF(opts)
 			}
-			defer store.Close()
-			var decl = cfg.Resource(addr)
-			if decl == nil {
-				return fmt.Errorf("%s is not declared in the configuration; import needs its block", addr)
-			}
-			if diags := cfg.CheckCredentials(); diags.HasErrors() {
-				a.renderDiags(cfg.Files, diags)
-				return silent
-			}
-			provs, closeProviders, err := a.openProviders(cfg)
-			if err != nil {
-				return err
-			}
-			defer closeProviders()
-			r, err := executor.Import(cmd.Context(), store, provs[decl.Provider.Name()], decl, id)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(a.ios.Out, "Imported %s: %s id %s (%s), checked against the gateway; nothing was sent.\n", addr, r.Provider, r.ID, r.Status)
-			return store.Close()
+			return runImport(cmd.Context(), a, opts)
 		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().DurationVar(&opts.lockTimeout, "lock-timeout", 0, "wait this long for the state lock")
 	return cmd
+}
+
+func runImport(ctx context.Context, a *app, opts *importOptions) error {
+	addr, id := opts.addr, opts.id
+	ws, err := a.loadWorkspace(ctx, opts.vars, "import", opts.lockTimeout)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	var decl = ws.cfg.Resource(addr)
+	if decl == nil {
+		return fmt.Errorf("%s is not declared in the configuration; import needs its block", addr)
+	}
+	if err := a.openProviders(ws); err != nil {
+		return err
+	}
+	r, err := executor.Import(ctx, ws.store, ws.provs[decl.Provider.Name()], decl, id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.ios.Out, "Imported %s: %s id %s (%s), checked against the gateway; nothing was sent.\n", addr, r.Provider, r.ID, r.Status)
+	return ws.Close()
 }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -17,12 +18,13 @@ import (
 )
 
 type outputOptions struct {
+	name   string
 	vars   varFlags
 	json   bool
 	format string
 }
 
-func newOutputCmd(a *app) *cobra.Command {
+func newOutputCmd(a *app, runF func(*outputOptions) error) *cobra.Command {
 	opts := &outputOptions{}
 	cmd := &cobra.Command{
 		Use:   "output [NAME]",
@@ -52,11 +54,13 @@ Exit codes: 0 success; 1 error.`,
 			default:
 				return fmt.Errorf("--format %q: want text, json or csv", opts.format)
 			}
-			name := ""
 			if len(args) == 1 {
-				name = args[0]
+				opts.name = args[0]
 			}
-			return runOutput(cmd, a, opts, name)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runOutput(cmd.Context(), a, opts)
 		},
 	}
 	opts.vars.register(cmd.Flags())
@@ -65,12 +69,13 @@ Exit codes: 0 success; 1 error.`,
 	return cmd
 }
 
-func runOutput(cmd *cobra.Command, a *app, opts *outputOptions, name string) error {
+func runOutput(ctx context.Context, a *app, opts *outputOptions) error {
+	name := opts.name
 	cfg, err := a.loadConfig(opts.vars)
 	if err != nil {
 		return err
 	}
-	st, err := a.readState(cmd.Context())
+	st, err := a.readState(ctx)
 	if err != nil {
 		return err
 	}

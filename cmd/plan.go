@@ -8,8 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/payform/payform/planner"
-	"github.com/payform/payform/providers"
-	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
 
@@ -42,7 +40,7 @@ type planOptions struct {
 	markdown         bool
 }
 
-func newPlanCmd(a *app) *cobra.Command {
+func newPlanCmd(a *app, runF func(*planOptions) error) *cobra.Command {
 	opts := &planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -73,6 +71,9 @@ with --detailed-exitcode; 130 interrupted.`,
 			if opts.json && opts.markdown {
 				return fmt.Errorf("--json and --markdown are two renderings; choose one")
 			}
+			if runF != nil {
+				return runF(opts)
+			}
 			if opts.json {
 				a.events = newEvents(a.ios.Out, a.now)
 				a.events.start("plan", nil)
@@ -89,11 +90,12 @@ with --detailed-exitcode; 130 interrupted.`,
 }
 
 func runPlan(ctx context.Context, a *app, opts *planOptions) error {
-	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "plan", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, opts.vars, "plan", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer ws.Close()
+	store := ws.store
 	if opts.out != "" && store.State().Lineage == "" {
 		// A saved plan is bound to the state it was made against: give a
 		// new workspace its lineage now, so that the plan can be applied
@@ -102,11 +104,10 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 			return err
 		}
 	}
-	p, _, closeProviders, err := a.makePlan(ctx, cfg, store, opts.planFlags, planShape{ttl: opts.ttl, targets: opts.targets, refreshOnly: opts.refreshOnly})
+	p, err := a.makePlan(ctx, ws, opts.planFlags, planShape{ttl: opts.ttl, targets: opts.targets, refreshOnly: opts.refreshOnly})
 	if err != nil {
 		return err
 	}
-	closeProviders()
 	if ctx.Err() != nil {
 		return ctx.Err() // interrupted: no plan file
 	}
@@ -128,7 +129,7 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 				opts.out, p.PlanID, formatTime(p.ExpiresAt), opts.out)
 		}
 	}
-	if err := store.Close(); err != nil {
+	if err := ws.Close(); err != nil {
 		return err
 	}
 	if opts.detailedExitcode && (p.HasChanges() || p.Summary.Unknown > 0 || a.refresh.taken() > 0 || a.refresh.attention() > 0) {
@@ -177,32 +178,27 @@ type planShape struct {
 	author      string
 }
 
-// makePlan checks credentials, opens the providers, refreshes, plans and
-// checks the balances of the accounts the plan pays out of. The caller
-// closes the providers.
-func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Store, f planFlags, shape planShape) (*planner.Plan, map[string]providers.Provider, func(), error) {
-	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
-		return nil, nil, nil, silent
+// makePlan checks credentials, opens the providers into the workspace,
+// refreshes, plans and checks the balances of the accounts the plan pays
+// out of.
+func (a *app) makePlan(ctx context.Context, ws *workspace, f planFlags, shape planShape) (*planner.Plan, error) {
+	cfg, store := ws.cfg, ws.store
+	if err := a.openProviders(ws); err != nil {
+		return nil, err
 	}
-	provs, closeProviders, err := a.openProviders(cfg)
-	if err != nil {
-		return nil, nil, nil, err
-	}
+	provs := ws.provs
 	obs := &planner.Observed{}
 	a.refresh = nil
 	if f.refresh {
 		view, err := a.takeIn(ctx, cfg, store, provs, f, shape.targets)
 		if err != nil {
-			closeProviders()
-			return nil, nil, nil, err // Ctrl-C: context.Canceled, exit 130, no plan
+			return nil, err // Ctrl-C: context.Canceled, exit 130, no plan
 		}
 		obs, a.refresh = view.obs, view
 	}
 	vars, err := planner.Variables(cfg)
 	if err != nil {
-		closeProviders()
-		return nil, nil, nil, err
+		return nil, err
 	}
 	opts := planner.Options{
 		PlanID: shape.planID, Version: Version, Now: shape.now, TTL: shape.ttl, Variables: vars,
@@ -214,8 +210,7 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 	p, diags := planner.MakePlan(cfg, store.State(), obs, opts)
 	a.renderDiags(cfg.Files, diags)
 	if diags.HasErrors() {
-		closeProviders()
-		return nil, nil, nil, silent
+		return nil, silent
 	}
 	if f.refresh {
 		// A plan the accounts cannot fund is refused before anything is
@@ -223,10 +218,9 @@ func (a *app) makePlan(ctx context.Context, cfg *schema.Config, store *state.Sto
 		if p.Funding = checkFunding(ctx, cfg, provs, p); p.Funding != nil {
 			a.renderDiags(cfg.Files, p.Funding.Diagnostics)
 			if p.Funding.Diagnostics.HasErrors() {
-				closeProviders()
-				return nil, nil, nil, silent
+				return nil, silent
 			}
 		}
 	}
-	return p, provs, closeProviders, nil
+	return p, nil
 }

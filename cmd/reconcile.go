@@ -22,7 +22,7 @@ type reconcileOptions struct {
 	parallelism int
 }
 
-func newReconcileCmd(a *app) *cobra.Command {
+func newReconcileCmd(a *app, runF func(*reconcileOptions) error) *cobra.Command {
 	opts := &reconcileOptions{}
 	cmd := &cobra.Command{
 		Use:   "reconcile",
@@ -52,7 +52,12 @@ was found.`,
   payform reconcile --since 2026-11-01
   payform reconcile --json | jq '.accounts[] | select(.strangers | length > 0)'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runReconcile(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReconcile(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	cmd.Flags().StringVar(&opts.since, "since", "", "list the gateways' objects from this `TIME` (2026-11-01, RFC 3339, or a duration back from now: 720h)")
@@ -70,24 +75,20 @@ func runReconcile(ctx context.Context, a *app, opts *reconcileOptions) error {
 		}
 		since = t
 	}
-	cfg, err := a.loadConfig(opts.vars)
+	ws, err := a.configWorkspace(opts.vars)
 	if err != nil {
 		return err
 	}
-	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
-		return silent
+	defer ws.Close()
+	cfg := ws.cfg
+	if err := a.openProviders(ws); err != nil {
+		return err
 	}
 	st, err := a.readState(ctx)
 	if err != nil {
 		return err
 	}
-	provs, closeProviders, err := a.openProviders(cfg)
-	if err != nil {
-		return err
-	}
-	defer closeProviders()
-	rcs := executor.Reconcile(ctx, cfg, st, provs, since, opts.parallelism)
+	rcs := executor.Reconcile(ctx, cfg, st, ws.provs, since, opts.parallelism)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

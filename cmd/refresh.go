@@ -108,7 +108,7 @@ type refreshOptions struct {
 	planFlags
 }
 
-func newRefreshCmd(a *app) *cobra.Command {
+func newRefreshCmd(a *app, runF func(*refreshOptions) error) *cobra.Command {
 	opts := &refreshOptions{}
 	cmd := &cobra.Command{
 		Use:   "refresh",
@@ -130,6 +130,9 @@ recorded).`,
   payform refresh --json | jq 'select(.type == "statuses")'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			if opts.json {
 				a.events = newEvents(a.ios.Out, a.now)
 				a.events.start("refresh", nil)
@@ -144,21 +147,21 @@ recorded).`,
 }
 
 func runRefresh(ctx context.Context, a *app, opts *refreshOptions) error {
-	cfg, store, err := a.loadWorkspace(ctx, opts.vars, "refresh", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, opts.vars, "refresh", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer ws.Close()
+	store := ws.store
 	f := opts.planFlags
 	f.refresh = true
-	p, provs, closeProviders, err := a.makePlan(ctx, cfg, store, f, planShape{targets: opts.targets, refreshOnly: true})
+	p, err := a.makePlan(ctx, ws, f, planShape{targets: opts.targets, refreshOnly: true})
 	if err != nil {
 		return err
 	}
-	defer closeProviders()
 	var res *executor.Result
 	if len(p.Drift) > 0 {
-		x := &executor.Executor{Store: store, Providers: provs, Parallelism: opts.parallelism, Now: a.now, Failpoints: a.failpoints}
+		x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Now: a.now, Failpoints: a.failpoints}
 		res, err = x.Apply(ctx, p)
 		if err != nil {
 			return fmt.Errorf("recording the statuses: %w", err)

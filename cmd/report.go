@@ -22,7 +22,7 @@ type reportOptions struct {
 	heads        []string
 }
 
-func newReportCmd(a *app) *cobra.Command {
+func newReportCmd(a *app, runF func(*reportOptions) error) *cobra.Command {
 	opts := &reportOptions{}
 	cmd := &cobra.Command{
 		Use:   "report",
@@ -49,7 +49,12 @@ still written, and says so at the top).`,
   payform report --state /backups/payform.state.json --out audit.html
   payform report --since 2026-12-01 --head "$(cat last-report.head)" --out december.html`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runReport(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReport(cmd.Context(), a, opts)
+		},
 	}
 	cmd.Flags().StringVar(&opts.since, "since", "", "cover from `T` on (a time, or a duration back from now)")
 	cmd.Flags().StringVar(&opts.until, "until", "", "cover up to `T`, exclusive (a date alone: through that day)")

@@ -162,8 +162,8 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 	root.PersistentFlags().StringVar(&a.config, "config", "", "read only this configuration `FILE` instead of every *.hcl in the directory")
 	root.PersistentFlags().StringVar(&a.state, "state", "", "state file `PATH` (default payform.state.json, or the local backend's path)")
 	root.AddCommand(
-		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newApproveCmd(a), newShowCmd(a),
-		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newRefreshCmd(a), newReconcileCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
+		newValidateCmd(a, nil), newFmtCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newApproveCmd(a, nil), newShowCmd(a, nil),
+		newStateCmd(a), newImportCmd(a, nil), newOutputCmd(a, nil), newCallbackCmd(a), newRefreshCmd(a, nil), newReconcileCmd(a, nil), newAuditCmd(a), newReportCmd(a, nil), newForceUnlockCmd(a, nil), newVersionCmd(a), newSandboxCmd(a),
 	)
 	root.InitDefaultCompletionCmd()
 	guardGroups(root)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,26 +14,13 @@ import (
 	"github.com/payform/payform/providers/gateways"
 )
 
-func newVersionCmd(a *app) *cobra.Command {
-	return &cobra.Command{
-		Use:     "version",
-		Short:   "Print payform's version",
-		Example: "  payform version",
-		Args:    cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			fmt.Fprintf(a.ios.Out, "payform %s (%s, %s/%s)\n", Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
-		},
-	}
-}
-
 func newSandboxCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "sandbox",
 		Short:   "Run the gateway emulators",
 		Example: "  payform sandbox serve --faults drop-after-commit=0.3",
 	}
-	cmd.AddCommand(newSandboxServeCmd(a))
+	cmd.AddCommand(newSandboxServeCmd(a, nil))
 	return cmd
 }
 
@@ -50,7 +36,7 @@ type sandboxServeOptions struct {
 	confirm     time.Duration
 }
 
-func newSandboxServeCmd(a *app) *cobra.Command {
+func newSandboxServeCmd(a *app, runF func(*sandboxServeOptions) error) *cobra.Command {
 	opts := &sandboxServeOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -79,6 +65,9 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
   curl -s http://127.0.0.1:8787/_sandbox/ledger`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
 			serveInterrupts("the sandbox")
 			return runSandboxServe(cmd.Context(), a, opts)
 		},

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,9 +16,14 @@ import (
 	"github.com/payform/payform/state"
 )
 
-func newShowCmd(a *app) *cobra.Command {
-	var asJSON bool
-	var approvals []string
+type showOptions struct {
+	planFile  string
+	json      bool
+	approvals []string
+}
+
+func newShowCmd(a *app, runF func(*showOptions) error) *cobra.Command {
+	opts := &showOptions{}
 	cmd := &cobra.Command{
 		Use:   "show [PLANFILE]",
 		Short: "Show a saved plan, or the state",
@@ -37,25 +43,35 @@ Exit codes: 0 success; 1 error.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				return a.showPlan(args[0], asJSON, approvals)
+				opts.planFile = args[0]
 			}
-			if len(approvals) > 0 {
-				return fmt.Errorf("--approval names an approval of a plan: give the plan file too (payform show PLANFILE --approval FILE)")
+			if runF != nil {
+				return runF(opts)
 			}
-			st, err := a.readState(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.ios.Out, toJSONState(st))
-			}
-			renderState(a.ios.Out, st)
-			return nil
+			return runShow(cmd.Context(), a, opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan or the state in payform's JSON format (docs/json-format.md)")
-	cmd.Flags().StringArrayVar(&approvals, "approval", nil, "count this approval of PLANFILE too, beside those next to it (`FILE`; repeatable)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the plan or the state in payform's JSON format (docs/json-format.md)")
+	cmd.Flags().StringArrayVar(&opts.approvals, "approval", nil, "count this approval of PLANFILE too, beside those next to it (`FILE`; repeatable)")
 	return cmd
+}
+
+func runShow(ctx context.Context, a *app, opts *showOptions) error {
+	if opts.planFile != "" {
+		return a.showPlan(opts.planFile, opts.json, opts.approvals)
+	}
+	if len(opts.approvals) > 0 {
+		return fmt.Errorf("--approval names an approval of a plan: give the plan file too (payform show PLANFILE --approval FILE)")
+	}
+	st, err := a.readState(ctx)
+	if err != nil {
+		return err
+	}
+	if opts.json {
+		return writeJSON(a.ios.Out, toJSONState(st))
+	}
+	renderState(a.ios.Out, st)
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

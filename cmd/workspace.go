@@ -1,10 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"unicode/utf8"
+	"strings"
 
 	"errors"
 	"fmt"
@@ -49,11 +48,54 @@ func (a *app) loadSchema(vf varFlags) (*schema.Config, hcl.Diagnostics) {
 	})
 }
 
+// workspace is what a command opened: the configuration, the state
+// (locked for the command's operation) and the providers. Close closes
+// all of it, the providers first, once; a command that must know the
+// state was written closes the store itself first (Store.Close is
+// idempotent), and Close then closes only what is left.
+type workspace struct {
+	cfg   *schema.Config
+	store *state.Store // nil for a workspace of the configuration alone
+	provs map[string]providers.Provider
+	// closers close what was opened, in the order opened.
+	closers []func() error
+}
+
+// Close closes everything the workspace opened, last opened first, and
+// returns the first error (the state's, when its last write failed).
+func (w *workspace) Close() error {
+	if w == nil {
+		return nil
+	}
+	var err error
+	for i := len(w.closers) - 1; i >= 0; i-- {
+		if cerr := w.closers[i](); err == nil {
+			err = cerr
+		}
+	}
+	w.closers = nil
+	return err
+}
+
+// onClose adds what Close closes.
+func (w *workspace) onClose(close func() error) { w.closers = append(w.closers, close) }
+
+// configWorkspace is a workspace of the configuration alone, for the
+// commands that open no locked state; it renders every diagnostic and
+// returns silent when there are errors.
+func (a *app) configWorkspace(vf varFlags) (*workspace, error) {
+	cfg, err := a.loadConfig(vf)
+	if err != nil {
+		return nil, err
+	}
+	return &workspace{cfg: cfg}, nil
+}
+
 // loadWorkspace loads the configuration and opens the state (locked for
 // op) at the same time: both take a while for large batches, and they do
 // not depend on each other beyond the backend settings, which are
 // literals read first.
-func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*schema.Config, *state.Store, error) {
+func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*workspace, error) {
 	type loaded struct {
 		cfg   *schema.Config
 		diags hcl.Diagnostics
@@ -75,11 +117,30 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 			store.Close()
 		}
 		if serr != nil {
-			return nil, nil, serr
+			return nil, serr
 		}
-		return nil, nil, silent
+		return nil, silent
 	}
-	return l.cfg, store, nil
+	w := &workspace{cfg: l.cfg, store: store}
+	w.onClose(store.Close)
+	return w, nil
+}
+
+// openProviders checks the providers' credentials (rendering what is
+// missing and returning silent) and opens every provider of the
+// workspace's configuration; Close closes them.
+func (a *app) openProviders(w *workspace) error {
+	if diags := w.cfg.CheckCredentials(); diags.HasErrors() {
+		a.renderDiags(w.cfg.Files, diags)
+		return silent
+	}
+	provs, closeProviders, err := a.newProviders(w.cfg)
+	if err != nil {
+		return err
+	}
+	w.provs = provs
+	w.onClose(func() error { closeProviders(); return nil })
+	return nil
 }
 
 // statePath is --state, else the local backend's path, else the default.
@@ -154,10 +215,10 @@ func (a *app) openStore(ctx context.Context, cfg *schema.Config, op string, lock
 	return st, nil
 }
 
-// openProviders builds a provider for every provider block. Sandbox
+// newProviders builds a provider for every provider block. Sandbox
 // providers keep their emulator's data in .payform/sandbox beside the
 // state.
-func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
+func (a *app) newProviders(cfg *schema.Config) (map[string]providers.Provider, func(), error) {
 	out := map[string]providers.Provider{}
 	sends := a.openSendLog(cfg)
 	closers := []func() error{sends.Close}
@@ -185,43 +246,6 @@ func (a *app) openProviders(cfg *schema.Config) (map[string]providers.Provider, 
 	return out, closeAll, nil
 }
 
-// maxShownDiags bounds how many diagnostics of each severity are printed.
-const maxShownDiags = 25
-
-// renderDiags prints diagnostics with source snippets, errors first,
-// capped per severity with a count of the rest.
-func (a *app) renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
-	if len(diags) == 0 {
-		return
-	}
-	if a.events != nil {
-		a.events.diagnostics(diags)
-		return
-	}
-	w := hcl.NewDiagnosticTextWriter(&lineCap{w: a.ios.ErrOut, max: maxDiagLine}, files, uint(a.ios.Width()), a.ios.errColor)
-	for _, sev := range []hcl.DiagnosticSeverity{hcl.DiagError, hcl.DiagWarning} {
-		shown, total := 0, 0
-		for _, d := range diags {
-			if d.Severity != sev {
-				continue
-			}
-			total++
-			if shown < maxShownDiags {
-				_ = w.WriteDiagnostic(d)
-				shown++
-			}
-		}
-		if total > shown {
-			what := "errors"
-			if sev == hcl.DiagWarning {
-				what = "warnings"
-			}
-			fmt.Fprintf(a.ios.ErrOut, "\n... and %d more %s (%d in all).\n", total-shown, what, total)
-		}
-	}
-	fmt.Fprintln(a.ios.ErrOut)
-}
-
 // backendOnly reads the backend settings for commands that need the state
 // but not the whole configuration. Without configuration files, the
 // defaults apply.
@@ -236,60 +260,19 @@ func (a *app) backendOnly(render bool) *schema.Config {
 	return &schema.Config{Backend: b}
 }
 
-// maxDiagLine bounds one printed line of a diagnostic: a source line can
-// hold a 10 MB string, and its snippet must not flood the terminal.
-const maxDiagLine = 400
-
-// lineCap writes through to w, cutting every line after max bytes (with
-// an ellipsis, never inside a UTF-8 sequence).
-type lineCap struct {
-	w   io.Writer
-	max int
-	col int  // bytes of the current line written
-	cut bool // the rest of the current line is being dropped
-}
-
-func (c *lineCap) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		line := p
-		nl := false
-		if i := bytes.IndexByte(p, '\n'); i >= 0 {
-			line, nl = p[:i], true
-			p = p[i+1:]
-		} else {
-			p = nil
-		}
-		switch {
-		case c.cut:
-		case c.col+len(line) > c.max:
-			keep := c.max - c.col
-			for keep > 0 && !utf8.RuneStart(line[keep]) {
-				keep--
-			}
-			if _, err := c.w.Write(append(line[:keep:keep], "…"...)); err != nil {
-				return n, err
-			}
-			c.cut = true
-		default:
-			if _, err := c.w.Write(line); err != nil {
-				return n, err
-			}
-			c.col += len(line)
-		}
-		if nl {
-			if _, err := c.w.Write([]byte{'\n'}); err != nil {
-				return n, err
-			}
-			c.col, c.cut = 0, false
-		}
-	}
-	return n, nil
-}
-
 // closeBackend closes a backend that holds connections.
 func closeBackend(b state.Backend) {
 	if c, ok := b.(io.Closer); ok {
 		c.Close()
 	}
+}
+
+// envValue is the last value of name in env.
+func envValue(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == name {
+			return v
+		}
+	}
+	return ""
 }
