@@ -13,7 +13,8 @@ import (
 // Balances returns the balance available for sending per currency code.
 // A currency it does not list is unknown, never zero. It returns
 // ErrUnsupported when the gateway, or the provider block's settings, give
-// no balance call. It is idempotent and has no side effects.
+// no balance call, deciding so before anything is sent (CanReadBalances
+// relies on it). It is idempotent and has no side effects.
 type Balancer interface {
 	Balances(ctx context.Context) (map[string]decimal.Decimal, error)
 }
