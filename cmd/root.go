@@ -117,6 +117,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		newValidateCmd(a), newFmtCmd(a), newPlanCmd(a), newApplyCmd(a), newApproveCmd(a), newShowCmd(a),
 		newStateCmd(a), newImportCmd(a), newOutputCmd(a), newCallbackCmd(a), newRefreshCmd(a), newReconcileCmd(a), newAuditCmd(a), newReportCmd(a), newForceUnlockCmd(a), newVersionCmd(a), newSandboxCmd(a),
 	)
+	root.AddCommand(newInitCmd(a))
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {

@@ -31,6 +31,10 @@ func (p *provider) Check(ctx context.Context) (providers.CheckResult, error) {
 		switch {
 		case errors.Is(err, providers.ErrNotFound):
 			res.Answer = fmt.Sprintf("foreign_id %q is unknown, as expected", probeKey)
+		case isStatus(err, http.StatusNotFound):
+			// Not the lookup's "no such foreign_id": no v2 here at all.
+			return res, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "transactions/info", Status: http.StatusNotFound,
+				Message: "the endpoint serves no v2 transactions/info (WllxPay does not document its v2 API): without it, set v2_lookup = false"}
 		case err != nil:
 			return res, err
 		default:
@@ -63,4 +67,9 @@ func (p *provider) Check(ctx context.Context) (providers.CheckResult, error) {
 	}
 	res.Answer = "403 No key header, as WllxPay answers a request without a key"
 	return res, nil
+}
+
+func isStatus(err error, status int) bool {
+	var e *providers.Error
+	return errors.As(err, &e) && e.Status == status
 }

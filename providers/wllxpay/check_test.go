@@ -49,3 +49,15 @@ func TestCheckV1(t *testing.T) {
 		t.Errorf("a web page at the endpoint (-want +got):\n%s", diff)
 	}
 }
+
+// TestCheckV2Absent: v2_lookup against a gateway without the v2 API is
+// refused with what to do, not taken for a lookup that found nothing.
+func TestCheckV2Absent(t *testing.T) {
+	_, _, endpoint := gateway(t, sandbox.Options{})
+	_, err := client(t, endpoint, sandbox.DefaultKey, sandbox.DefaultSecret, map[string]string{"v2_lookup": "true"}).(providers.Checker).Check(context.Background())
+	want := &providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "transactions/info", Status: 404,
+		Message: "the endpoint serves no v2 transactions/info (WllxPay does not document its v2 API): without it, set v2_lookup = false"}
+	if diff := cmp.Diff(want, err, ignoreErr); diff != "" {
+		t.Errorf("Check (-want +got):\n%s", diff)
+	}
+}
