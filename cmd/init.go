@@ -96,9 +96,9 @@ func runInit(ctx context.Context, a *app, opts *initOptions) error {
 		fmt.Fprintf(w, "%s %s.\n", a.ios.Paint(bold+red, "payform init found problems:"), strings.Join(problems, "; "))
 		return silent
 	}
-	what := "the state and every provider answered"
+	what := "the state can be read and every provider is ready"
 	if len(cfg.Providers) == 0 {
-		what = "the state answered; there are no provider blocks yet"
+		what = "the state can be read; there are no provider blocks yet"
 	}
 	fmt.Fprintf(w, "%s %s", a.ios.Paint(bold+green, "payform has been initialized:"), what)
 	if len(unproven) > 0 {
@@ -276,11 +276,15 @@ func (a *app) describeGateway(ctx context.Context, w io.Writer, p *schema.Provid
 	if len(statuses) > 0 {
 		row(w, "statuses", "%s", strings.Join(statuses, "; "))
 	}
+	embedded := ""
+	if p.Sandbox {
+		embedded = "; an embedded sandbox sends none"
+	}
 	switch providers.Unwrap(probe).(type) {
 	case providers.CallbackVerifier:
-		row(w, "callbacks", "signed: each is verified with the credentials (payform callback serve)")
+		row(w, "callbacks", "signed: each is verified with the credentials (payform callback serve)%s", embedded)
 	case providers.CallbackConfirmer:
-		row(w, "callbacks", "unsigned hints: each is confirmed by asking the gateway (payform callback serve)")
+		row(w, "callbacks", "unsigned hints: each is confirmed by asking the gateway (payform callback serve)%s", embedded)
 	default:
 		row(w, "callbacks", "none")
 	}
