@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -73,13 +75,23 @@ func runInit(ctx context.Context, a *app, opts *initOptions) error {
 			missing[p.Name()] = true
 		}
 	}
+	// Every block at once, so that a gateway that does not answer costs
+	// one timeout, not one each; printed in the configuration's order.
+	outs := make([]bytes.Buffer, len(cfg.Providers))
+	results := make([]initResult, len(cfg.Providers))
+	var wg sync.WaitGroup
+	for i, p := range cfg.Providers {
+		wg.Go(func() { results[i] = a.initProvider(ctx, &outs[i], p, missing[p.Name()]) })
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	unproven := []string{}
-	for _, p := range cfg.Providers {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	for i, p := range cfg.Providers {
 		fmt.Fprintln(w)
-		res := a.initProvider(ctx, w, p, missing[p.Name()])
+		w.Write(outs[i].Bytes())
+		res := results[i]
 		switch {
 		case res.diag != nil:
 			diags = append(diags, res.diag)
