@@ -20,8 +20,8 @@ type Balancer interface {
 }
 
 // ReadBalances asks p for its balances, through the wrappers payform puts
-// around providers (retries, rate limits, settle time); ErrUnsupported
-// when p cannot report them.
+// around providers (retries, rate limits, settle time, the scrubbing of
+// credentials from errors); ErrUnsupported when p cannot report them.
 func ReadBalances(ctx context.Context, p Provider) (map[string]decimal.Decimal, error) {
 	switch w := p.(type) {
 	case *retrying:
@@ -32,6 +32,9 @@ func ReadBalances(ctx context.Context, p Provider) (map[string]decimal.Decimal, 
 		return ReadBalances(ctx, w.Provider)
 	case *settling:
 		return ReadBalances(ctx, w.Provider)
+	case *scrubbed:
+		out, err := ReadBalances(ctx, w.Provider)
+		return out, w.s.Error(w.Gateway(), err)
 	case Balancer:
 		return w.Balances(ctx)
 	case interface{ Unwrap() Provider }:

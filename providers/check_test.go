@@ -115,3 +115,21 @@ func TestCan(t *testing.T) {
 		t.Error("CanReadBalances of a provider with no Balances method")
 	}
 }
+
+type namedBalancing struct{ *balancing }
+
+func (namedBalancing) Gateway() string { return "fake" }
+
+// TestReadBalancesScrubbed: a balance error is scrubbed of the
+// credentials like every other answer (it was not: ReadBalances went
+// around the scrubbing wrapper).
+func TestReadBalancesScrubbed(t *testing.T) {
+	b := &balancing{balances: func(int) (map[string]decimal.Decimal, error) {
+		return nil, &providers.Error{Class: providers.Rejected, Gateway: "fake", Status: 403, Auth: true, Message: "bad key sekrit-key"}
+	}}
+	_, err := providers.ReadBalances(context.Background(), wrapped(namedBalancing{b}, map[string]string{"api_key": "sekrit-key"}))
+	want := &providers.Error{Class: providers.Rejected, Gateway: "fake", Status: 403, Auth: true, Message: "bad key [redacted]"}
+	if diff := cmp.Diff(want, err); diff != "" {
+		t.Errorf("ReadBalances (-want +got):\n%s", diff)
+	}
+}
