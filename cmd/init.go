@@ -30,9 +30,10 @@ func newInitCmd(a *app) *cobra.Command {
 		Use:   "init",
 		Short: "Check the state backend and every provider block, and say what payform does when an outcome is in doubt",
 		Long: `Check that the configuration works before anything is planned: the state
-backend is read (without its lock, and nothing is written), and each provider
-block's endpoint and credentials are tried with one read-only call (a list, a
-lookup of a key nobody uses: never a create, so nothing is made anywhere).
+backend is read (without its lock, and nothing is written; with pg, only its
+tables are made if missing, as every command does), and each provider block's
+endpoint and credentials are tried with one read-only call (a list, a lookup
+of a key nobody uses: never a create, so nothing is made anywhere).
 
 For each provider, init then says what the gateway lets payform do: look
 objects up by key, read balances (to refuse a plan that cannot be funded),
@@ -47,8 +48,8 @@ sandbox = true are not opened (they answer in-process). Safe to run at any
 time; it is the first command to run in a new directory.
 
 Exit codes: 0 the state and every provider answered; 1 a configuration error,
-a state that cannot be read, or a provider that cannot be reached or refused
-its credentials (each named at its block, with what to do).`,
+a state that cannot be read, or a provider that cannot be reached, refused its
+credentials or failed its check (each named at its block, with what to do).`,
 		Example: `  payform init
   payform --chdir examples/quickstart init`,
 		Args: cobra.NoArgs,
