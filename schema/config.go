@@ -76,6 +76,10 @@ type Provider struct {
 	// Credentials by attribute name, from the block or the environment.
 	// Never printed, stored or logged.
 	Credentials map[string]string
+	// CredentialEnv names, by attribute, the environment variable a
+	// credential was read from (one the block sets is not in it), for
+	// messages about a refused key.
+	CredentialEnv map[string]string
 	// Options holds gateway-specific settings (e.g. wllxpay v2_lookup).
 	Options   map[string]string
 	DeclRange hcl.Range
