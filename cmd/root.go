@@ -44,6 +44,9 @@ type app struct {
 	// refresh is what the last plan's refresh learned (makePlan), for
 	// the renderings; nil without a refresh.
 	refresh *refreshView
+	// warnedBackend is set once --config was checked for a backend it
+	// leaves out (warnSkippedBackend).
+	warnedBackend bool
 }
 
 // Execute runs payform with os.Args and returns the exit code.

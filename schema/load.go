@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
@@ -260,4 +261,55 @@ func (l *loader) evalContext() *hcl.EvalContext {
 		},
 		Functions: l.funcs,
 	}
+}
+
+// SkippedBackends names the configuration files beside opts.File that
+// declare a backend (in their payform block) which --config FILE leaves
+// out: a run that reads only FILE uses the local state, not theirs. Empty
+// without opts.File, or when FILE declares a backend itself.
+func SkippedBackends(opts Options) []string {
+	if opts.File == "" {
+		return nil
+	}
+	has := func(p string) bool {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return false
+		}
+		f, diags := hclsyntax.ParseConfig(src, p, hcl.InitialPos)
+		if diags.HasErrors() {
+			return false
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return false
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "payform" {
+				continue
+			}
+			for _, inner := range b.Body.Blocks {
+				if inner.Type == "backend" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if has(opts.File) {
+		return nil
+	}
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(opts.File), "*.hcl"))
+	var out []string
+	self, _ := filepath.Abs(opts.File)
+	for _, m := range matches {
+		if abs, _ := filepath.Abs(m); abs == self {
+			continue
+		}
+		if has(m) {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
