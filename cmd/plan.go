@@ -222,5 +222,9 @@ func (a *app) makePlan(ctx context.Context, ws *workspace, f planFlags, shape pl
 			}
 		}
 	}
+	p.Warnings = planner.WarningsOf(cfg.Warnings, diags)
+	if p.Funding != nil {
+		p.Warnings = append(p.Warnings, planner.WarningsOf(p.Funding.Diagnostics)...)
+	}
 	return p, nil
 }

@@ -43,8 +43,29 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 		fmt.Fprintf(&b, " · %d unchanged", s.NoOp)
 	}
 	b.WriteString("\n\n")
-	if s.Unknown > 0 {
-		fmt.Fprintf(&b, "> [!WARNING]\n> %d %s in doubt %s an operator (`payform state resolve`).\n\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
+	if s.Unknown > 0 || len(p.Warnings) > 0 {
+		b.WriteString("> [!WARNING]\n")
+		if s.Unknown > 0 {
+			fmt.Fprintf(&b, "> %d %s in doubt %s an operator (`payform state resolve`).\n", s.Unknown, plural(s.Unknown, "item", "items"), plural(s.Unknown, "needs", "need"))
+		}
+		for i, x := range p.Warnings {
+			if i == shownWarnings {
+				fmt.Fprintf(&b, "> … and %d more warnings (`payform show --json PLANFILE` lists every one).\n", len(p.Warnings)-i)
+				break
+			}
+			if i > 0 || s.Unknown > 0 {
+				b.WriteString(">\n")
+			}
+			fmt.Fprintf(&b, "> **%s**", mdEscape(x.Summary))
+			if x.Subject != "" {
+				fmt.Fprintf(&b, " (`%s`)", mdCode(x.Subject))
+			}
+			if x.Detail != "" {
+				b.WriteString(": " + mdEscape(strings.Join(strings.Fields(x.Detail), " ")))
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
 	}
 	if len(s.Totals) > 0 {
 		b.WriteString("| Currency | Provider | Action | Items | Amount |\n|---|---|---|---:|---:|\n")
@@ -57,7 +78,7 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 	if len(s.Invoices) > 0 {
 		b.WriteString("| Invoices | Provider | Count | Invoiced | Paid | Statuses |\n|---|---|---:|---:|---:|---|\n")
 		for _, t := range s.Invoices {
-			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", t.Currency, mdEscape(t.Provider), t.Invoices, t.Invoiced, t.Paid, statusCounts(t.ByStatus))
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %s | %s |\n", t.Currency, mdEscape(t.Provider), t.Invoices, money.Format(t.Invoiced, t.Currency), paidCell(t), statusCounts(t.ByStatus))
 		}
 		b.WriteString("\n")
 	}
@@ -181,7 +202,7 @@ func headline(p *planner.Plan) string {
 		sort.Strings(codes)
 		amounts := make([]string, len(codes))
 		for i, c := range codes {
-			amounts[i] = sums[kind][c].String() + " " + c
+			amounts[i] = money.Format(sums[kind][c], c) + " " + c
 		}
 		parts = append(parts, verb(kind)+" "+strings.Join(amounts, ", "))
 	}

@@ -81,6 +81,8 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	a.renderTotals(w, p)
 	a.renderFunding(w, p)
 	renderInvoiceTotals(w, s.Invoices)
+	renderNewDestinations(w, s)
+	a.renderWarnings(w, p.Warnings)
 	fmt.Fprintf(w, "%s %d to create, %d to adopt, ", a.ios.Paint(bold, "Plan:"), s.Create, s.Adopt)
 	if s.Restore > 0 {
 		fmt.Fprintf(w, "%d to restore, ", s.Restore)
@@ -264,12 +266,7 @@ func renderInvoiceTotals(w io.Writer, totals []planner.InvoiceTotal) {
 	tb := newTable("  ", left, left, right, decimalPoint, decimalPoint, left)
 	tb.row("CURRENCY", "PROVIDER", "INVOICES", "INVOICED", "PAID", "STATUSES")
 	for _, t := range totals {
-		paid := money.Format(t.Paid, t.Currency)
-		if t.PaidUnreported > 0 {
-			// The gateway says underpaid or overpaid, not by how much.
-			paid = fmt.Sprintf("≥ %s (%d not reported)", paid, t.PaidUnreported)
-		}
-		tb.row(t.Currency, t.Provider, fmt.Sprint(t.Invoices), money.Format(t.Invoiced, t.Currency), paid, statusCounts(t.ByStatus))
+		tb.row(t.Currency, t.Provider, fmt.Sprint(t.Invoices), money.Format(t.Invoiced, t.Currency), paidCell(t), statusCounts(t.ByStatus))
 	}
 	tb.write(w)
 	fmt.Fprintln(w)
@@ -287,4 +284,66 @@ func statusCounts(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// shownWarnings bounds the warnings a rendering lists; the plan's JSON has
+// every one.
+const shownWarnings = 10
+
+// renderWarnings lists the plan's warnings beside its summary, where they
+// do not scroll away above a long plan (they are on stderr in full too).
+func (a *app) renderWarnings(w io.Writer, warnings []planner.Warning) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s\n", a.ios.Paint(bold+yellow, "Warnings:"))
+	for i, x := range warnings {
+		if i == shownWarnings {
+			fmt.Fprintf(w, "  ... and %d more (payform show --json PLANFILE lists every one)\n", len(warnings)-i)
+			break
+		}
+		fmt.Fprintf(w, "  %s %s\n", a.ios.Paint(yellow, "!"), warningLine(x))
+	}
+	fmt.Fprintln(w)
+}
+
+// warningLine is a warning on one line: "Payout without destination tag
+// (main.hcl:14): payout.x: ...".
+func warningLine(x planner.Warning) string {
+	s := x.Summary
+	if x.Subject != "" {
+		s += " (" + x.Subject + ")"
+	}
+	if x.Detail != "" {
+		s += ": " + strings.Join(strings.Fields(x.Detail), " ")
+	}
+	return s
+}
+
+// renderNewDestinations says how many destinations the plan pays that no
+// payout in the state was ever sent to, with the first of them.
+func renderNewDestinations(w io.Writer, s planner.Summary) {
+	if s.NewDestinations == 0 {
+		return
+	}
+	fmt.Fprintf(w, "New destinations: %d %s never paid before in this state", s.NewDestinations, plural(s.NewDestinations, "address", "addresses"))
+	sample := s.NewDestinationSample[:min(len(s.NewDestinationSample), markdownDestinations)]
+	if len(sample) > 0 {
+		fmt.Fprintf(w, ": %s", strings.Join(sample, ", "))
+		if s.NewDestinations > len(sample) {
+			fmt.Fprintf(w, " and %d more", s.NewDestinations-len(sample))
+		}
+	}
+	fmt.Fprint(w, ".\n\n")
+}
+
+// paidCell is what customers paid of a provider's invoices in one
+// currency; a lower bound where the gateway says an invoice is underpaid
+// or overpaid but not by how much.
+func paidCell(t planner.InvoiceTotal) string {
+	paid := money.Format(t.Paid, t.Currency)
+	if t.PaidUnreported > 0 {
+		paid = fmt.Sprintf("≥ %s (%d not reported)", paid, t.PaidUnreported)
+	}
+	return paid
 }

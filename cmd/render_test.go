@@ -73,6 +73,8 @@ func samplePlan() *planner.Plan {
 			xrp, adopt, resolve,
 		},
 		Drift: []*planner.Drift{{Address: `payout.vendor["po-0"]`, Provider: "wllxpay", Key: "po-0", Before: "submitted", After: "confirmed", RawAfter: "confirmed"}},
+		Warnings: []planner.Warning{{Summary: "Payout without destination tag", Subject: "main.hcl:14",
+			Detail: `payout.vendor["po-7"]: XRP payouts to exchanges and custodial wallets need a destination tag; without one the funds may be lost. Set tag if the recipient gave one.`}},
 	}
 	p.Summary = planner.Summary{
 		Create: 5, Adopt: 1, Resolve: 1, Forget: 1, NoOp: 3, Drift: 1,
@@ -88,6 +90,7 @@ func samplePlan() *planner.Plan {
 			{Address: `payout.vendor["po-3"]`, Amount: dec("0.5"), Currency: "BTC"},
 			{Address: `payout.vendor["po-4"]`, Amount: dec("1250"), Currency: "XRP"},
 		},
+		NewDestinations: 2, NewDestinationSample: []string{"BTC bc1qac9ugdn47xg69zet79n3uegql4dru99ad6p3dv", "XRP rh3UMU2qwhYFZUFzb5MfuWAsw3nRe2pMpa tag 123456"},
 	}
 	return p
 }
@@ -206,7 +209,7 @@ func TestMarkdownStaysUnderLimit(t *testing.T) {
 	if !strings.Contains(b.String(), "more changes not shown here") {
 		t.Error("no count of the changes left out")
 	}
-	if first := strings.SplitN(b.String(), "\n", 2)[0]; first != "### payform plan: send 13.76500001 BTC, 1250 XRP" {
+	if first := strings.SplitN(b.String(), "\n", 2)[0]; first != "### payform plan: send 13.76500001 BTC, 1,250 XRP" {
 		t.Errorf("first line = %q", first)
 	}
 }

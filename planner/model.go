@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/shopspring/decimal"
 
 	"github.com/payform/payform/policy"
@@ -47,9 +49,13 @@ type Plan struct {
 	// The plan file carries it for renderings; apply reads the balances
 	// again rather than compare them.
 	Funding *policy.Funding
-	Changes []*Change
-	Drift   []*Drift
-	Summary Summary
+	// Warnings are what the configuration, the planning and the balances
+	// warned of (a payout without its destination tag, ...): every
+	// rendering shows them beside the summary, where a reviewer looks.
+	Warnings []Warning
+	Changes  []*Change
+	Drift    []*Drift
+	Summary  Summary
 	// Digest is the plan file's digest (Seal, Encode, ReadFile): what
 	// approvals sign, with the rest of the file.
 	Digest string
@@ -145,3 +151,33 @@ func (c *Change) RequestDigest() string {
 
 // HasChanges reports whether applying the plan would do anything.
 func (p *Plan) HasChanges() bool { return len(p.Changes) > 0 || len(p.Drift) > 0 }
+
+// Warning is one warning a plan carries: a diagnostic's summary, detail
+// and where it points ("main.hcl:14"), without the source snippet.
+type Warning struct {
+	Summary string `json:"summary"`
+	Detail  string `json:"detail,omitempty"`
+	Subject string `json:"subject,omitempty"`
+}
+
+// WarningsOf keeps the warnings of diags, each once, in order.
+func WarningsOf(diags ...hcl.Diagnostics) []Warning {
+	var out []Warning
+	seen := map[Warning]bool{}
+	for _, ds := range diags {
+		for _, d := range ds {
+			if d.Severity != hcl.DiagWarning {
+				continue
+			}
+			w := Warning{Summary: d.Summary, Detail: d.Detail}
+			if d.Subject != nil {
+				w.Subject = fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)
+			}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}

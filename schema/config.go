@@ -40,6 +40,10 @@ type Config struct {
 	// the path it was read as): a stale plan names the files that changed.
 	FileDigests map[string]string
 
+	// Warnings are the warnings loading it gave (a payout without its
+	// destination tag, ...): a plan carries them into every rendering.
+	Warnings hcl.Diagnostics
+
 	evalCtx *hcl.EvalContext // variables, locals and functions, for outputs
 }
 

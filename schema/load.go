@@ -121,6 +121,11 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.decodeOutputs(byType["output"])
 	l.cfg.Digest, l.cfg.FileDigests = l.digest(paths)
 	sanitizeDiags(l.diags)
+	for _, d := range l.diags {
+		if d.Severity == hcl.DiagWarning {
+			l.cfg.Warnings = append(l.cfg.Warnings, d)
+		}
+	}
 	return l.cfg, l.diags
 }
 
