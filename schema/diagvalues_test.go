@@ -96,6 +96,7 @@ var valueDiagCases = []diagCase{
 	{name: "address_eip55_case", files: config(payoutHCL("x", "currency", `"ETH"`, "address", `"0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"`))},
 	{name: "address_testnet", files: config(payoutHCL("x", "address", `"tb1qrp33g0q5c5txsp9arysrx4k6zdkfs4nce4xj0gdcccefvpysxf3q0sl5k7"`))},
 	{name: "address_10mb", files: config(payoutHCL("x", "address", tenMBString))},
+	{name: "address_usdt_on_tron", files: config(payoutHCL("x", "currency", `"USDT"`, "address", `"`+trxAddr+`"`))},
 	{name: "tag_on_btc", files: config(payoutHCL("x", "tag", `"12345"`))},
 	{name: "tag_xrp_not_numeric", files: config(payoutHCL("x", "currency", `"XRP"`, "address", `"`+xrpAddr+`"`, "tag", `"memo-1"`))},
 	{name: "tag_xrp_too_large", files: config(payoutHCL("x", "currency", `"XRP"`, "address", `"`+xrpAddr+`"`, "tag", `4294967296`))},

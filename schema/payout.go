@@ -2,6 +2,7 @@ package schema
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,7 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 			var ae *money.AddressError
 			msg := err.Error()
 			if errors.As(err, &ae) {
-				msg = "is not a valid " + cur.Code + " address: " + ae.Reason
+				msg = "is not a valid " + cur.Code + " address: " + ae.Reason + otherNetwork(cur, address, p.Gateway)
 			}
 			l.errorf(attrs["address"].Expr.Range().Ptr(), "Invalid address", "%s: address %s %s.", name, quote(address), msg)
 			dok = false
@@ -147,3 +148,31 @@ func (l *loader) checkCurrencyAt(code string, rng *hcl.Range, gw providers.Gatew
 
 // maxTag bounds a destination tag or memo.
 const maxTag = 128
+
+// otherNetwork suggests the currency an address belongs to when it is the
+// same token on another chain the gateway takes ("USDT" with a Tron
+// address: did you mean "USDTT"?). Empty when there is none.
+func otherNetwork(cur money.Currency, address string, gw providers.Gateway) string {
+	family := func(c money.Currency) string {
+		name, _, _ := strings.Cut(c.Name, " (")
+		return name
+	}
+	var fits []string
+	for _, code := range gw.Currencies {
+		other, ok := money.Lookup(code)
+		if !ok || code == cur.Code || other.Fiat || family(other) != family(cur) {
+			continue
+		}
+		if money.ValidateAddress(code, address) == nil {
+			fits = append(fits, code)
+		}
+	}
+	switch len(fits) {
+	case 0:
+		return ""
+	case 1:
+		o, _ := money.Lookup(fits[0])
+		return fmt.Sprintf(". It is a valid %s address: for %s on that chain, set currency = %q", o.Name, family(cur), fits[0])
+	}
+	return fmt.Sprintf(". It is a valid address for %s: set currency to the one meant", strings.Join(fits, ", "))
+}
