@@ -64,7 +64,7 @@ with --detailed-exitcode; 130 interrupted.`,
   payform plan --out november.plan --var month=2026-11
   payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply
   payform plan --out pr.plan --markdown > comment.md
-  payform plan --json | jq 'select(.type == "planned")'
+  payform plan --json | jq 'select(.type == "planned_change") | .change'
   payform plan --target 'payout.vendor["acme"]' --refresh-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -120,10 +120,8 @@ type jsonView struct {
 
 var _ view = jsonView{}
 
-func (v jsonView) diagnostics(_ map[string]*hcl.File, diags hcl.Diagnostics) {
-	if len(diags) > 0 {
-		v.e.diagnostics(diags)
-	}
+func (v jsonView) diagnostics(files map[string]*hcl.File, diags hcl.Diagnostics) {
+	v.e.diagnostics(files, diags)
 }
 
 func (v jsonView) refreshHooks(*progress) executor.Hooks { return nil }
