@@ -111,13 +111,19 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		}
 		if !opts.autoApprove {
 			a.restateMoney(a.ios.Out, p)
-			if !a.confirm() {
+			if ok, err := a.confirm(ctx); !ok {
+				if err != nil {
+					// Ctrl-C at the prompt: nothing was sent, the lock is
+					// released on the way out.
+					return &exitErr{code: exitInterrupted, err: errors.New("apply cancelled (interrupted at the prompt): nothing was sent")}
+				}
 				return &exitErr{code: exitError, err: errors.New("apply cancelled")}
 			}
 		}
 	}
 
 	prog := a.newProgress()
+	prog.countCalls(p)
 	x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Hooks: v.applyHooks(prog), Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
@@ -231,11 +237,11 @@ func checkRecord(ctx context.Context, store *state.Store, file *planner.Plan) er
 	const again = " Run `payform plan --out FILE` again, review it, and apply the new plan."
 	if rec == nil {
 		return &planner.StaleError{Reason: "payform has no record of making it",
-			Detail: fmt.Sprintf("%s records every plan file it writes, and plan %s is not among them: it was made against another copy of the state, or its record was removed.%s", store.Describe(), file.PlanID, again)}
+			Detail: fmt.Sprintf("The state (%s) records every plan file it writes, and plan %s is not among them: it was made against another copy of the state, or its record was removed.%s", store.Describe(), file.PlanID, again)}
 	}
 	field := func(name, file, rec string) error {
 		return &planner.StaleError{Reason: "the plan file was edited after payform made it",
-			Detail: fmt.Sprintf("its %s is %s, but payform recorded %s when it wrote it.%s", name, file, rec, again)}
+			Detail: fmt.Sprintf("Its %s is %s, but payform recorded %s when it wrote it.%s", name, file, rec, again)}
 	}
 	switch {
 	case !file.CreatedAt.Equal(rec.CreatedAt):
@@ -260,12 +266,16 @@ func waitingForOperator(p *planner.Plan) error {
 	return nil
 }
 
-// confirm asks for "yes".
-func (a *app) confirm() bool {
+// confirm asks for "yes". Ctrl-C while it waits cancels at once (the
+// error is ctx's): a line typed later is never taken as the answer.
+func (a *app) confirm(ctx context.Context) (bool, error) {
 	fmt.Fprintf(a.ios.Out, "Do you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: ")
-	line, err := a.ios.ReadLine()
+	line, err := a.ios.ReadLineContext(ctx)
 	fmt.Fprintln(a.ios.Out)
-	return err == nil && strings.TrimSpace(line) == "yes"
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	return err == nil && strings.TrimSpace(line) == "yes", nil
 }
 
 // renderApplyResult writes the counts and every item that needs

@@ -40,7 +40,9 @@ func newAuditLogCmd(a *app, runF func(*auditLogOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "log",
 		Short: "List journal entries: who, when, what, which plan, outcome",
-		Long: `List the journal's entries, oldest first, checking the hash chain as it goes.
+		Long: `List the journal's entries, oldest first, checking the hash chain as it goes:
+who and when, the operation, the instance, its merchant key, the amount an
+intent declared, the outcome and the gateway's status.
 --since takes a time (2026-11-21, 2026-11-21T10:00:00Z) or a duration back from
 now (24h); --address takes an instance or a block (payout.vendor).
 
@@ -115,8 +117,8 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 	}
 	defer closeBackend(backend)
 	enc := json.NewEncoder(a.ios.Out)
-	tb := newTable("", right, left, left, left, left, left, left)
-	tb.row("SEQ", "AT", "ACTOR", "OP", "ADDRESS", "OUTCOME", "PLAN")
+	tb := newTable("", right, left, left, left, left, left, right, left, left, left)
+	tb.row("SEQ", "AT", "ACTOR", "OP", "ADDRESS", "KEY", "AMOUNT", "OUTCOME", "STATUS", "PLAN")
 	err = backend.Entries(ctx, func(e *state.Entry) error {
 		if !since.IsZero() && e.At.Before(since) {
 			return nil
@@ -127,12 +129,15 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 		if opts.json {
 			return enc.Encode(toAuditEntry(e))
 		}
-		outcome := ""
+		outcome, status, amount := "", "", ""
 		if e.Result != nil {
-			outcome = string(e.Result.Outcome)
+			outcome, status = string(e.Result.Outcome), e.Result.Status
 			if e.Result.Error != "" {
 				outcome += ": " + e.Result.Error
 			}
+		}
+		if o := e.Object; o != nil && o.Amount != "" {
+			amount = o.Amount + " " + o.Currency
 		}
 		if len(e.Approvals) > 0 {
 			outcome = "approved by " + approvers(e.Approvals)
@@ -141,7 +146,7 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 		if len(plan) > 12 {
 			plan = plan[:12]
 		}
-		tb.row(fmt.Sprint(e.Seq), e.At.UTC().Format(time.RFC3339), e.Actor, string(e.Op), e.Address, outcome, plan)
+		tb.row(fmt.Sprint(e.Seq), e.At.UTC().Format(time.RFC3339), e.Actor, string(e.Op), e.Address, e.Key, amount, outcome, status, plan)
 		return nil
 	})
 	if !opts.json {

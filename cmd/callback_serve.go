@@ -57,6 +57,7 @@ and kept); 1 error.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			serveInterrupts("taking callbacks in")
 			return runCallbackServe(cmd.Context(), a, opts)
 		},
 	}

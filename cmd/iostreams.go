@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -17,10 +18,12 @@ type IOStreams struct {
 	Out    io.Writer
 	ErrOut io.Writer
 
-	terminal bool
-	color    bool
-	width    int
-	in       *bufio.Reader
+	terminal    bool // Out is a terminal
+	errTerminal bool // ErrOut is a terminal
+	color       bool // color on Out
+	errColor    bool // color on ErrOut
+	width       int
+	in          *bufio.Reader
 }
 
 // System returns the process's streams.
@@ -32,6 +35,7 @@ func System() *IOStreams {
 			ios.width = w
 		}
 	}
+	ios.errTerminal = term.IsTerminal(int(os.Stderr.Fd()))
 	return ios
 }
 
@@ -44,20 +48,28 @@ func Test(stdin string) (*IOStreams, *bytes.Buffer, *bytes.Buffer) {
 // IsTerminal reports whether Out is a terminal.
 func (s *IOStreams) IsTerminal() bool { return s.terminal }
 
-// SetColor turns colors on or off.
-func (s *IOStreams) SetColor(on bool) { s.color = on }
+// SetColor turns colors on or off: on turns them on for each stream that
+// is a terminal (stdout piped to a file stays plain while errors on the
+// terminal are colored).
+func (s *IOStreams) SetColor(on bool) {
+	s.color = on && s.terminal
+	s.errColor = on && s.errTerminal
+}
+
+// forceColor turns colors on for both streams, terminals or not (tests).
+func (s *IOStreams) forceColor(on bool) { s.color, s.errColor = on, on }
 
 // Width is the terminal width, or 100.
 func (s *IOStreams) Width() int { return s.width }
 
 // Errorf prints "Error: ..." to ErrOut.
 func (s *IOStreams) Errorf(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.Paint(red+bold, "Error:"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.PaintErr(red+bold, "Error:"), fmt.Sprintf(format, args...))
 }
 
 // Warnf prints "Warning: ..." to ErrOut.
 func (s *IOStreams) Warnf(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "%s %s\n", s.Paint(yellow+bold, "Warning:"), fmt.Sprintf(format, args...))
+	fmt.Fprintf(s.ErrOut, "%s %s\n", s.PaintErr(yellow+bold, "Warning:"), fmt.Sprintf(format, args...))
 }
 
 // ReadLine reads one line from In, without its newline.
@@ -72,6 +84,27 @@ func (s *IOStreams) ReadLine() (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
+// ReadLineContext is ReadLine that gives up when ctx is done (Ctrl-C at a
+// prompt). The read itself cannot be stopped: it goes on in the background
+// and its line, if one comes, is dropped with the process.
+func (s *IOStreams) ReadLineContext(ctx context.Context) (string, error) {
+	type read struct {
+		line string
+		err  error
+	}
+	ch := make(chan read, 1)
+	go func() {
+		line, err := s.ReadLine()
+		ch <- read{line, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.line, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
 // ANSI styles.
 const (
 	reset  = "\x1b[0m"
@@ -83,9 +116,19 @@ const (
 	dim    = "\x1b[2m"
 )
 
-// Paint wraps s in an ANSI style when colors are on.
+// Paint wraps text for Out in an ANSI style when Out has colors on.
 func (s *IOStreams) Paint(style, text string) string {
-	if !s.color || style == "" {
+	return paint(s.color, style, text)
+}
+
+// PaintErr wraps text for ErrOut in an ANSI style when ErrOut has colors
+// on.
+func (s *IOStreams) PaintErr(style, text string) string {
+	return paint(s.errColor, style, text)
+}
+
+func paint(on bool, style, text string) string {
+	if !on || style == "" {
 		return text
 	}
 	return style + text + reset

@@ -28,6 +28,13 @@ type progress struct {
 	total int
 	done  int
 	fails int
+	// calls, when not negative, is how many of apply's items call a
+	// gateway: the bar and the counts are of those, and the items that
+	// only record (forgets, statuses the gateways reported, restores) are
+	// counted apart in recorded, so that 5,000 forgets done at once do not
+	// make 5,000 sends look half done.
+	calls    int
+	recorded int
 	// byProvider counts the items finished per provider, to share the
 	// items left between the providers' limiters.
 	byProvider map[string]int
@@ -51,12 +58,27 @@ const (
 )
 
 func (a *app) newProgress() *progress {
-	return &progress{a: a, every: progressEvery, idle: progressIdle, byProvider: map[string]int{}}
+	return &progress{a: a, every: progressEvery, idle: progressIdle, byProvider: map[string]int{}, calls: -1}
+}
+
+// countCalls makes the progress count the plan's gateway calls alone.
+func (p *progress) countCalls(plan *planner.Plan) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = 0
+	for _, c := range plan.Changes {
+		if c.Action.Calls() {
+			p.calls++
+		}
+	}
 }
 
 func (p *progress) Started(total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.calls >= 0 {
+		total = p.calls
+	}
 	p.total, p.start, p.last = total, time.Now(), time.Now()
 	p.before = map[*providers.Limiter]providers.LimiterStats{}
 	for _, l := range p.a.limiters {
@@ -79,8 +101,9 @@ func (p *progress) Started(total int) {
 			progressbar.OptionShowDescriptionAtLineEnd(),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
-			progressbar.OptionEnableColorCodes(p.a.ios.color),
+			progressbar.OptionEnableColorCodes(p.a.ios.errColor),
 		)
+		_ = p.bar.RenderBlank() // at once, not when the first call returns
 	}
 	p.stop = make(chan struct{})
 	go p.tick(p.stop)
@@ -111,6 +134,10 @@ func (p *progress) tick(stop <-chan struct{}) {
 func (p *progress) Finished(c *planner.Change, r executor.ItemResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.calls >= 0 && (c == nil || !c.Action.Calls()) {
+		p.recorded++
+		return
+	}
 	p.done++
 	if c != nil {
 		p.byProvider[c.Provider]++
@@ -143,8 +170,16 @@ func (p *progress) line(now time.Time) {
 	if p.verb == "refresh" {
 		verb, attention = "refresh", "not read"
 	}
-	fmt.Fprintf(p.a.ios.ErrOut, "%s: %d/%d done (%s, %s), %d %s\n",
-		verb, p.done, p.total, formatRate(float64(p.done)/now.Sub(p.start).Seconds()), left, p.fails, attention)
+	what := ""
+	if p.calls >= 0 {
+		what = " " + plural(p.total, "call", "calls")
+	}
+	apart := ""
+	if p.recorded > 0 {
+		apart = fmt.Sprintf("; %d recorded without a call", p.recorded)
+	}
+	fmt.Fprintf(p.a.ios.ErrOut, "%s: %d/%d%s done (%s, %s), %d %s%s\n",
+		verb, p.done, p.total, what, formatRate(float64(p.done)/now.Sub(p.start).Seconds()), left, p.fails, attention, apart)
 }
 
 // doing describes the work on the bar: "applying", "refreshing".

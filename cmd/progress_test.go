@@ -104,3 +104,36 @@ func TestProgressWithoutLimits(t *testing.T) {
 		t.Errorf("progress line\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestProgressCountsCalls: apply's progress counts the gateway calls, and
+// the items that only record (here 5 forgets, journaled first, at once)
+// apart, so that they do not make the sends look further along.
+func TestProgressCountsCalls(t *testing.T) {
+	ios, _, stderr := Test("")
+	a := &app{ios: ios}
+	p := a.newProgress()
+	plan := &planner.Plan{}
+	for range 5 {
+		plan.Changes = append(plan.Changes, &planner.Change{Action: planner.Forget, Provider: "wllxpay"})
+	}
+	for range 4 {
+		plan.Changes = append(plan.Changes, &planner.Change{Action: planner.Create, Provider: "wllxpay"})
+	}
+	p.countCalls(plan)
+	p.Started(len(plan.Changes) + 1) // and one status the gateways reported
+	defer p.finish()
+	for _, c := range plan.Changes[:6] {
+		p.Finished(c, executor.ItemResult{Outcome: state.OutcomeCreated})
+	}
+	p.Finished(&planner.Change{Action: planner.NoOp, Provider: "wllxpay"}, executor.ItemResult{Outcome: state.OutcomeRefreshed})
+	p.mu.Lock()
+	now := time.Now()
+	p.start = now.Add(-10 * time.Second)
+	stderr.Reset()
+	p.line(now)
+	p.mu.Unlock()
+	want := "apply: 1/4 calls done (6.0/min, about 30s left), 0 need attention; 6 recorded without a call\n"
+	if got := stderr.String(); got != want {
+		t.Errorf("progress line\n got %q\nwant %q", got, want)
+	}
+}

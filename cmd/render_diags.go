@@ -19,7 +19,7 @@ func (a *app) renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
-	w := hcl.NewDiagnosticTextWriter(&lineCap{w: a.ios.ErrOut, max: maxDiagLine}, files, uint(a.ios.Width()), a.ios.color)
+	w := hcl.NewDiagnosticTextWriter(&lineCap{w: a.ios.ErrOut, max: maxDiagLine}, files, uint(a.ios.Width()), a.ios.errColor)
 	for _, sev := range []hcl.DiagnosticSeverity{hcl.DiagError, hcl.DiagWarning} {
 		shown, total := 0, 0
 		for _, d := range diags {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 )
@@ -48,7 +49,7 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 	if len(s.Totals) > 0 {
 		b.WriteString("| Currency | Provider | Action | Items | Amount |\n|---|---|---|---:|---:|\n")
 		for _, t := range s.Totals {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", t.Currency, mdEscape(t.Provider), t.Action, t.Count, t.Amount)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d | %s |\n", t.Currency, mdEscape(t.Provider), t.Action, t.Count, money.Format(t.Amount, t.Currency))
 		}
 		b.WriteString("\n")
 	}
@@ -83,7 +84,7 @@ func renderMarkdown(w io.Writer, p *planner.Plan) {
 			if i > 0 {
 				b.WriteString(" · ")
 			}
-			fmt.Fprintf(&b, "%s %s `%s`", it.Amount, it.Currency, mdCode(it.Address))
+			fmt.Fprintf(&b, "%s %s `%s`", money.Format(it.Amount, it.Currency), it.Currency, mdCode(it.Address))
 		}
 		b.WriteString("\n\n")
 	}

@@ -73,9 +73,7 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 			if d.RawAfter != "" && d.RawAfter != d.After {
 				raw = fmt.Sprintf(" (%s)", d.RawAfter)
 			}
-			if paid := d.Fields[providers.ResultPaidAmount]; paid != "" {
-				raw += " paid " + paid
-			}
+			raw += paidWords(d.Fields[providers.ResultPaidAmount], "", "")
 			fmt.Fprintf(w, "%s %-*s  %s → %s%s\n", a.ios.Paint(yellow, " ~"), width, d.Address, d.Before, d.After, raw)
 		}
 		fmt.Fprintln(w)
@@ -108,7 +106,7 @@ func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
 	tb := newTable("  ", left, left, left, right, decimalPoint)
 	tb.row("CURRENCY", "PROVIDER", "ACTION", "ITEMS", "AMOUNT")
 	for _, t := range s.Totals {
-		tb.row(t.Currency, t.Provider, string(t.Action), fmt.Sprint(t.Count), t.Amount.String())
+		tb.row(t.Currency, t.Provider, string(t.Action), fmt.Sprint(t.Count), money.Format(t.Amount, t.Currency))
 	}
 	tb.write(w)
 	if s.Create > planner.LargestPerCurrency && len(s.Largest) > 0 {
@@ -116,7 +114,7 @@ func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
 		tb = newTable("  ", left, decimalPoint, left)
 		tb.row("CURRENCY", "AMOUNT", "RESOURCE")
 		for _, it := range s.Largest {
-			tb.row(it.Currency, it.Amount.String(), it.Address)
+			tb.row(it.Currency, money.Format(it.Amount, it.Currency), it.Address)
 		}
 		tb.write(w)
 	}
@@ -226,13 +224,13 @@ func verb(k providers.Kind) string {
 func object(c *planner.Change) string {
 	switch c.Kind {
 	case providers.Payout:
-		s := fmt.Sprintf("%s %s to %s", c.Amount, c.Currency, c.Attrs["address"])
+		s := money.Format(c.Amount, c.Currency) + " " + c.Currency + " to " + c.Attrs["address"]
 		if t := c.Attrs["tag"]; t != "" {
 			s += " tag " + t
 		}
 		return s
 	}
-	return fmt.Sprintf("%s %s", c.Amount, c.Currency)
+	return money.Format(c.Amount, c.Currency) + " " + c.Currency
 }
 
 func plural(n int, one, many string) string {
@@ -266,7 +264,12 @@ func renderInvoiceTotals(w io.Writer, totals []planner.InvoiceTotal) {
 	tb := newTable("  ", left, left, right, decimalPoint, decimalPoint, left)
 	tb.row("CURRENCY", "PROVIDER", "INVOICES", "INVOICED", "PAID", "STATUSES")
 	for _, t := range totals {
-		tb.row(t.Currency, t.Provider, fmt.Sprint(t.Invoices), t.Invoiced.String(), t.Paid.String(), statusCounts(t.ByStatus))
+		paid := money.Format(t.Paid, t.Currency)
+		if t.PaidUnreported > 0 {
+			// The gateway says underpaid or overpaid, not by how much.
+			paid = fmt.Sprintf("≥ %s (%d not reported)", paid, t.PaidUnreported)
+		}
+		tb.row(t.Currency, t.Provider, fmt.Sprint(t.Invoices), money.Format(t.Invoiced, t.Currency), paid, statusCounts(t.ByStatus))
 	}
 	tb.write(w)
 	fmt.Fprintln(w)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/payform/payform/approval"
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/policy"
 )
@@ -68,7 +69,7 @@ func governed(s *policy.Section) string {
 		if i > 0 && !slices.Equal(t.Providers, s.Totals[i-1].Providers) {
 			flush(s.Totals[i-1].Providers)
 		}
-		amounts = append(amounts, t.Amount.String()+" "+t.Currency)
+		amounts = append(amounts, money.Format(t.Amount, t.Currency)+" "+t.Currency)
 	}
 	if n := len(s.Totals); n > 0 {
 		flush(s.Totals[n-1].Providers)
@@ -140,11 +141,11 @@ func (a *app) renderFunding(w io.Writer, p *planner.Plan) {
 		tb := newTable("  ", left, left, right, decimalPoint, decimalPoint)
 		tb.row("PROVIDER", "CURRENCY", "PAYOUTS", "SENDS", "AVAILABLE")
 		for _, l := range f.Lines {
-			avail := l.Available.String()
+			avail := money.FormatString(l.Available.String(), l.Currency)
 			if !l.Reported {
 				avail = "not reported"
 			}
-			tb.row(strings.Join(l.Providers, ", "), l.Currency, fmt.Sprint(l.Items), l.Sends.String(), avail)
+			tb.row(strings.Join(l.Providers, ", "), l.Currency, fmt.Sprint(l.Items), money.Format(l.Sends, l.Currency), avail)
 		}
 		tb.write(w)
 	}
@@ -206,11 +207,11 @@ func writeMarkdownFunding(b *strings.Builder, p *planner.Plan) {
 	}
 	var parts []string
 	for _, l := range f.Lines {
-		avail := l.Available.String() + " available"
+		avail := money.FormatString(l.Available.String(), l.Currency) + " available"
 		if !l.Reported {
 			avail = "balance not reported"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s %s of %s", mdEscape(strings.Join(l.Providers, ", ")), l.Sends, l.Currency, avail))
+		parts = append(parts, fmt.Sprintf("%s %s %s of %s", mdEscape(strings.Join(l.Providers, ", ")), money.Format(l.Sends, l.Currency), l.Currency, avail))
 	}
 	for _, u := range f.Unchecked {
 		parts = append(parts, mdEscape(u.Text()))

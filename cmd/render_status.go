@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/executor"
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -81,16 +82,15 @@ func (a *app) renderStatuses(w io.Writer, p *planner.Plan) bool {
 				fmt.Fprintf(w, "   ... and %d more (payform plan --json lists every one)\n", len(drift)-i)
 				break
 			}
-			amount := ""
-			if r := v.st.Resource(d.Address); r != nil {
-				amount = withCurrency(r.Amount, r.Currency) + "  "
-			}
-			raw := ""
+			amount, raw := "", ""
 			if d.RawAfter != "" && d.RawAfter != d.After {
 				raw = fmt.Sprintf(" (%s)", d.RawAfter)
 			}
-			if paid := d.Fields[providers.ResultPaidAmount]; paid != "" {
-				raw += " paid " + paid
+			if r := v.st.Resource(d.Address); r != nil {
+				amount = withCurrency(r.Amount, r.Currency) + "  "
+				raw += paidWords(d.Fields[providers.ResultPaidAmount], r.Amount, r.Currency)
+			} else {
+				raw += paidWords(d.Fields[providers.ResultPaidAmount], "", "")
 			}
 			fmt.Fprintf(w, "%s %-*s  %s%s → %s%s\n", a.statusGlyph(d.After, ""), width, d.Address, amount, d.Before, d.After, raw)
 		}
@@ -246,5 +246,18 @@ func withCurrency(amount, currency string) string {
 	if amount == "" || amount == "0" {
 		return "-"
 	}
-	return amount + " " + currency
+	return money.FormatString(amount, currency) + " " + currency
+}
+
+// paidWords says what a customer paid against an invoice, after its status
+// ("pending → underpaid; paid 40.00 of 100.00 USD"); empty when the gateway
+// did not say. Without the invoice's amount it is the figure alone.
+func paidWords(paid, amount, currency string) string {
+	if paid == "" {
+		return ""
+	}
+	if amount == "" || currency == "" {
+		return "; paid " + paid
+	}
+	return "; paid " + money.FormatString(paid, currency) + " of " + money.FormatString(amount, currency) + " " + currency
 }

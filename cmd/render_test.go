@@ -95,7 +95,7 @@ func samplePlan() *planner.Plan {
 func TestRenderPlan(t *testing.T) {
 	for _, color := range []bool{false, true} {
 		ios, _, _ := Test("")
-		ios.SetColor(color)
+		ios.forceColor(color)
 		a := &app{ios: ios}
 		var b bytes.Buffer
 		a.renderPlan(&b, samplePlan())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 )
@@ -70,7 +71,7 @@ func (a *app) restateMoney(w io.Writer, p *planner.Plan) {
 			what = "may " + what + " again"
 			noun += " in doubt"
 		}
-		fmt.Fprintf(w, "  %s %s %s in %s through %s\n", what, s.amount, k.currency, count(s.items, noun), strings.Join(s.providers, ", "))
+		fmt.Fprintf(w, "  %s %s %s in %s through %s\n", what, money.Format(s.amount, k.currency), k.currency, count(s.items, noun), strings.Join(s.providers, ", "))
 	}
 	if n := p.Summary.NewDestinations; n > 0 {
 		sample := p.Summary.NewDestinationSample[:min(len(p.Summary.NewDestinationSample), restateDestinations)]
@@ -101,7 +102,7 @@ func (a *app) restateMoney(w io.Writer, p *planner.Plan) {
 	if f := p.Funding; f != nil {
 		for _, l := range f.Lines {
 			if l.Reported {
-				fmt.Fprintf(w, "  %s holds %s %s for the %s %s it sends\n", strings.Join(l.Providers, ", "), l.Available, l.Currency, l.Sends, l.Currency)
+				fmt.Fprintf(w, "  %s holds %s %s for the %s %s it sends\n", strings.Join(l.Providers, ", "), money.FormatString(l.Available.String(), l.Currency), l.Currency, money.Format(l.Sends, l.Currency), l.Currency)
 			}
 		}
 		for _, u := range f.Unchecked {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,13 +41,62 @@ type app struct {
 	// refresh is what the last plan's refresh learned (makePlan), for
 	// the renderings; nil without a refresh.
 	refresh *refreshView
+	// warnedBackend is set once --config was checked for a backend it
+	// leaves out (warnSkippedBackend).
+	warnedBackend bool
 }
 
 // Execute runs payform with os.Args and returns the exit code.
 func Execute() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ios := System()
+	ctx, stop := interrupts(ios)
 	defer stop()
-	return Run(ctx, System(), os.Args[1:], os.Environ())
+	return Run(ctx, ios, os.Args[1:], os.Environ())
+}
+
+// interruptNote is what a command that is a server says on Ctrl-C
+// instead of the words about gateway calls (serveInterrupts).
+var interruptNote atomic.Value
+
+// serveInterrupts makes Ctrl-C say that a server stops.
+func serveInterrupts(what string) {
+	interruptNote.Store("payform stops " + what + " once the requests under way are answered.")
+}
+
+// interrupts is a context cancelled by the first Ctrl-C (SIGINT) or
+// SIGTERM, which says at once what payform does about it, as Terraform
+// does; a second one says it again rather than being silent. payform never
+// abandons a call a gateway is answering: its outcome must be recorded.
+func interrupts(ios *IOStreams) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+			}
+			// A new line first: the terminal echoed ^C over a progress bar.
+			if n == 1 {
+				note := "payform is stopping: no new gateway call starts; calls already sent finish and are recorded."
+				if s, ok := interruptNote.Load().(string); ok {
+					note = s
+				}
+				fmt.Fprintf(ios.ErrOut, "\n%s %s\n", ios.PaintErr(bold, "Interrupt received."), note)
+				cancel()
+				continue
+			}
+			fmt.Fprintf(ios.ErrOut, "\n%s payform is still waiting for the calls already sent to answer, so that their outcomes are recorded. Killing it now is safe too: each call's intent is journaled, and the next payform apply settles those items with the same keys (or names them for payform state resolve).\n", ios.PaintErr(bold, "Interrupt received again."))
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 // Run runs payform with the given streams, arguments and environment, and
@@ -70,7 +120,7 @@ func Run(ctx context.Context, ios *IOStreams, args, env []string) int {
 		a.now = func() time.Time { return time.Now().Add(d) }
 	}
 	root := newRootCmd(a)
-	root.SetArgs(args)
+	root.SetArgs(terraformFlags(root, args))
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
@@ -95,12 +145,13 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			a.ios.SetColor(!a.noColor && a.ios.IsTerminal())
+			// NO_COLOR (no-color.org): any non-empty value, like --no-color.
+			a.ios.SetColor(!a.noColor && envValue(a.env, "NO_COLOR") == "")
 			// Like Terraform's -chdir: everything after it, paths in
 			// messages included, is relative to DIR.
 			if a.chdir != "" {
 				if err := os.Chdir(a.chdir); err != nil {
-					return fmt.Errorf("--chdir: %w", err)
+					return fmt.Errorf("--chdir: %s. Check the directory exists", osErr(err))
 				}
 			}
 			return nil
@@ -114,7 +165,11 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		newValidateCmd(a, nil), newFmtCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newApproveCmd(a, nil), newShowCmd(a, nil),
 		newStateCmd(a), newImportCmd(a, nil), newOutputCmd(a, nil), newCallbackCmd(a), newRefreshCmd(a, nil), newReconcileCmd(a, nil), newAuditCmd(a), newReportCmd(a, nil), newForceUnlockCmd(a, nil), newVersionCmd(a), newSandboxCmd(a),
 	)
+	root.AddCommand(newInitCmd(a))
 	root.InitDefaultCompletionCmd()
+	guardGroups(root)
+	registerCompletions(a, root)
+	root.SetFlagErrorFunc(flagError)
 	for _, c := range root.Commands() {
 		if c.Name() == "completion" {
 			c.Example = "  source <(payform completion bash)\n  payform completion zsh > \"${fpath[1]}/_payform\""

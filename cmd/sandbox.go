@@ -68,6 +68,7 @@ Exit codes: 0 stopped by Ctrl-C or SIGTERM; 1 error.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			serveInterrupts("the sandbox")
 			return runSandboxServe(cmd.Context(), a, opts)
 		},
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
@@ -106,7 +107,13 @@ func renderState(w io.Writer, st *state.State) {
 			pools.row(r.Address, r.Key, r.Currency, orDash(r.Remote["address"]), tag)
 			continue
 		}
-		payouts.row(r.Address, r.Key, r.Amount, r.Currency, r.Status, orDash(r.ID))
+		id := orDash(r.ID)
+		if r.ID == "" && r.Note != "" {
+			// Adopted on "already taken" from a gateway that names no
+			// object: state show says why.
+			id = "- (none given; see state show)"
+		}
+		payouts.row(r.Address, r.Key, money.FormatString(r.Amount, r.Currency), r.Currency, r.Status, id)
 		k := tkey{r.Provider, r.Currency, r.Status}
 		d, _ := decimal.NewFromString(r.Amount)
 		totals[k] = totals[k].Add(d)

@@ -14,6 +14,11 @@ func newStateListCmd(a *app, runF func(*stateListOptions) error) *cobra.Command 
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the managed resource instances",
+		Long: `List the addresses of the managed resource instances, one a line, in
+address order; --forgotten lists the records no longer managed whose keys stay
+reserved. The state is read without locking it.
+
+Exit codes: 0 success (an empty state lists nothing); 1 error.`,
 		Example: `  payform state list
   payform state list --forgotten`,
 		Args: cobra.NoArgs,

@@ -54,7 +54,7 @@ func runStatePush(ctx context.Context, a *app, opts *statePushOptions) error {
 		data, err = os.ReadFile(opts.file)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("cannot read the state file to push: %s", osErr(err))
 	}
 	cfg := a.backendOnly(true)
 	backend, err := a.openBackend(ctx, cfg)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -21,6 +22,12 @@ func newStateShowCmd(a *app, runF func(*stateShowOptions) error) *cobra.Command 
 	return &cobra.Command{
 		Use:   "show ADDR",
 		Short: "Show everything recorded about one resource instance",
+		Long: `Show one instance's record: its provider, merchant key, amount, the
+gateway's id and status, what the gateway reported beside them, and the
+history of its attempts. A forgotten record is shown too, marked so. The
+state is read without locking it.
+
+Exit codes: 0 success; 1 error (including an address that is not in the state).`,
 		Example: `  payform state show 'payout.vendor["po-1"]'
   payform state show payout.single`,
 		Args: cobra.ExactArgs(1),
@@ -69,7 +76,7 @@ func renderResource(w io.Writer, r *state.Resource, notes ...[2]string) {
 	row("provider", r.Provider)
 	row("key", fmt.Sprintf("%q", r.Key))
 	if r.Amount != "" {
-		row("amount", r.Amount+" "+r.Currency)
+		row("amount", money.FormatString(r.Amount, r.Currency)+" "+r.Currency)
 	} else {
 		row("currency", r.Currency)
 	}
@@ -84,7 +91,11 @@ func renderResource(w io.Writer, r *state.Resource, notes ...[2]string) {
 	for _, k := range attrs {
 		row(k, fmt.Sprintf("%q", r.Attrs[k]))
 	}
-	row("id", r.ID)
+	if r.ID == "" && r.Note != "" {
+		row("id", "none: the gateway named no object (see note)")
+	} else {
+		row("id", r.ID)
+	}
 	status := r.Status
 	if r.RawStatus != "" && r.RawStatus != r.Status {
 		status += " (gateway: " + r.RawStatus + ")"

@@ -259,7 +259,22 @@ func (a *app) backendOnly(render bool) *schema.Config {
 		}
 		return nil
 	}
+	a.warnSkippedBackend()
 	return &schema.Config{Backend: b}
+}
+
+// warnSkippedBackend warns, once a run, when --config FILE leaves out a
+// file beside it that declares the backend: the run uses the local state,
+// which is rarely what was meant.
+func (a *app) warnSkippedBackend() {
+	if a.config == "" || a.state != "" || a.warnedBackend {
+		return
+	}
+	a.warnedBackend = true
+	if skipped := schema.SkippedBackends(schema.Options{Dir: ".", File: a.config}); len(skipped) > 0 {
+		a.ios.Warnf("--config %s reads only that file, so the backend declared in %s is not used: this run uses the default local state (payform.state.json) instead. Declare the backend in %s too, or run without --config.",
+			a.config, strings.Join(skipped, ", "), a.config)
+	}
 }
 
 // closeBackend closes a backend that holds connections.

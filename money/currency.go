@@ -33,8 +33,11 @@ type Currency struct {
 	Name      string
 	Precision int32
 	Fiat      bool
-	Chain     Chain
-	Tag       TagRule
+	// Stable is a token pegged to a fiat currency: shown with cents, as
+	// the currency it follows.
+	Stable bool
+	Chain  Chain
+	Tag    TagRule
 }
 
 var currencies = map[string]Currency{}
@@ -49,15 +52,15 @@ func init() {
 		{Code: "DOGE", Name: "Dogecoin", Precision: 8, Chain: ChainDogecoin},
 		{Code: "ETH", Name: "Ether", Precision: 18, Chain: ChainEthereum},
 		{Code: "BNB-BSC", Name: "BNB (BNB Smart Chain)", Precision: 18, Chain: ChainEthereum},
-		{Code: "USDTE", Name: "Tether (ERC-20)", Precision: 6, Chain: ChainEthereum},
-		{Code: "USDTB", Name: "Tether (BEP-20)", Precision: 6, Chain: ChainEthereum},
-		{Code: "USDTT", Name: "Tether (TRC-20)", Precision: 6, Chain: ChainTron},
-		{Code: "USDC", Name: "USD Coin (ERC-20)", Precision: 6, Chain: ChainEthereum},
-		{Code: "DAI", Name: "Dai (ERC-20)", Precision: 18, Chain: ChainEthereum},
+		{Code: "USDTE", Name: "Tether (ERC-20)", Precision: 6, Chain: ChainEthereum, Stable: true},
+		{Code: "USDTB", Name: "Tether (BEP-20)", Precision: 6, Chain: ChainEthereum, Stable: true},
+		{Code: "USDTT", Name: "Tether (TRC-20)", Precision: 6, Chain: ChainTron, Stable: true},
+		{Code: "USDC", Name: "USD Coin (ERC-20)", Precision: 6, Chain: ChainEthereum, Stable: true},
+		{Code: "DAI", Name: "Dai (ERC-20)", Precision: 18, Chain: ChainEthereum, Stable: true},
 		{Code: "TRX", Name: "Tron", Precision: 6, Chain: ChainTron},
 		{Code: "XRP", Name: "Ripple", Precision: 6, Chain: ChainRipple, Tag: TagRequired},
 		{Code: "ADA", Name: "Cardano", Precision: 6, Chain: ChainCardano},
-		{Code: "USDT", Name: "Tether", Precision: 6, Chain: ChainEthereum},
+		{Code: "USDT", Name: "Tether", Precision: 6, Chain: ChainEthereum, Stable: true},
 	} {
 		add(c)
 	}

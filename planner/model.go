@@ -31,8 +31,11 @@ type Plan struct {
 	StateJournalSeq uint64
 	// ConfigDigest, Variables and Accounts are what the configuration was.
 	ConfigDigest string
-	Variables    map[string]PlanVariable
-	Accounts     map[string]string
+	// ConfigFiles are the digests of the files one by one
+	// (schema.Config.FileDigests), to say which changed.
+	ConfigFiles map[string]string
+	Variables   map[string]PlanVariable
+	Accounts    map[string]string
 	// Targets and RefreshOnly are how the plan was asked for.
 	Targets     []string
 	RefreshOnly bool

@@ -66,7 +66,7 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 		FormatVersion: FormatVersion, PayformVersion: opts.Version, PlanID: opts.PlanID,
 		CreatedAt: opts.Now.UTC(), ExpiresAt: opts.Now.Add(ttl).UTC(),
 		StateLineage: st.Lineage, StateSerial: st.Serial, StateJournalSeq: st.JournalSeq,
-		ConfigDigest: cfg.Digest, Variables: opts.Variables, Accounts: Accounts(cfg), Author: opts.Author,
+		ConfigDigest: cfg.Digest, ConfigFiles: cfg.FileDigests, Variables: opts.Variables, Accounts: Accounts(cfg), Author: opts.Author,
 		Targets: opts.Targets, RefreshOnly: opts.RefreshOnly,
 		Changes: []*Change{}, Drift: []*Drift{},
 	}

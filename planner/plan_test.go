@@ -362,3 +362,17 @@ func steps(p *Plan) []string {
 	}
 	return out
 }
+
+// A stale plan names the files that differ: changed, new, no longer read;
+// a plan file without the list (an older payform's) says only that the
+// configuration differs.
+func TestDiffFiles(t *testing.T) {
+	was := map[string]string{"main.hcl": "sha256:a", "payouts.csv": "sha256:b", "old.hcl": "sha256:c"}
+	now := map[string]string{"main.hcl": "sha256:a", "payouts.csv": "sha256:B", "extra.hcl": "sha256:d"}
+	if got, want := diffFiles(was, now), "extra.hcl (new), old.hcl (no longer read), payouts.csv (changed)"; got != want {
+		t.Errorf("diffFiles = %q, want %q", got, want)
+	}
+	if got := diffFiles(nil, now); got != "" {
+		t.Errorf("without a list: %q", got)
+	}
+}

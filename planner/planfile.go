@@ -40,6 +40,7 @@ type planFile struct {
 	Author         string                  `json:"author"`
 	State          planState               `json:"state"`
 	ConfigDigest   string                  `json:"config_digest"`
+	ConfigFiles    map[string]string       `json:"config_files,omitempty"`
 	Variables      map[string]PlanVariable `json:"variables"`
 	Accounts       map[string]string       `json:"accounts"`
 	Targets        []string                `json:"targets,omitempty"`
@@ -99,7 +100,7 @@ func toFile(p *Plan) *planFile {
 		FormatVersion: FormatVersion, PayformVersion: p.PayformVersion, PlanID: p.PlanID,
 		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt, Author: p.Author,
 		State:        planState{p.StateLineage, p.StateSerial, p.StateJournalSeq},
-		ConfigDigest: p.ConfigDigest, Variables: p.Variables, Accounts: p.Accounts, Targets: p.Targets, RefreshOnly: p.RefreshOnly,
+		ConfigDigest: p.ConfigDigest, ConfigFiles: p.ConfigFiles, Variables: p.Variables, Accounts: p.Accounts, Targets: p.Targets, RefreshOnly: p.RefreshOnly,
 		Changes: make([]changeWire, len(p.Changes)), Drift: p.Drift, Summary: p.Summary, Funding: p.Funding,
 	}
 	if f.Drift == nil {
@@ -133,7 +134,7 @@ func (f *planFile) model() (*Plan, error) {
 		FormatVersion: f.FormatVersion, PayformVersion: f.PayformVersion, PlanID: f.PlanID,
 		CreatedAt: f.CreatedAt, ExpiresAt: f.ExpiresAt, Author: f.Author,
 		StateLineage: f.State.Lineage, StateSerial: f.State.Serial, StateJournalSeq: f.State.JournalSeq,
-		ConfigDigest: f.ConfigDigest, Variables: f.Variables, Accounts: f.Accounts, Targets: f.Targets, RefreshOnly: f.RefreshOnly,
+		ConfigDigest: f.ConfigDigest, ConfigFiles: f.ConfigFiles, Variables: f.Variables, Accounts: f.Accounts, Targets: f.Targets, RefreshOnly: f.RefreshOnly,
 		Changes: make([]*Change, len(f.Changes)), Drift: f.Drift, Summary: f.Summary, Digest: f.Digest, Funding: f.Funding,
 	}
 	pol, shared, err := f.Policy.model()

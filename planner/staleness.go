@@ -39,32 +39,35 @@ const clockSlack = 5 * time.Minute
 func CheckStale(p *Plan, st *state.State, cfg *schema.Config, now time.Time) error {
 	if st.Consumed(p.PlanID) {
 		return &StaleError{"already applied",
-			fmt.Sprintf("plan %s was applied before (the state records it); a plan runs once. %s", p.PlanID, remake)}
+			fmt.Sprintf("Plan %s was applied before (the state records it); a plan runs once. %s", p.PlanID, remake)}
 	}
 	if p.StateLineage == "" {
 		return &StaleError{"it was made against no state",
-			fmt.Sprintf("a plan file is bound to the state it was made against, and this one names none. %s", remake)}
+			fmt.Sprintf("A plan file is bound to the state it was made against, and this one names none. %s", remake)}
 	}
 	if p.StateLineage != st.Lineage {
 		return &StaleError{"it belongs to another state",
-			fmt.Sprintf("it was made against state lineage %s, but this state's lineage is %s (a different workspace or a replaced state file). %s", p.StateLineage, firstNonEmpty(st.Lineage, "none"), remake)}
+			fmt.Sprintf("It was made against state lineage %s, but this state's lineage is %s (a different workspace or a replaced state file). %s", p.StateLineage, firstNonEmpty(st.Lineage, "none"), remake)}
 	}
 	if p.StateSerial != st.Serial || p.StateJournalSeq != st.JournalSeq {
 		return &StaleError{"the state changed since the plan was made",
-			fmt.Sprintf("the plan was made at state serial %d (journal entry %d); the state is now at serial %d (journal entry %d), so the plan may no longer describe what is needed. %s",
+			fmt.Sprintf("The plan was made at state serial %d (journal entry %d); the state is now at serial %d (journal entry %d), so the plan may no longer describe what is needed. %s",
 				p.StateSerial, p.StateJournalSeq, st.Serial, st.JournalSeq, remake)}
 	}
 	if !now.Before(p.ExpiresAt) {
 		return &StaleError{"it expired",
-			fmt.Sprintf("it was made at %s and expired at %s. %s", p.CreatedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339), remake)}
+			fmt.Sprintf("It was made at %s and expired at %s. %s", p.CreatedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339), remake)}
 	}
 	if p.CreatedAt.After(now.Add(clockSlack)) || p.ExpiresAt.Before(p.CreatedAt) {
 		return &StaleError{"its times are impossible",
-			fmt.Sprintf("it says it was made at %s and expires at %s, and it is %s now. %s", p.CreatedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339), now.UTC().Format(time.RFC3339), remake)}
+			fmt.Sprintf("It says it was made at %s and expires at %s, and it is %s now. %s", p.CreatedAt.Format(time.RFC3339), p.ExpiresAt.Format(time.RFC3339), now.UTC().Format(time.RFC3339), remake)}
 	}
 	if p.ConfigDigest != cfg.Digest {
-		return &StaleError{"the configuration changed since the plan was made",
-			fmt.Sprintf("the configuration files (or a file they read) are not the ones the plan was made from. %s", remake)}
+		what := "The configuration files (or a file they read) are not the ones the plan was made from"
+		if diff := diffFiles(p.ConfigFiles, cfg.FileDigests); diff != "" {
+			what = "These files are not the ones the plan was made from: " + diff
+		}
+		return &StaleError{"the configuration changed since the plan was made", fmt.Sprintf("%s. %s", what, remake)}
 	}
 	vars, err := Variables(cfg)
 	if err != nil {
@@ -105,12 +108,12 @@ func diffVariables(was, now map[string]PlanVariable) string {
 func diffAccounts(was, now map[string]string) string {
 	for _, name := range slices.Sorted(maps.Keys(now)) {
 		if w, ok := was[name]; !ok || w != now[name] {
-			return fmt.Sprintf("provider %s now names another gateway account (endpoint or credentials) than the plan was made for.", name)
+			return fmt.Sprintf("Provider %s now names another gateway account (endpoint or credentials) than the plan was made for.", name)
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(was)) {
 		if _, ok := now[name]; !ok {
-			return fmt.Sprintf("provider %s of the plan is no longer configured.", name)
+			return fmt.Sprintf("Provider %s of the plan is no longer configured.", name)
 		}
 	}
 	return ""
@@ -130,9 +133,9 @@ func Compare(file, now *Plan) string {
 	for i < len(file.Changes) || j < len(now.Changes) {
 		switch {
 		case j >= len(now.Changes) || (i < len(file.Changes) && file.Changes[i].Address < now.Changes[j].Address):
-			return fmt.Sprintf("the plan file has a change the configuration does not give: %s", describe(file.Changes[i]))
+			return fmt.Sprintf("The plan file has a change the configuration does not give: %s", describe(file.Changes[i]))
 		case i >= len(file.Changes) || now.Changes[j].Address < file.Changes[i].Address:
-			return fmt.Sprintf("the configuration gives a change the plan file lacks: %s", describe(now.Changes[j]))
+			return fmt.Sprintf("The configuration gives a change the plan file lacks: %s", describe(now.Changes[j]))
 		}
 		if d := diffChange(file.Changes[i], now.Changes[j]); d != "" {
 			return fmt.Sprintf("%s: %s", now.Changes[j].Address, d)
@@ -233,4 +236,37 @@ func diffChange(f, n *Change) string {
 		}
 	}
 	return ""
+}
+
+// diffFiles names the files that differ between the plan's configuration
+// and today's: "main.hcl (changed), vendors.csv (new)". Empty when the plan
+// does not list its files (or nothing differs file by file).
+func diffFiles(was, now map[string]string) string {
+	if was == nil {
+		return ""
+	}
+	names := make([]string, 0, len(was)+len(now))
+	for k := range was {
+		names = append(names, k)
+	}
+	for k := range now {
+		if _, ok := was[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		w, inWas := was[n]
+		c, inNow := now[n]
+		switch {
+		case !inWas:
+			parts = append(parts, n+" (new)")
+		case !inNow:
+			parts = append(parts, n+" (no longer read)")
+		case w != c:
+			parts = append(parts, n+" (changed)")
+		}
+	}
+	return strings.Join(parts, ", ")
 }

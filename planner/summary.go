@@ -47,6 +47,11 @@ type InvoiceTotal struct {
 	// Paid is what customers paid, in the invoice currency, where the
 	// gateway reports it (or the invoiced amount of a paid invoice).
 	Paid decimal.Decimal `json:"paid"`
+	// PaidUnreported counts the underpaid and overpaid invoices whose
+	// gateway does not say how much was paid: Paid holds nothing for an
+	// underpaid one and the invoiced amount for an overpaid one, so Paid is
+	// a lower bound when this is not 0.
+	PaidUnreported int `json:"paid_unreported,omitempty"`
 	// ByStatus counts invoices per status; "to create" counts this plan's.
 	ByStatus map[string]int `json:"by_status"`
 }
@@ -83,8 +88,16 @@ func InvoiceTotals(st *state.State, current map[string]providers.Object, creates
 		t.ByStatus[status]++
 		if d, err := decimal.NewFromString(paid); err == nil {
 			t.Paid = t.Paid.Add(d)
-		} else if status == string(providers.StatusPaid) || status == string(providers.StatusOverpaid) {
+			return
+		}
+		switch providers.Status(status) {
+		case providers.StatusPaid:
 			t.Paid = t.Paid.Add(amount)
+		case providers.StatusOverpaid:
+			t.Paid = t.Paid.Add(amount)
+			t.PaidUnreported++
+		case providers.StatusUnderpaid:
+			t.PaidUnreported++
 		}
 	})
 	for _, c := range creates {

@@ -3,7 +3,12 @@
 // what "not found" means), the error classes every gateway maps its
 // failures to, and the Gateway descriptor that says how a provider block is
 // configured and which of the gateway's own rules (CheckInvoice,
-// CheckOption) payform enforces before anything is sent.
+// CheckOption) payform enforces before anything is sent. Optional
+// capabilities are small interfaces probed through the wrappers:
+// Balancer, CallbackVerifier, CallbackConfirmer, and Checker, the one
+// read-only call that proves an endpoint and its credentials (Check;
+// CanLookup and CanReadBalances tell what a provider can do without a
+// call), for `payform init`.
 //
 // Each gateway lives in its own subpackage with its HTTP client
 // (providers/wllxpay) and its emulator (providers/wllxpay/sandbox).

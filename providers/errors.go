@@ -55,7 +55,11 @@ type Error struct {
 	Fields map[string]string
 	// RetryAfter is the wait the gateway asked for, if any.
 	RetryAfter time.Duration
-	Err        error // underlying transport error, if any
+	// Auth says the gateway refused the credentials (a wrong key or
+	// secret, a bad signature, a key not allowed from this address):
+	// Rejected, and a matter for whoever holds the keys (IsAuth).
+	Auth bool
+	Err  error // underlying transport error, if any
 }
 
 func (e *Error) Error() string {

@@ -87,12 +87,13 @@ type Query struct {
 //   - Lookup finds an object by merchant key. It returns ErrNotFound only
 //     when the search was complete and successful; it returns
 //     ErrUnsupported when the gateway cannot search by key. Any other error
-//     means "unknown" and must never be read as absent. Even ErrNotFound
-//     proves absence only once every create sent with the key is older
-//     than KindSupport.Settle: a request the client gave up on may still be
-//     processed. When several objects carry the key, Lookup returns one and
-//     names the rest in Object.Others. Lookup is idempotent and has no side
-//     effects.
+//     means "unknown" and must never be read as absent. ErrUnsupported
+//     is decided from the provider's settings before anything is sent
+//     (CanLookup relies on it). Even ErrNotFound proves absence only once
+//     every create sent with the key is older than KindSupport.Settle: a
+//     request the client gave up on may still be processed. When several
+//     objects carry the key, Lookup returns one and names the rest in
+//     Object.Others. Lookup is idempotent and has no side effects.
 //   - Refresh reads the current status of known objects, in as few requests
 //     as the gateway allows. It returns only objects it actually read; an
 //     object it could not read is left out, never reported as gone.

@@ -35,6 +35,10 @@ type Config struct {
 	// Digest is a hash of the configuration files and of every file read
 	// through file(): a plan made from other bytes is stale.
 	Digest string
+	// FileDigests are the same files one by one (a configuration file by
+	// its path relative to the directory, a file read through file() by
+	// the path it was read as): a stale plan names the files that changed.
+	FileDigests map[string]string
 
 	evalCtx *hcl.EvalContext // variables, locals and functions, for outputs
 }
@@ -72,6 +76,10 @@ type Provider struct {
 	// Credentials by attribute name, from the block or the environment.
 	// Never printed, stored or logged.
 	Credentials map[string]string
+	// CredentialEnv names, by attribute, the environment variable a
+	// credential was read from (one the block sets is not in it), for
+	// messages about a refused key.
+	CredentialEnv map[string]string
 	// Options holds gateway-specific settings (e.g. wllxpay v2_lookup).
 	Options   map[string]string
 	DeclRange hcl.Range

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 
@@ -118,7 +119,7 @@ func Load(opts Options) (*Config, hcl.Diagnostics) {
 	l.checkDuplicateKeys()
 	l.decodePolicies(byType["policy"])
 	l.decodeOutputs(byType["output"])
-	l.cfg.Digest = l.digest(paths)
+	l.cfg.Digest, l.cfg.FileDigests = l.digest(paths)
 	sanitizeDiags(l.diags)
 	return l.cfg, l.diags
 }
@@ -192,7 +193,7 @@ const maxConfigFile = 64 << 20
 
 // digest hashes the configuration files and every file read through
 // file(), by path relative to the configuration directory.
-func (l *loader) digest(configPaths []string) string {
+func (l *loader) digest(configPaths []string) (string, map[string]string) {
 	type part struct {
 		name string
 		data []byte
@@ -208,11 +209,15 @@ func (l *loader) digest(configPaths []string) string {
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].name < parts[j].name })
 	h := sha256.New()
+	files := make(map[string]string, len(parts))
 	for _, p := range parts {
 		fmt.Fprintf(h, "%s\x00%d\x00", p.name, len(p.data))
 		h.Write(p.data)
+		sum := sha256.Sum256(p.data)
+		_, name, _ := strings.Cut(p.name, ":")
+		files[name] = "sha256:" + hex.EncodeToString(sum[:])
 	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return "sha256:" + hex.EncodeToString(h.Sum(nil)), files
 }
 
 func (l *loader) rel(p string) string {
@@ -256,4 +261,55 @@ func (l *loader) evalContext() *hcl.EvalContext {
 		},
 		Functions: l.funcs,
 	}
+}
+
+// SkippedBackends names the configuration files beside opts.File that
+// declare a backend (in their payform block) which --config FILE leaves
+// out: a run that reads only FILE uses the local state, not theirs. Empty
+// without opts.File, or when FILE declares a backend itself.
+func SkippedBackends(opts Options) []string {
+	if opts.File == "" {
+		return nil
+	}
+	has := func(p string) bool {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return false
+		}
+		f, diags := hclsyntax.ParseConfig(src, p, hcl.InitialPos)
+		if diags.HasErrors() {
+			return false
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return false
+		}
+		for _, b := range body.Blocks {
+			if b.Type != "payform" {
+				continue
+			}
+			for _, inner := range b.Body.Blocks {
+				if inner.Type == "backend" {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if has(opts.File) {
+		return nil
+	}
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(opts.File), "*.hcl"))
+	var out []string
+	self, _ := filepath.Abs(opts.File)
+	for _, m := range matches {
+		if abs, _ := filepath.Abs(m); abs == self {
+			continue
+		}
+		if has(m) {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -65,7 +65,7 @@ func (l *loader) decodeProviders(blocks []*hcl.Block) {
 func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 	content, diags := b.Body.Content(providerSchema(gw))
 	l.diags = append(l.diags, diags...)
-	p := &Provider{Gateway: gw, Timeout: defaultTimeout, Credentials: map[string]string{}, Options: map[string]string{}, DeclRange: b.DefRange}
+	p := &Provider{Gateway: gw, Timeout: defaultTimeout, Credentials: map[string]string{}, CredentialEnv: map[string]string{}, Options: map[string]string{}, DeclRange: b.DefRange}
 	ctx := l.evalContext()
 	if a := content.Attributes["alias"]; a != nil {
 		s, ok := l.evalString(a, ctx, true, "")
@@ -160,9 +160,11 @@ func (l *loader) decodeProvider(b *hcl.Block, gw providers.Gateway) *Provider {
 			}
 		} else if v := l.env[c.Env]; v != "" {
 			p.Credentials[c.Attr] = v
+			p.CredentialEnv[c.Attr] = c.Env
 		}
 		if p.Sandbox {
 			p.Credentials[c.Attr] = c.Sandbox
+			delete(p.CredentialEnv, c.Attr)
 		}
 	}
 	return p

@@ -23,6 +23,8 @@ func TestLoadProviders(t *testing.T) {
 		Timeout     time.Duration
 		Credentials map[string]string
 		Options     map[string]string
+		// CredentialEnv: where the environment gave a credential.
+		CredentialEnv map[string]string
 	}
 	const defaultEndpoint = "https://app.wllxpay.io/api/v1"
 	sandboxCreds := map[string]string{"api_key": "wllxpay-test-key", "secret_key": "wllxpay-test-secret"}
@@ -54,15 +56,17 @@ func TestLoadProviders(t *testing.T) {
 			name: "credentials from the environment",
 			hcl:  `provider "wllxpay" {}`,
 			env:  []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret", "MILACOINS_API_KEY=other"},
-			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "env-secret"}}},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "env-secret"},
+				CredentialEnv: map[string]string{"api_key": "WLLXPAY_API_KEY", "secret_key": "WLLXPAY_SECRET_KEY"}}},
 		},
 		{
 			name: "one credential from each",
 			hcl: `provider "wllxpay" {
   secret_key = "attr-secret"
 }`,
-			env:  []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret"},
-			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "attr-secret"}}},
+			env: []string{"WLLXPAY_API_KEY=env-key", "WLLXPAY_SECRET_KEY=env-secret"},
+			want: []decodedProvider{{Name: "wllxpay", Endpoint: defaultEndpoint, Timeout: 30 * time.Second, Credentials: map[string]string{"api_key": "env-key", "secret_key": "attr-secret"},
+				CredentialEnv: map[string]string{"api_key": "WLLXPAY_API_KEY"}}},
 		},
 		{
 			name: "credentials from a sensitive variable",
@@ -121,7 +125,7 @@ provider "wllxpay" {
 			cfg := mustLoad(t, Options{Dir: dir, Vars: tt.vars, Env: tt.env})
 			var got []decodedProvider
 			for _, p := range cfg.Providers {
-				got = append(got, decodedProvider{p.Name(), p.Sandbox, p.Endpoint, p.Timeout, p.Credentials, p.Options})
+				got = append(got, decodedProvider{p.Name(), p.Sandbox, p.Endpoint, p.Timeout, p.Credentials, p.Options, p.CredentialEnv})
 			}
 			if diff := cmp.Diff(tt.want, got, cmpOpts); diff != "" {
 				t.Errorf("providers (-want +got):\n%s", diff)

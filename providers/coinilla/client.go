@@ -75,7 +75,7 @@ func (c *Client) Pay(ctx context.Context, p PayRequest) (string, error) {
 			// An error beside an invoice id: something may have been made.
 			class = providers.Ambiguous
 		}
-		return "", &providers.Error{Class: class, Gateway: gatewayName, Op: "pay", Status: http.StatusOK, Message: msg}
+		return "", &providers.Error{Class: class, Gateway: gatewayName, Op: "pay", Status: http.StatusOK, Message: msg, Auth: class == providers.Rejected && isAuth(msg)}
 	}
 	if !validInvoiceID(out.Invoice) {
 		// No error, but no usable invoice: it may exist.

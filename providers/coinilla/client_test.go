@@ -73,7 +73,7 @@ func TestCreateErrors(t *testing.T) {
 		want   *providers.Error
 	}{
 		{"wrong key", provider(t, endpoint, "nope"), invoice("a", "10", "USD"), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "coinilla", Op: "pay", Status: 200, Message: "invalid apikey"}},
+			&providers.Error{Class: providers.Rejected, Gateway: "coinilla", Op: "pay", Status: 200, Message: "invalid apikey", Auth: true}},
 		{"validation", good, long, "",
 			&providers.Error{Class: providers.Rejected, Gateway: "coinilla", Op: "pay", Status: 200, Message: "desc is longer than 255 characters"}},
 		{"precision", good, invoice("c", "1.5", "JPY"), "",

@@ -9,7 +9,8 @@
 // Failures are classified (providers.Class): an `error` text that says
 // the refnum is taken ("duplicate refnum", "refnum already exists" ...,
 // matched by meaning because the vendor documents no text) is Duplicate,
-// any other `error` text is Rejected; 429 and failures before a
+// any other `error` text is Rejected (Auth when it is about the apikey);
+// 429 and failures before a
 // connection was made (providers.SendTrace) are Retryable; 5xx, cut
 // connections, timeouts, a 200 that does not decode, a 200 with neither
 // an error nor a 64-hex invoice id, and an error beside a 64-hex invoice
@@ -17,7 +18,8 @@
 //
 // Coinilla cannot look an invoice up by refnum alone, so Lookup is
 // unsupported; Refresh verifies each known invoice, and leaves out one
-// Coinilla does not know. verify only says paid, paid-0 or notpaid: paid-0
+// Coinilla does not know. Check verifies an invoice that does not exist
+// (64 zeros), which proves the apikey and creates nothing. verify only says paid, paid-0 or notpaid: paid-0
 // (unconfirmed) maps to pending, and notpaid to pending unless the
 // gateway's `error` beside it says the invoice expired, was cancelled or
 // was underpaid — the notes payform's emulator gives (see sandbox).

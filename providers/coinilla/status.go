@@ -56,6 +56,13 @@ func isDuplicate(msg string) bool {
 		(strings.Contains(m, "exist") || strings.Contains(m, "already") || strings.Contains(m, "taken") || strings.Contains(m, "used"))
 }
 
+// isAuth: "invalid apikey", "wrong api key", "api_key is required" ...
+// any text about the key.
+func isAuth(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "apikey") || strings.Contains(m, "api key") || strings.Contains(m, "api_key")
+}
+
 // isNotFound: "invoice not found", "transaction not found", "no such
 // invoice", "invalid invoice" ...
 func isNotFound(msg string) bool {

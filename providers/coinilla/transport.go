@@ -12,8 +12,9 @@ import (
 
 // statusError classifies a non-2xx answer. Coinilla documents none (its
 // errors come as HTTP 200 with an `error` text), so: 429 is Retryable, 5xx
-// Ambiguous, and any other status Rejected — or Duplicate, if its body
-// carries the duplicate-refnum text.
+// Ambiguous, and any other status Rejected (Auth for 401, 403 or a text
+// about the key) — or Duplicate, if its body carries the duplicate-refnum
+// text.
 func statusError(op string, resp *http.Response, raw []byte) error {
 	e := &providers.Error{Gateway: gatewayName, Op: op, Status: resp.StatusCode}
 	var body struct {
@@ -37,6 +38,7 @@ func statusError(op string, resp *http.Response, raw []byte) error {
 		e.Class = providers.Duplicate
 	default:
 		e.Class = providers.Rejected
+		e.Auth = s == http.StatusUnauthorized || s == http.StatusForbidden || isAuth(e.Message)
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)

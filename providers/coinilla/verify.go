@@ -27,7 +27,7 @@ func (c *Client) VerifyTransaction(ctx context.Context, transID string) (Verific
 // verify sends a verify call. An error text that says the invoice or
 // transaction is unknown is ErrInvoiceNotFound; one that says it expired,
 // was cancelled or underpaid is a status, kept in Verification.Error; any
-// other is Rejected.
+// other is Rejected (Auth when it is about the key).
 func (c *Client) verify(ctx context.Context, form url.Values) (Verification, error) {
 	var out verifyResponse
 	if err := c.post(ctx, "/verify", "verify", form, &out); err != nil {
@@ -40,5 +40,5 @@ func (c *Client) verify(ctx context.Context, form url.Values) (Verification, err
 	case isNotFound(v.Error):
 		return Verification{}, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "verify", Status: http.StatusOK, Message: v.Error, Err: ErrInvoiceNotFound}
 	}
-	return Verification{}, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "verify", Status: http.StatusOK, Message: v.Error}
+	return Verification{}, &providers.Error{Class: providers.Rejected, Gateway: gatewayName, Op: "verify", Status: http.StatusOK, Message: v.Error, Auth: isAuth(v.Error)}
 }

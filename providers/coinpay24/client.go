@@ -84,8 +84,8 @@ type errorEnvelope struct {
 //     Ambiguous.
 //   - 422 with errors.order_id "already been taken" (an account that
 //     refuses repeated order_ids): Duplicate.
-//   - any other 4xx (401 bad key, 404 unknown invoice, 422 validation):
-//     Rejected.
+//   - any other 4xx (401 bad key, with Auth set; 404 unknown invoice;
+//     422 validation): Rejected.
 func decodeError(op string, resp *http.Response, raw []byte) error {
 	e := &providers.Error{Gateway: gatewayName, Op: op, Status: resp.StatusCode}
 	var env errorEnvelope
@@ -106,6 +106,7 @@ func decodeError(op string, resp *http.Response, raw []byte) error {
 		e.Class = providers.Duplicate
 	default:
 		e.Class = providers.Rejected
+		e.Auth = s == http.StatusUnauthorized
 	}
 	if e.Message == "" && len(e.Fields) == 0 {
 		e.Message = http.StatusText(resp.StatusCode)

@@ -5,10 +5,11 @@
 // pay_currency; Client.Invoice reads one by id; Lookup and Refresh page
 // through POST /invoices. VerifyCallback checks a payment callback's
 // verify_hash, and the provider is a providers.CallbackVerifier for
-// `payform callback verify`. The emulator is in the sandbox subpackage.
+// `payform callback verify`. Check reads one invoice of the list (POST
+// /invoices, per_page=1). The emulator is in the sandbox subpackage.
 //
-// Errors are classified (providers.Class): 401, 404, 422 and other 4xx
-// are Rejected, 429 Retryable with its Retry-After, failures before a
+// Errors are classified (providers.Class): 401 (with Auth), 404, 422 and
+// other 4xx are Rejected, 429 Retryable with its Retry-After, failures before a
 // connection was made Retryable (providers.SendTrace), 5xx and every
 // other failure Ambiguous.
 // No rate limiting happens here: payform paces calls with Gateway.Limits.

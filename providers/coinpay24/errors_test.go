@@ -32,7 +32,7 @@ func TestCreateErrors(t *testing.T) {
 	}{
 		{"wrong key", client(t, e.endpoint, "nope"), invoice("a", "10", "USD"), "",
 			&providers.Error{Class: providers.Rejected, Gateway: "coinpay24", Op: "invoices/create", Status: 401,
-				Message: "Unauthorized: your API key is wrong.", Fields: map[string]string{"api_key": "is wrong"}}},
+				Message: "Unauthorized: your API key is wrong.", Fields: map[string]string{"api_key": "is wrong"}, Auth: true}},
 		{"validation", good, invoice("b", "0.001", "USD", providers.FieldCallbackURL, "mailto:x"), "",
 			&providers.Error{Class: providers.Rejected, Gateway: "coinpay24", Op: "invoices/create", Status: 422,
 				Message: "Invoice is not valid: callback_url must be a valid http or https URL; price_amount may not have more than 2 decimal places for USD",

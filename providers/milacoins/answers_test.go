@@ -22,7 +22,7 @@ func TestAnswers(t *testing.T) {
 		want   *providers.Error
 	}{
 		{403, "", `{"requestID":"62d956eda0a3bf0730f5fd18","name":"IP_WHITE_LIST","message":"\"10.0.0.1\" ip not allowed","code":4301}`,
-			&providers.Error{Class: providers.Rejected, Status: 403, Code: "IP_WHITE_LIST", Message: `"10.0.0.1" ip not allowed`}},
+			&providers.Error{Class: providers.Rejected, Status: 403, Code: "IP_WHITE_LIST", Message: `"10.0.0.1" ip not allowed`, Auth: true}},
 		{401, "", `{"code":1601,"message":"Already exist."}`,
 			&providers.Error{Class: providers.Duplicate, Status: 401, Code: "1601", Message: "Already exist."}},
 		{400, "", `{"code":4302}`, &providers.Error{Class: providers.Retryable, Status: 400, Code: "4302", Message: "Bad Request"}},

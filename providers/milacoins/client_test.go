@@ -26,7 +26,8 @@ func TestCreateErrors(t *testing.T) {
 	}
 	const auth = "Fail to Authentication: Check the api key, the secret key and the sign function"
 	rejected := func(status int, code, msg string) *providers.Error {
-		return &providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "invoices", Status: status, Code: code, Message: msg}
+		return &providers.Error{Class: providers.Rejected, Gateway: "milacoins", Op: "invoices", Status: status, Code: code, Message: msg,
+			Auth: code == "FAIL_TO_AUTH"}
 	}
 	tests := []struct {
 		name   string

@@ -16,7 +16,11 @@
 // values are escaped except for letters, digits, "-._~:,", so the raw and
 // decoded query read alike. Redirects are never followed.
 //
-// Failures are classified: 403 (4301, 4303, 4304) and 401 validation
+// Check lists the wallets (GET /api/v1/wallets), signed like every call,
+// and refuses a block whose wallet option the account does not have.
+//
+// Failures are classified: 403 (4301, 4303, 4304; Auth for 4301 and
+// 4304, the key refused) and 401 validation
 // (1001-1007, 1600-1603), 404 and other 4xx are Rejected with the
 // gateway's message; 401/1601 DB_DUPLICATE is Duplicate; 429 or 4302 and
 // failures before a connection was made (providers.SendTrace) are

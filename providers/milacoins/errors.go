@@ -18,6 +18,8 @@ const (
 	codeDuplicate = 1601 // DB_DUPLICATE "Already exist."
 	codeNotFound  = 1604 // DOCUMENT_NOT_FOUND
 	codeLimit     = 4302 // LIMIT_ERROR
+	codeIPList    = 4301 // IP_WHITE_LIST: the key is not allowed from here
+	codeAuth      = 4304 // FAIL_TO_AUTH: key, secret or signature wrong
 )
 
 // errorBody is the documented error object.
@@ -36,7 +38,8 @@ type errorBody struct {
 //   - code 1601 DB_DUPLICATE: Duplicate;
 //   - 3xx (never followed): Ambiguous, since payform cannot tell what the
 //     redirecting server did; the message says where it pointed;
-//   - any other 4xx: Rejected, with the gateway's message.
+//   - any other 4xx: Rejected, with the gateway's message; 4304
+//     FAIL_TO_AUTH and 4301 IP_WHITE_LIST set Auth.
 //
 // Error.Code is the error's name (FAIL_TO_AUTH), else its number.
 func decodeError(op string, resp *http.Response, raw []byte) error {
@@ -63,6 +66,7 @@ func decodeError(op string, resp *http.Response, raw []byte) error {
 		e.Message = "the gateway redirected the request to " + resp.Header.Get("Location") + "; check the endpoint"
 	default:
 		e.Class = providers.Rejected
+		e.Auth = code == codeAuth || code == codeIPList || body.Name == "FAIL_TO_AUTH" || body.Name == "IP_WHITE_LIST"
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)

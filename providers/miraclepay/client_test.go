@@ -64,7 +64,8 @@ func TestCreateErrors(t *testing.T) {
 	_, faults, _, endpoint := gateway(t, sandbox.Options{})
 	good := provider(t, endpoint, sandbox.DefaultClientID, sandbox.DefaultAPIKey)
 	rejected := func(status int, msg string) *providers.Error {
-		return &providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Status: status, Message: msg}
+		return &providers.Error{Class: providers.Rejected, Gateway: "miraclepay", Op: "create prompt", Status: status, Message: msg,
+			Auth: status == 401}
 	}
 	tests := []struct {
 		name   string

@@ -2,7 +2,8 @@
 // Payments API: invoices are payment prompts made by POST
 // /external/payments/prompt and read by GET /external/payments/prompt/:id,
 // with HTTP Basic authentication (client id : API key) and JSON bodies;
-// GET /external/blockchains/active lists the networks (Client.Blockchains).
+// GET /external/blockchains/active lists the networks (Client.Blockchains;
+// Check calls it, which proves the credentials and creates nothing).
 //
 // MiraclePay has no merchant key: every POST makes a new prompt, and a
 // prompt can be read only by its id. So the kind's in-doubt strategy is
@@ -17,7 +18,7 @@
 // created object keeps the declared amount, with the commission
 // (commission_amount) and what the customer pays (total_amount) in its
 // fields. Errors are NestJS bodies whose message is a string or an array
-// (joined by "; "); 4xx are Rejected, 429 Retryable, 5xx Ambiguous. A
+// (joined by "; "); 4xx are Rejected (401 with Auth), 429 Retryable, 5xx Ambiguous. A
 // transport failure is Retryable only before a connection was made (a
 // failed dial, DNS lookup or TLS handshake; providers.SendTrace): any
 // later one, a timeout included, may have made a prompt.

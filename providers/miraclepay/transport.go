@@ -14,8 +14,8 @@ import (
 // {"statusCode","message","error"} with message a string or an array of
 // validation messages (joined by "; "):
 //
-//   - 400, 401 (the documented authentication messages), 403, 404 and
-//     other 4xx: Rejected — nothing was created;
+//   - 400, 401 (the documented authentication messages, with Auth
+//     set), 403, 404 and other 4xx: Rejected — nothing was created;
 //   - 429 (undocumented, but plain HTTP): Retryable, honouring
 //     Retry-After;
 //   - 5xx: Ambiguous.
@@ -38,6 +38,7 @@ func statusError(op string, resp *http.Response, raw []byte) error {
 		e.Class = providers.Ambiguous
 	default:
 		e.Class = providers.Rejected
+		e.Auth = s == http.StatusUnauthorized
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)

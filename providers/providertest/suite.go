@@ -92,10 +92,53 @@ func (e *env) count(req providers.Request) int {
 	return n
 }
 
-// Run runs the suite for every kind the gateway supports.
+// Run runs the suite for every kind the gateway supports, then the
+// read-only check (`payform init`).
 func Run(t *testing.T, h Harness) {
 	for _, ks := range h.Gateway.Kinds {
 		t.Run(string(ks.Kind), func(t *testing.T) { runKind(t, h, ks) })
+	}
+	t.Run("check", func(t *testing.T) { runCheck(t, h) })
+}
+
+// runCheck: the provider is a Checker whose check proves the sandbox
+// credentials, refuses each wrong one as an authentication failure,
+// tells an endpoint nobody answers at, and creates nothing anywhere.
+func runCheck(t *testing.T, h Harness) {
+	ctx := context.Background()
+	e := newEnv(t, h)
+	c, ok := e.provider(t, nil).(providers.Checker)
+	if !ok {
+		t.Fatalf("%s's provider is not a providers.Checker", h.Gateway.Name)
+	}
+	res, err := c.Check(ctx)
+	if err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	if res.Call == "" || res.Answer == "" {
+		t.Errorf("Check = %+v: want the call made and what it answered", res)
+	}
+	if res.Unproven != "" {
+		t.Errorf("Check proved nothing about the credentials: %s", res.Unproven)
+	}
+	for _, cr := range h.Gateway.Credentials {
+		_, err := e.provider(t, map[string]string{cr.Attr: "wrong-" + cr.Attr}).(providers.Checker).Check(ctx)
+		if !providers.IsAuth(err) || providers.ClassOf(err) != providers.Rejected {
+			t.Errorf("wrong %s: Check = %v, want a Rejected authentication failure", cr.Attr, err)
+		}
+	}
+	if n := len(e.emu.Ledger()); n != 0 {
+		t.Errorf("after the checks the gateway holds %d objects, want none", n)
+	}
+
+	// Nobody listens at a closed server's address.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	e.url = srv.URL + h.Gateway.SandboxPath
+	_, err = e.provider(t, nil).(providers.Checker).Check(ctx)
+	var perr *providers.Error
+	if !errors.As(err, &perr) || perr.Class != providers.Retryable || perr.Status != 0 || providers.IsAuth(err) {
+		t.Errorf("unreachable endpoint: Check = %v, want a Retryable failure without an answer", err)
 	}
 }
 
@@ -216,8 +259,8 @@ func runKind(t *testing.T, h Harness, ks providers.KindSupport) {
 		for _, cr := range h.Gateway.Credentials {
 			req := h.Request(kind, "conf-auth-"+cr.Attr)
 			_, err := e.provider(t, map[string]string{cr.Attr: "wrong-" + cr.Attr}).Create(ctx, req)
-			if c := providers.ClassOf(err); err == nil || c != providers.Rejected {
-				t.Errorf("wrong %s: Create = %v (%v), want Rejected", cr.Attr, err, c)
+			if c := providers.ClassOf(err); err == nil || c != providers.Rejected || !providers.IsAuth(err) {
+				t.Errorf("wrong %s: Create = %v (%v), want Rejected as an authentication failure", cr.Attr, err, c)
 			}
 			if n := e.count(req); n != 0 {
 				t.Errorf("wrong %s: the gateway made %d objects", cr.Attr, n)

@@ -56,7 +56,7 @@ func TestBalances(t *testing.T) {
 	}
 	// A wrong secret is refused, as every signed request.
 	_, err = providers.ReadBalances(ctx, client(t, endpoint, sandbox.DefaultKey, "nope", map[string]string{"v2_lookup": "true"}))
-	if diff := cmp.Diff(&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "accounts/list", Status: 403, Code: "bad_header_signature", Message: "Bad signature header"}, err, ignoreErr); diff != "" {
+	if diff := cmp.Diff(&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "accounts/list", Status: 403, Code: "bad_header_signature", Message: "Bad signature header", Auth: true}, err, ignoreErr); diff != "" {
 		t.Errorf("wrong secret (-want +got):\n%s", diff)
 	}
 }

@@ -81,7 +81,7 @@ func (c *Client) do(ctx context.Context, method, url, op string, payload any, ou
 
 // decodeError classifies a non-2xx answer.
 //
-//   - 403 {error, code}: authentication; rejected.
+//   - 403 {error, code}: authentication; rejected, with Auth set.
 //   - 400/422 {errors:{field:msg}, error_code}: validation; rejected,
 //     except errors.foreign_id "already been taken", which is Duplicate.
 //   - 429: retryable (nothing was processed).
@@ -118,6 +118,7 @@ func decodeError(op string, resp *http.Response, raw []byte) error {
 		e.Message = env.Errors["foreign_id"]
 	default:
 		e.Class = providers.Rejected
+		e.Auth = s == http.StatusForbidden
 		if e.Message == "" && len(e.Fields) == 0 {
 			e.Message = http.StatusText(s)
 		}

@@ -76,9 +76,9 @@ func TestCreateErrors(t *testing.T) {
 		want   *providers.Error
 	}{
 		{"wrong key", client(t, endpoint, "nope", sandbox.DefaultSecret, nil), payout("a", "0.1"), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "withdrawal/make", Status: 403, Code: "bad_header_key", Message: "Bad key header"}},
+			&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "withdrawal/make", Status: 403, Code: "bad_header_key", Message: "Bad key header", Auth: true}},
 		{"wrong secret", client(t, endpoint, sandbox.DefaultKey, "nope", nil), payout("a", "0.1"), "",
-			&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "withdrawal/make", Status: 403, Code: "bad_header_signature", Message: "Bad signature header"}},
+			&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "withdrawal/make", Status: 403, Code: "bad_header_signature", Message: "Bad signature header", Auth: true}},
 		{"field errors", good, providers.Request{Kind: providers.Payout, Key: "b", Amount: decimal.RequireFromString("0.1"), Currency: "BTC", Address: "bc1qnotanaddress"}, "",
 			&providers.Error{Class: providers.Rejected, Gateway: "wllxpay", Op: "withdrawal/make", Status: 400, Code: "validation_error", Fields: map[string]string{"address": "Not supported address format."}}},
 		{"duplicate foreign_id", good, payout("taken", "0.1"), "",
