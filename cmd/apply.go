@@ -62,10 +62,6 @@ Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 
 			if runF != nil {
 				return runF(opts)
 			}
-			if opts.json {
-				a.events = newEvents(a.ios.Out, a.now)
-				a.events.start("apply", map[string]any{"plan_file": opts.planFile})
-			}
 			return runApply(cmd.Context(), a, opts)
 		},
 	}
@@ -76,7 +72,8 @@ Exit codes: 0 success; 1 error, refused or failed items, missing approvals; 130 
 }
 
 func runApply(ctx context.Context, a *app, opts *applyOptions) error {
-	ws, err := a.loadWorkspace(ctx, opts.vars, "apply", opts.lockTimeout)
+	v := a.newView("apply", opts.json, false, map[string]any{"plan_file": opts.planFile})
+	ws, err := a.loadWorkspace(ctx, v, opts.vars, "apply", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -93,14 +90,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
-		if a.events != nil {
-			a.events.statuses(a.refresh, p)
-		} else {
-			a.renderStatuses(a.ios.Out, p) // what the inbox and the gateways told since the plan was made
-			fmt.Fprintf(a.ios.Out, "Applying plan %s: %d to create, %d to adopt, %d to restore, %d to resolve, %d to forget, %d status changes.\n",
-				p.PlanID, p.Summary.Create, p.Summary.Adopt, p.Summary.Restore, p.Summary.Resolve, p.Summary.Forget, p.Summary.Drift)
-			renderApproved(a.ios.Out, approvals)
-		}
+		v.applying(p, approvals)
 	} else {
 		if len(opts.approvals) > 0 {
 			return fmt.Errorf("--approval names an approval of a saved plan: give the plan file too (payform apply PLANFILE --approval FILE)")
@@ -109,12 +99,7 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		if err != nil {
 			return err
 		}
-		if a.events != nil {
-			a.events.statuses(a.refresh, p)
-			a.events.plan(p)
-		} else {
-			a.renderPlan(a.ios.Out, p)
-		}
+		v.plan(p)
 		if len(p.Approvals()) > 0 {
 			return approvalsForUnsavedPlan(p)
 		}
@@ -137,29 +122,15 @@ func runApply(ctx context.Context, a *app, opts *applyOptions) error {
 		}
 	}
 
-	var hooks executor.Hooks
 	prog := a.newProgress()
 	prog.countCalls(p)
-	if a.events != nil {
-		hooks = eventHooks{a.events}
-	} else {
-		hooks = prog
-	}
-	x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Hooks: hooks, Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
+	x := &executor.Executor{Store: store, Providers: ws.provs, Parallelism: opts.parallelism, Hooks: v.applyHooks(prog), Now: a.now, Failpoints: a.failpoints, Approvals: approvals}
 	res, err := x.Apply(ctx, p)
 	prog.finish()
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
-	head := store.Head()
-	if a.events != nil {
-		a.events.applyResult(res, head)
-	} else {
-		a.renderApplyResult(a.ios.Out, res)
-		if head.Seq > 0 {
-			fmt.Fprintf(a.ios.Out, "Journal head: %s (keep it outside the state; payform audit verify --head %s proves the history still reaches it).\n", head, head)
-		}
-	}
+	v.applied(res, store.Head())
 	switch {
 	case err != nil:
 		return fmt.Errorf("apply stopped: %w; run payform apply again to settle what was under way", err)
@@ -244,7 +215,7 @@ func (a *app) rederivePlan(ctx context.Context, ws *workspace, opts *applyOption
 		return nil, nil, altered
 	}
 	if diags := cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(cfg.Files, diags)
+		ws.view.diagnostics(cfg.Files, diags)
 		return nil, nil, silent
 	}
 	return p, data, nil

@@ -46,7 +46,7 @@ another record, not found, or different from the declaration).`,
 
 func runImport(ctx context.Context, a *app, opts *importOptions) error {
 	addr, id := opts.addr, opts.id
-	ws, err := a.loadWorkspace(ctx, opts.vars, "import", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, humanView{a}, opts.vars, "import", opts.lockTimeout)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ with --detailed-exitcode; 130 interrupted.`,
   payform plan --out november.plan --var month=2026-11
   payform plan --detailed-exitcode   # in CI: exit 2 when there is something to apply
   payform plan --out pr.plan --markdown > comment.md
-  payform plan --json | jq 'select(.type == "planned")'
+  payform plan --json | jq 'select(.type == "planned_change") | .change'
   payform plan --target 'payout.vendor["acme"]' --refresh-only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -73,10 +73,6 @@ with --detailed-exitcode; 130 interrupted.`,
 			}
 			if runF != nil {
 				return runF(opts)
-			}
-			if opts.json {
-				a.events = newEvents(a.ios.Out, a.now)
-				a.events.start("plan", nil)
 			}
 			return runPlan(cmd.Context(), a, opts)
 		},
@@ -90,7 +86,8 @@ with --detailed-exitcode; 130 interrupted.`,
 }
 
 func runPlan(ctx context.Context, a *app, opts *planOptions) error {
-	ws, err := a.loadWorkspace(ctx, opts.vars, "plan", opts.lockTimeout)
+	v := a.newView("plan", opts.json, opts.markdown, nil)
+	ws, err := a.loadWorkspace(ctx, v, opts.vars, "plan", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -116,18 +113,9 @@ func runPlan(ctx context.Context, a *app, opts *planOptions) error {
 			return err
 		}
 	}
-	switch {
-	case a.events != nil:
-		a.events.statuses(a.refresh, p)
-		a.events.plan(p)
-	case opts.markdown:
-		renderMarkdown(a.ios.Out, p)
-	default:
-		a.renderPlan(a.ios.Out, p)
-		if opts.out != "" {
-			fmt.Fprintf(a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",
-				opts.out, p.PlanID, formatTime(p.ExpiresAt), opts.out)
-		}
+	v.plan(p)
+	if opts.out != "" {
+		v.saved(p, opts.out)
 	}
 	if err := ws.Close(); err != nil {
 		return err
@@ -190,7 +178,7 @@ func (a *app) makePlan(ctx context.Context, ws *workspace, f planFlags, shape pl
 	obs := &planner.Observed{}
 	a.refresh = nil
 	if f.refresh {
-		view, err := a.takeIn(ctx, cfg, store, provs, f, shape.targets)
+		view, err := a.takeIn(ctx, ws, f, shape.targets)
 		if err != nil {
 			return nil, err // Ctrl-C: context.Canceled, exit 130, no plan
 		}
@@ -208,7 +196,7 @@ func (a *app) makePlan(ctx context.Context, ws *workspace, f planFlags, shape pl
 		opts.PlanID, opts.Now, opts.Author = state.NewID(), a.now(), store.Actor()
 	}
 	p, diags := planner.MakePlan(cfg, store.State(), obs, opts)
-	a.renderDiags(cfg.Files, diags)
+	ws.view.diagnostics(cfg.Files, diags)
 	if diags.HasErrors() {
 		return nil, silent
 	}
@@ -216,7 +204,7 @@ func (a *app) makePlan(ctx context.Context, ws *workspace, f planFlags, shape pl
 		// A plan the accounts cannot fund is refused before anything is
 		// sent; apply PLANFILE reads the balances again.
 		if p.Funding = checkFunding(ctx, cfg, provs, p); p.Funding != nil {
-			a.renderDiags(cfg.Files, p.Funding.Diagnostics)
+			ws.view.diagnostics(cfg.Files, p.Funding.Diagnostics)
 			if p.Funding.Diagnostics.HasErrors() {
 				return nil, silent
 			}

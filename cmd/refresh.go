@@ -9,7 +9,6 @@ import (
 
 	"github.com/payform/payform/executor"
 	"github.com/payform/payform/planner"
-	"github.com/payform/payform/providers"
 	"github.com/payform/payform/schema"
 	"github.com/payform/payform/state"
 )
@@ -66,7 +65,8 @@ func (v *refreshView) unreadable() int {
 // records the callbacks did not settle, and looks up the keys never
 // sent. Ctrl-C or SIGTERM returns the context's error: the caller makes
 // no plan of a refresh cut short.
-func (a *app) takeIn(ctx context.Context, cfg *schema.Config, store *state.Store, provs map[string]providers.Provider, f planFlags, targets []string) (*refreshView, error) {
+func (a *app) takeIn(ctx context.Context, ws *workspace, f planFlags, targets []string) (*refreshView, error) {
+	cfg, store, provs := ws.cfg, ws.store, ws.provs
 	v := &refreshView{targets: targets, cfg: cfg}
 	box, err := inboxOf(store.Backend(), false)
 	if err == nil {
@@ -79,18 +79,15 @@ func (a *app) takeIn(ctx context.Context, cfg *schema.Config, store *state.Store
 			return nil, fmt.Errorf("taking the callback inbox in: %w", err)
 		}
 	}
-	var hooks executor.Hooks
 	prog := a.newProgress()
 	prog.verb = "refresh"
-	if a.events == nil {
-		hooks = prog
-	}
+	hooks := ws.view.refreshHooks(prog)
 	obs, rep, diags := executor.RefreshWith(ctx, cfg, store.State(), provs, executor.RefreshOptions{Parallelism: f.parallelism, Targets: targets, Hooks: hooks})
 	prog.finish()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
-	a.renderDiags(cfg.Files, diags)
+	ws.view.diagnostics(cfg.Files, diags)
 	if diags.HasErrors() {
 		return nil, silent
 	}
@@ -133,10 +130,6 @@ recorded).`,
 			if runF != nil {
 				return runF(opts)
 			}
-			if opts.json {
-				a.events = newEvents(a.ios.Out, a.now)
-				a.events.start("refresh", nil)
-			}
 			return runRefresh(cmd.Context(), a, opts)
 		},
 	}
@@ -147,7 +140,8 @@ recorded).`,
 }
 
 func runRefresh(ctx context.Context, a *app, opts *refreshOptions) error {
-	ws, err := a.loadWorkspace(ctx, opts.vars, "refresh", opts.lockTimeout)
+	v := a.newView("refresh", opts.json, false, nil)
+	ws, err := a.loadWorkspace(ctx, v, opts.vars, "refresh", opts.lockTimeout)
 	if err != nil {
 		return err
 	}
@@ -170,21 +164,6 @@ func runRefresh(ctx context.Context, a *app, opts *refreshOptions) error {
 	if err := store.Close(); err != nil {
 		return err
 	}
-	if a.events != nil {
-		a.events.statuses(a.refresh, p)
-		a.events.applyResult(res, store.Head())
-		return nil
-	}
-	w := a.ios.Out
-	if !a.renderStatuses(w, p) {
-		fmt.Fprintln(w, "Nothing to refresh: the state holds no payout or invoice whose status may still change.")
-		return nil
-	}
-	recorded := 0
-	if res != nil {
-		recorded = res.Counts[state.OutcomeRefreshed]
-	}
-	fmt.Fprintf(w, "%s %d %s taken in from callbacks, %d read from the gateways and recorded.\n",
-		a.ios.Paint(bold, "Refresh:"), a.refresh.taken(), plural(a.refresh.taken(), "status", "statuses"), recorded)
+	v.refreshed(p, res, store.Head())
 	return nil
 }

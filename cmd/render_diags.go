@@ -19,10 +19,6 @@ func (a *app) renderDiags(files map[string]*hcl.File, diags hcl.Diagnostics) {
 	if len(diags) == 0 {
 		return
 	}
-	if a.events != nil {
-		a.events.diagnostics(diags)
-		return
-	}
 	w := hcl.NewDiagnosticTextWriter(&lineCap{w: a.ios.ErrOut, max: maxDiagLine}, files, uint(a.ios.Width()), a.ios.errColor)
 	for _, sev := range []hcl.DiagnosticSeverity{hcl.DiagError, hcl.DiagWarning} {
 		shown, total := 0, 0

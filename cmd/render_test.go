@@ -235,12 +235,15 @@ func TestRenderJSONState(t *testing.T) {
 
 func TestEvents(t *testing.T) {
 	var b bytes.Buffer
-	e := newEvents(&b, func() time.Time { return t0 })
+	tick := t0
+	e := newEvents(&b, func() time.Time { tick = tick.Add(750 * time.Millisecond); return tick }) // elapsed_seconds shows
 	e.start("apply", map[string]any{"plan_file": "x.plan"})
 	p := samplePlan()
 	e.plan(&planner.Plan{PlanID: "p1", Changes: p.Changes[:2], Summary: planner.Summary{Create: 1, Forget: 1}})
 	h := eventHooks{e}
 	h.Started(2)
+	h.Starting(p.Changes[1])
+	h.Starting(p.Changes[2])
 	h.Finished(p.Changes[1], executor.ItemResult{Outcome: "created", ID: "17", Status: "submitted"})
 	h.Finished(p.Changes[2], executor.ItemResult{Outcome: "rejected", Err: fmt.Errorf("wllxpay withdrawal/make: HTTP 422: amount: Not enough amount (not_enough_balance)")})
 	e.applyResult(&executor.Result{Counts: map[state.Outcome]int{"created": 1, "rejected": 1}, Failures: []executor.Failure{{}}}, state.Head{Seq: 7, Hash: strings.Repeat("ab", 32)})

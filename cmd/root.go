@@ -32,9 +32,6 @@ type app struct {
 	env      []string
 	now      func() time.Time
 	gateways []providers.Gateway
-	// events, when set (--json), receives diagnostics and progress
-	// instead of the terminal renderings.
-	events *events
 	// limiters are the rate limiters of the providers openProviders
 	// opened, by provider name, for progress estimates.
 	limiters map[string]*providers.Limiter

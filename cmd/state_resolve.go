@@ -68,7 +68,7 @@ Exit codes: 0 success; 1 error (not in doubt, not found, or different).`,
 
 func runStateResolve(ctx context.Context, a *app, opts *resolveOptions) error {
 	addr := opts.addr
-	ws, err := a.loadWorkspace(ctx, opts.vars, "state resolve", opts.lockTimeout)
+	ws, err := a.loadWorkspace(ctx, humanView{a}, opts.vars, "state resolve", opts.lockTimeout)
 	if err != nil {
 		return err
 	}

@@ -54,6 +54,8 @@ func (a *app) loadSchema(vf varFlags) (*schema.Config, hcl.Diagnostics) {
 // state was written closes the store itself first (Store.Close is
 // idempotent), and Close then closes only what is left.
 type workspace struct {
+	// view shows the workspace's diagnostics, and the command's results.
+	view  view
 	cfg   *schema.Config
 	store *state.Store // nil for a workspace of the configuration alone
 	provs map[string]providers.Provider
@@ -88,14 +90,14 @@ func (a *app) configWorkspace(vf varFlags) (*workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &workspace{cfg: cfg}, nil
+	return &workspace{view: humanView{a}, cfg: cfg}, nil
 }
 
 // loadWorkspace loads the configuration and opens the state (locked for
 // op) at the same time: both take a while for large batches, and they do
 // not depend on each other beyond the backend settings, which are
-// literals read first.
-func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTimeout time.Duration) (*workspace, error) {
+// literals read first. Diagnostics go to v, the command's view.
+func (a *app) loadWorkspace(ctx context.Context, v view, vf varFlags, op string, lockTimeout time.Duration) (*workspace, error) {
 	type loaded struct {
 		cfg   *schema.Config
 		diags hcl.Diagnostics
@@ -111,7 +113,7 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 		store, serr = a.openStore(ctx, backend, op, lockTimeout, false)
 	}
 	l := <-ch
-	a.renderDiags(l.cfg.Files, l.diags)
+	v.diagnostics(l.cfg.Files, l.diags)
 	if l.diags.HasErrors() || serr != nil {
 		if store != nil {
 			store.Close()
@@ -121,7 +123,7 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 		}
 		return nil, silent
 	}
-	w := &workspace{cfg: l.cfg, store: store}
+	w := &workspace{view: v, cfg: l.cfg, store: store}
 	w.onClose(store.Close)
 	return w, nil
 }
@@ -131,7 +133,7 @@ func (a *app) loadWorkspace(ctx context.Context, vf varFlags, op string, lockTim
 // workspace's configuration; Close closes them.
 func (a *app) openProviders(w *workspace) error {
 	if diags := w.cfg.CheckCredentials(); diags.HasErrors() {
-		a.renderDiags(w.cfg.Files, diags)
+		w.view.diagnostics(w.cfg.Files, diags)
 		return silent
 	}
 	provs, closeProviders, err := a.newProviders(w.cfg)

@@ -22,6 +22,13 @@ type Hooks interface {
 	Finished(c *planner.Change, r ItemResult)
 }
 
+// ItemStarter is a Hooks that also hears each item start, before its
+// call or its journal entry (cmd's JSON events: apply_start); Apply
+// probes for it once.
+type ItemStarter interface {
+	Starting(c *planner.Change)
+}
+
 // ItemResult is what became of one change.
 type ItemResult struct {
 	Outcome state.Outcome
@@ -128,6 +135,12 @@ func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) 
 			x.Hooks.Finished(c, r)
 		}
 	}
+	starter, _ := x.Hooks.(ItemStarter)
+	start := func(c *planner.Change) {
+		if starter != nil {
+			starter.Starting(c)
+		}
+	}
 	if x.Hooks != nil {
 		x.Hooks.Started(len(p.Changes) + len(p.Drift))
 	}
@@ -149,6 +162,7 @@ func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) 
 		return recorded[i].Action == planner.Forget && recorded[j].Action != planner.Forget
 	})
 	for _, c := range recorded {
+		start(c)
 		r, err := x.record(p.PlanID, c)
 		if err != nil {
 			return res, err
@@ -156,12 +170,14 @@ func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) 
 		done(c, r)
 	}
 	for _, d := range p.Drift {
+		c := &planner.Change{Address: d.Address, Action: planner.NoOp, Provider: d.Provider, Key: d.Key}
+		start(c)
 		e := &state.Entry{Op: state.OpRefresh, PlanID: p.PlanID, Address: d.Address, Provider: d.Provider, Key: d.Key,
 			Result: &state.Result{Outcome: state.OutcomeRefreshed, ID: d.ID, Status: d.After, RawStatus: d.RawAfter, Remote: d.Fields}}
 		if err := x.Store.Record(e, false); err != nil {
 			return res, err
 		}
-		done(&planner.Change{Address: d.Address, Action: planner.NoOp, Provider: d.Provider, Key: d.Key}, ItemResult{Outcome: state.OutcomeRefreshed, Status: d.After})
+		done(c, ItemResult{Outcome: state.OutcomeRefreshed, Status: d.After})
 	}
 
 	// Changes that call a gateway: a pool of workers.
@@ -177,6 +193,7 @@ func (x *Executor) Apply(ctx context.Context, p *planner.Plan) (*Result, error) 
 		go func() {
 			defer wg.Done()
 			for c := range work {
+				start(c)
 				r, err := x.call(runCtx, callCtx, p.PlanID, c)
 				if err != nil {
 					fatalOnce.Do(func() { fatal = err; cancel() })
