@@ -115,6 +115,10 @@ func TestFlagParsing(t *testing.T) {
 		{name: "audit verify takes no argument", parse: parseWith(newAuditVerifyCmd), args: []string{"1:ab"}, wantErr: `unknown command "1:ab" for "verify"`},
 		{name: "audit head", parse: parseWith(newAuditHeadCmd), args: []string{"--json"}, want: auditHeadOptions{json: true}},
 
+		{name: "init", parse: parseWith(newInitCmd), want: initOptions{}},
+		{name: "init with variables", parse: parseWith(newInitCmd), args: []string{"--var", "a=1", "--var-file", "prod.tfvars"},
+			want: initOptions{vars: varFlags{vars: []string{"a=1"}, files: []string{"prod.tfvars"}}}},
+		{name: "init takes no arguments", parse: parseWith(newInitCmd), args: []string{"extra"}, wantErr: `unknown command "extra" for "init"`},
 		{name: "report", parse: parseWith(newReportCmd), want: reportOptions{format: "html"}},
 		{name: "report every flag", parse: parseWith(newReportCmd), args: []string{"--since", "2026-11-01", "--until", "2026-11-30", "--format", "csv", "-o", "l.csv", "--head", "3:ff"},
 			want: reportOptions{since: "2026-11-01", until: "2026-11-30", format: "csv", out: "l.csv", heads: []string{"3:ff"}}},

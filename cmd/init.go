@@ -24,7 +24,7 @@ type initOptions struct {
 	vars varFlags
 }
 
-func newInitCmd(a *app) *cobra.Command {
+func newInitCmd(a *app, runF func(*initOptions) error) *cobra.Command {
 	opts := &initOptions{}
 	cmd := &cobra.Command{
 		Use:   "init",
@@ -53,7 +53,12 @@ credentials or failed its check (each named at its block, with what to do).`,
 		Example: `  payform init
   payform --chdir examples/quickstart init`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runInit(cmd.Context(), a, opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runInit(cmd.Context(), a, opts)
+		},
 	}
 	opts.vars.register(cmd.Flags())
 	return cmd

@@ -165,7 +165,7 @@ Exit codes: 0 success; 1 error; 2 plan --detailed-exitcode found changes;
 		newValidateCmd(a, nil), newFmtCmd(a, nil), newPlanCmd(a, nil), newApplyCmd(a, nil), newApproveCmd(a, nil), newShowCmd(a, nil),
 		newStateCmd(a), newImportCmd(a, nil), newOutputCmd(a, nil), newCallbackCmd(a), newRefreshCmd(a, nil), newReconcileCmd(a, nil), newAuditCmd(a), newReportCmd(a, nil), newForceUnlockCmd(a, nil), newVersionCmd(a), newSandboxCmd(a),
 	)
-	root.AddCommand(newInitCmd(a))
+	root.AddCommand(newInitCmd(a, nil))
 	root.InitDefaultCompletionCmd()
 	guardGroups(root)
 	registerCompletions(a, root)
