@@ -70,6 +70,9 @@ var valueDiagCases = []diagCase{
 		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,
 		"foreign_id", "each.key", "amount", "each.value.amount")),
 		"vendors.csv", "foreign_id,amount\npo-1,0.01\npo-2,0.02\npo-1,0.03\n")},
+	{name: "foreign_id_duplicate_case", want: []string{"payout.a"}, files: config(
+		payoutHCL("a", "foreign_id", `"PO-1"`),
+		payoutHCL("b", "foreign_id", `"po-1"`, "address", `"`+btcAddr2+`"`))},
 	{name: "foreign_id_duplicate_for_each_value", want: []string{`payout.vendor["a"]`}, files: config(payoutHCL("vendor",
 		"for_each", `{ a = "po-1", b = "po-1" }`,
 		"foreign_id", "each.value"))},
