@@ -72,7 +72,7 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 	}
 	pl := &planning{st: st, obs: obs, plan: p, declared: make(map[string]bool, len(cfg.Resources))}
 	for _, r := range cfg.Resources {
-		pl.declared[r.Addr.String()] = true
+		pl.declared[r.Address()] = true
 	}
 	pl.indexKeys()
 	for _, r := range cfg.Resources {
@@ -232,7 +232,7 @@ func (pl *planning) usedKey(r *schema.Resource) (state.KeyRef, bool) {
 }
 
 func (pl *planning) planDeclared(r *schema.Resource) {
-	addr := r.Addr.String()
+	addr := r.Address()
 	rec := pl.st.Resource(addr)
 	if rec == nil {
 		pl.notInState(r, addr)
@@ -448,11 +448,13 @@ func (pl *planning) foundMatches(r *schema.Resource, c *Change, found providers.
 }
 
 // NewChange returns the change of action a for the declared resource r.
+// The change shares r's Attrs (nothing writes either after Load; the
+// state copies what it records).
 func NewChange(r *schema.Resource, a Action) *Change {
 	return &Change{
-		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
+		Address: r.Address(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
 		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
-		Attrs: maps.Clone(r.Attrs), decl: r,
+		Attrs: r.Attrs, decl: r,
 	}
 }
 
