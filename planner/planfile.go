@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -281,8 +282,8 @@ func unseal(line []byte) (body []byte, digest, mac string, ok bool) {
 // through the digest and the compressor, so that a plan of a million
 // changes never has its JSON in memory.
 func Encode(p *Plan, key state.Key) ([]byte, error) {
-	var b bytes.Buffer
-	d, err := encodeTo(&b, p, key)
+	b := bytes.NewBuffer(make([]byte, 0, 4<<10+48*len(p.Changes))) // a CSV batch takes 34 B a change
+	d, err := encodeTo(b, p, key)
 	if err != nil {
 		return nil, err
 	}
@@ -320,8 +321,7 @@ func encodeTo(w io.Writer, p *Plan, key state.Key) (string, error) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		w := toChangeWire(c, shared)
-		if cb, err = appendJSON(cb[:0], &w); err != nil {
+		if cb, err = appendChange(cb[:0], c, shared); err != nil {
 			return "", err
 		}
 		out.Write(cb)
@@ -346,14 +346,71 @@ func encodeTo(w io.Writer, p *Plan, key state.Key) (string, error) {
 	return d, zw.Close()
 }
 
-// appendJSON appends v's JSON as json.Marshal writes it.
-func appendJSON(b []byte, v any) ([]byte, error) {
-	buf := bytes.NewBuffer(b)
-	enc := json.NewEncoder(buf)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
+// appendChange appends a change's JSON as json.Marshal writes its
+// changeWire. A change with no record, object found or verdict (a batch's
+// creates) is written member by member; any other through json.Marshal.
+func appendChange(b []byte, c *Change, shared map[*policy.Finding]int) ([]byte, error) {
+	if c.Before != nil || c.Found != nil || c.Verdict != nil {
+		w := toChangeWire(c, shared)
+		j, err := json.Marshal(&w)
+		return append(b, j...), err
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
+	b = appendMember(b, `{"address":`, c.Address)
+	b = appendMember(b, `,"action":`, string(c.Action))
+	b = appendMember(b, `,"kind":`, string(c.Kind))
+	b = appendMember(b, `,"provider":`, c.Provider)
+	b = appendMember(b, `,"gateway":`, c.Gateway)
+	b = appendMember(b, `,"key":`, c.Key)
+	if !c.Amount.IsZero() {
+		b = appendMember(b, `,"amount":`, c.Amount.String())
+	}
+	if c.Currency != "" {
+		b = appendMember(b, `,"currency":`, c.Currency)
+	}
+	if len(c.Attrs) > 0 {
+		b = append(b, `,"attrs":{`...)
+		keys := make([]string, 0, len(c.Attrs))
+		for k := range c.Attrs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, k)
+			b = append(b, ':')
+			b = appendString(b, c.Attrs[k])
+		}
+		b = append(b, '}')
+	}
+	if c.From != "" {
+		b = appendMember(b, `,"from":`, c.From)
+	}
+	if c.Note != "" {
+		b = appendMember(b, `,"note":`, c.Note)
+	}
+	return append(b, '}'), nil
+}
+
+func appendMember(b []byte, name, s string) []byte {
+	return appendString(append(b, name...), s)
+}
+
+// appendString appends s as a JSON string the way encoding/json does:
+// plain printable ASCII as it is, anything it would escape (quotes,
+// backslashes, control characters, <, > and &, non-ASCII) through
+// json.Marshal.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			j, _ := json.Marshal(s)
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func planMAC(key state.Key, digest string) string {

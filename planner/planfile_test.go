@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,10 +39,47 @@ func fileTestPlans(t *testing.T) map[string]*Plan {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
+	// Creates written member by member: keys and values json.Marshal
+	// escapes, a tag, a deposit address (no amount).
+	odd := sandboxProvider + `
+payout "odd" {
+  foreign_id = "k<&>\"\\'"
+  currency   = "XRP"
+  amount     = "12.5"
+  address    = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh"
+  tag        = "123"
+}
+payout "café" {
+  foreign_id = "k-2"
+  currency   = "BTC"
+  amount     = "0.00000001"
+  address    = "` + btcAddr(9) + `"
+}
+payout "lt" {
+  foreign_id = "lt<gt>"
+  currency   = "BTC"
+  amount     = "1"
+  address    = "` + btcAddr(10) + `"
+}
+payout "amp" {
+  foreign_id = "a&b"
+  currency   = "BTC"
+  amount     = "1"
+  address    = "` + btcAddr(11) + `"
+}
+deposit_address_pool "customers" {
+  currencies  = ["BTC"]
+  foreign_ids = ["c-1"]
+}
+`
+	strange, diags := MakePlan(loadConfig(t, t.TempDir(), map[string]string{"main.hcl": odd}), state.New("l", "v"), nil, Options{PlanID: "plan-4", Now: t0})
+	if diags.HasErrors() || strange.Summary.Create != 5 {
+		t.Fatalf("odd plan: %v %+v", diags, strange.Summary)
+	}
 	if len(pol.Changes) == 0 || pol.Policy == nil || len(mixed.Drift) != 1 || mixed.Summary.Forget != 1 || mixed.Summary.Create != 1 || none.HasChanges() {
 		t.Fatalf("the test plans are not what they should be: %+v %+v %+v", pol.Summary, mixed.Summary, none.Summary)
 	}
-	return map[string]*Plan{"policy": pol, "mixed": mixed, "none": none}
+	return map[string]*Plan{"policy": pol, "mixed": mixed, "none": none, "odd": strange}
 }
 
 func gunzip(t *testing.T, data []byte) []byte {
@@ -165,5 +203,25 @@ func TestPlanFileSize(t *testing.T) {
 	}
 	if per := len(data) / n; per > 120 {
 		t.Errorf("%d bytes for %d changes: %d a change, want ≤ 120", len(data), n, per)
+	}
+}
+
+// TestFirstSorted: the sample of new destinations is the smallest keys,
+// sorted, as sorting them all and cutting would give.
+func TestFirstSorted(t *testing.T) {
+	set := map[string]bool{}
+	for i := range 500 {
+		set[btcAddr(i)] = true
+	}
+	all := make([]string, 0, len(set))
+	for k := range set {
+		all = append(all, k)
+	}
+	slices.Sort(all)
+	for _, n := range []int{0, 1, 20, 499, 500, 501} {
+		want := all[:min(n, len(all))]
+		if got := firstSorted(set, n); !slices.Equal(got, want) {
+			t.Errorf("n=%d: got %v, want %v", n, got, want)
+		}
 	}
 }

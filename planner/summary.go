@@ -135,7 +135,7 @@ const LargestPerCurrency = 3
 
 func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
 	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}, NewDestinationSample: []string{}, Invoices: []InvoiceTotal{}}
-	fresh := map[string]bool{}
+	fresh := make(map[string]bool, len(p.Changes))
 	type tkey struct {
 		kind               providers.Kind
 		provider, currency string
@@ -201,14 +201,29 @@ func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
 		s.Largest = append(s.Largest, largest[c]...)
 	}
 	s.NewDestinations = len(fresh)
-	for d := range fresh {
-		s.NewDestinationSample = append(s.NewDestinationSample, d)
-	}
-	sort.Strings(s.NewDestinationSample)
-	if len(s.NewDestinationSample) > NewDestinationSampleSize {
-		s.NewDestinationSample = s.NewDestinationSample[:NewDestinationSampleSize]
-	}
+	s.NewDestinationSample = firstSorted(fresh, NewDestinationSampleSize)
 	return s
+}
+
+// firstSorted returns the n smallest keys of set, sorted, without
+// sorting them all (a batch may bring a million new destinations).
+func firstSorted(set map[string]bool, n int) []string {
+	out := make([]string, 0, max(0, min(n, len(set))))
+	if n <= 0 {
+		return out
+	}
+	for k := range set {
+		if len(out) == n && k >= out[n-1] {
+			continue
+		}
+		i := sort.SearchStrings(out, k)
+		if len(out) < n {
+			out = append(out, "")
+		}
+		copy(out[i+1:], out[i:])
+		out[i] = k
+	}
+	return out
 }
 
 // destination names where a payout goes: "BTC bc1q...", with " tag N".

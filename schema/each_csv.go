@@ -79,7 +79,8 @@ func (l *loader) expandCSV(blockType, name string, a *hcl.Attribute, ctx *hcl.Ev
 	if len(diags) > 0 || !arg.IsKnown() || arg.IsMarked() || arg.IsNull() || arg.Type() != cty.String {
 		return nil, false
 	}
-	cr := csv.NewReader(strings.NewReader(arg.AsString()))
+	text := arg.AsString()
+	cr := csv.NewReader(strings.NewReader(text))
 	header, err := cr.Read()
 	if err != nil {
 		return nil, false
@@ -96,7 +97,7 @@ func (l *loader) expandCSV(blockType, name string, a *hcl.Attribute, ctx *hcl.Ev
 		return nil, false
 	}
 	cr.FieldsPerRecord = len(header)
-	var out []instance
+	out := make([]instance, 0, strings.Count(text, "\n")) // a row a line, but for quoted newlines
 	for {
 		fields, err := cr.Read()
 		if err == io.EOF {

@@ -247,7 +247,7 @@ func (l *loader) checkDuplicateKeys() {
 		kind     providers.Kind
 		key      string
 	}
-	first := map[scope]*Resource{}
+	first := make(map[scope]*Resource, len(l.cfg.Resources))
 	kept := l.cfg.Resources[:0]
 	for _, r := range l.cfg.Resources {
 		// Keys are unique per realm, and without regard to case: a gateway
