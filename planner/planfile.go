@@ -367,7 +367,11 @@ func appendChange(b []byte, c *Change, shared map[*policy.Finding]int) ([]byte, 
 	if c.Currency != "" {
 		b = appendMember(b, `,"currency":`, c.Currency)
 	}
-	if len(c.Attrs) > 0 {
+	if len(c.Attrs) == 1 {
+		for k, v := range c.Attrs {
+			b = append(appendString(append(appendString(append(b, `,"attrs":{`...), k), ':'), v), '}')
+		}
+	} else if len(c.Attrs) > 1 {
 		b = append(b, `,"attrs":{`...)
 		keys := make([]string, 0, len(c.Attrs))
 		for k := range c.Attrs {

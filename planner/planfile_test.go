@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/payform/payform/providers"
 	"github.com/payform/payform/state"
 )
@@ -206,22 +208,60 @@ func TestPlanFileSize(t *testing.T) {
 	}
 }
 
-// TestFirstSorted: the sample of new destinations is the smallest keys,
-// sorted, as sorting them all and cutting would give.
+// TestFirstSorted: the sample of new destinations is the first names,
+// sorted, as naming and sorting them all and cutting would give; names
+// compare as strings (a tag after the address, a prefix before longer).
 func TestFirstSorted(t *testing.T) {
-	set := map[string]bool{}
+	set := map[dest]bool{}
 	for i := range 500 {
-		set[btcAddr(i)] = true
+		set[dest{"BTC", btcAddr(i), ""}] = true
+	}
+	for _, d := range []dest{{"XRP", "rA", "1"}, {"XRP", "rA", ""}, {"XRP", "rA", "12"}, {"XRP", "rAB", ""}, {"XR", "P", ""}, {"BT", "", ""}, {"BTC", "", ""}} {
+		set[d] = true
 	}
 	all := make([]string, 0, len(set))
-	for k := range set {
-		all = append(all, k)
+	for d := range set {
+		all = append(all, d.String())
 	}
 	slices.Sort(all)
-	for _, n := range []int{0, 1, 20, 499, 500, 501} {
+	for _, n := range []int{0, 1, 20, 499, len(set), len(set) + 1} {
 		want := all[:min(n, len(all))]
 		if got := firstSorted(set, n); !slices.Equal(got, want) {
 			t.Errorf("n=%d: got %v, want %v", n, got, want)
+		}
+	}
+	// The largest, too: sort them the other way.
+	for d := range set {
+		for _, s := range all[len(all)-12:] {
+			if got, want := d.compare(s), strings.Compare(d.String(), s); got != want {
+				t.Errorf("%q compared with %q: %d, want %d", d.String(), s, got, want)
+			}
+		}
+	}
+}
+
+// TestAmountSum: the sum equals decimal.Add's, at the same exponent,
+// for amounts of mixed scales, coefficients past int64 and sums that
+// overflow it.
+func TestAmountSum(t *testing.T) {
+	cases := [][]string{
+		{},
+		{"0.001", "0.001", "0.002"},
+		{"0.001", "12", "0.00000001", "5.5"},
+		{"9223372036854775807", "1", "0.1"},
+		{"922337203685477580.7", "922337203685477580.7", "0.1"},
+		{"123456789012345678901234567890", "0.5"},
+	}
+	for _, c := range cases {
+		var s amountSum
+		want := decimal.Decimal{}
+		for _, a := range c {
+			d := decimal.RequireFromString(a)
+			s.add(d)
+			want = want.Add(d)
+		}
+		if got := s.value(); !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Errorf("%v: sum %s (exp %d), want %s (exp %d)", c, got, got.Exponent(), want, want.Exponent())
 		}
 	}
 }
