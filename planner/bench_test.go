@@ -165,9 +165,7 @@ policy "treasury" {
 func fullState(b *testing.B, cfg *schema.Config, path string) *state.State {
 	store := openStore(b, path)
 	for _, r := range cfg.Resources {
-		c := NewChange(r, Create)
-		if err := store.Record(&state.Entry{Op: state.OpAdopt, Address: c.Address, Provider: c.Provider, Key: c.Key,
-			Object: c.Declared(), Result: &state.Result{Outcome: state.OutcomeAdopted, ID: c.Key, Status: "submitted"}}, false); err != nil {
+		if err := store.Record(adoption(NewChange(r, Create), "submitted"), false); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -177,4 +175,11 @@ func fullState(b *testing.B, cfg *schema.Config, path string) *state.State {
 	store = openStore(b, path)
 	defer store.Close()
 	return store.State()
+}
+
+// adoption is the journal entry that records a create's object as found
+// at the gateway with status, at the realm apply records.
+func adoption(c *Change, status string) *state.Entry {
+	return &state.Entry{Op: state.OpAdopt, Address: c.Address, Provider: c.Provider, Scope: c.Scope, Key: c.Key,
+		Object: c.Declared(), Result: &state.Result{Outcome: state.OutcomeAdopted, ID: c.Key, Status: status}}
 }
