@@ -74,13 +74,26 @@ type loader struct {
 	// sensitiveVars is set when a variable block says sensitive: variable
 	// files may then hold secrets.
 	sensitiveVars bool
+	// hclOnly turns off reading CSV for_each rows without HCL
+	// (each_csv.go), for tests that compare the two; csvBlocks counts the
+	// blocks whose rows were read so.
+	hclOnly   bool
+	csvBlocks int
 }
 
 // Load reads, decodes and validates a configuration. It reports every
 // problem it finds, not just the first; the returned Config (never nil)
 // carries the parsed files even when there are errors, for rendering.
 func Load(opts Options) (*Config, hcl.Diagnostics) {
-	l := &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+	return newLoader(opts).load()
+}
+
+func newLoader(opts Options) *loader {
+	return &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+}
+
+func (l *loader) load() (*Config, hcl.Diagnostics) {
+	opts := l.opts
 	l.dir = opts.Dir
 	if opts.File != "" {
 		l.dir = filepath.Dir(opts.File)

@@ -32,32 +32,32 @@ func (l *loader) decodePayout(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
 	for name, a := range attrs {
 		ranges[name] = a.Expr.Range()
 	}
-	for _, inst := range meta.instances {
-		if r := l.decodePayoutInstance(b, meta.provider, inst, attrs, ranges); r != nil {
+	for i := range meta.instances {
+		if r := l.decodePayoutInstance(b, meta.provider, &meta.instances[i], attrs, ranges); r != nil {
 			l.cfg.Resources = append(l.cfg.Resources, r)
 		}
 	}
 }
 
-func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, attrs hcl.Attributes, ranges map[string]hcl.Range) *Resource {
+func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst *instance, attrs hcl.Attributes, ranges map[string]hcl.Range) *Resource {
 	name := inst.addr.String()
 	ok := true
-	key, kok := l.evalString(attrs["foreign_id"], inst.ctx, true, name)
+	key, kok := l.instString(inst, attrs["foreign_id"], true, name)
 	if kok {
 		if msg := keyCheck(key); msg != "" {
 			l.errorf(attrs["foreign_id"].Expr.Range().Ptr(), "Invalid foreign_id", "%s: foreign_id %s %s.", name, quote(key), msg)
 			kok = false
 		}
 	}
-	cur, cok := l.evalCurrency(attrs["currency"], inst.ctx, p.Gateway, name)
-	amount, aok := l.evalAmount(attrs["amount"], inst.ctx, name)
+	cur, cok := l.evalCurrency(inst, attrs["currency"], p.Gateway, name)
+	amount, aok := l.instAmount(inst, attrs["amount"], name)
 	if aok && cok {
 		if err := money.CheckPrecision(amount, cur); err != nil {
 			l.errorf(attrs["amount"].Expr.Range().Ptr(), "Invalid amount", "%s: amount %s %s.", name, amount, err)
 			aok = false
 		}
 	}
-	address, dok := l.evalString(attrs["address"], inst.ctx, true, name)
+	address, dok := l.instString(inst, attrs["address"], true, name)
 	if dok && cok {
 		if err := money.ValidateAddress(cur.Code, address); err != nil {
 			var ae *money.AddressError
@@ -71,7 +71,7 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 	}
 	var tag string
 	if a := attrs["tag"]; a != nil {
-		t, set, tok := l.evalOptionalString(a, inst.ctx, true, name)
+		t, set, tok := l.instOptionalString(inst, a, true, name)
 		// An empty tag is no tag: a CSV with a tag column has one in
 		// every row, empty where the chain takes none.
 		set = set && t != ""
@@ -101,7 +101,7 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 		return nil
 	}
 	r := &Resource{
-		Addr: inst.addr, Kind: providers.Payout, Provider: p,
+		Addr: inst.addr, address: name, Kind: providers.Payout, Provider: p,
 		Key: key, Amount: amount, Currency: cur.Code,
 		Attrs:  map[string]string{"address": address},
 		Ranges: ranges, DeclRange: b.DefRange,
@@ -112,9 +112,10 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 	return r
 }
 
-// evalCurrency evaluates a currency code and checks the gateway takes it.
-func (l *loader) evalCurrency(a *hcl.Attribute, ctx *hcl.EvalContext, gw providers.Gateway, inst string) (money.Currency, bool) {
-	code, ok := l.evalString(a, ctx, true, inst)
+// evalCurrency evaluates an instance's currency code and checks the
+// gateway takes it.
+func (l *loader) evalCurrency(in *instance, a *hcl.Attribute, gw providers.Gateway, inst string) (money.Currency, bool) {
+	code, ok := l.instString(in, a, true, inst)
 	if !ok {
 		return money.Currency{}, false
 	}

@@ -35,10 +35,13 @@ type blockMeta struct {
 }
 
 // instance is one for_each element (or the single instance of a block
-// without for_each).
+// without for_each). An instance of a CSV for_each (each_csv.go) has its
+// row instead of a context until one is needed: use evalContext.
 type instance struct {
-	addr Addr
-	ctx  *hcl.EvalContext
+	addr   Addr
+	ctx    *hcl.EvalContext
+	rows   *eachRows
+	fields []string
 }
 
 func (l *loader) decodeResources(byType map[string][]*hcl.Block) {
@@ -142,6 +145,11 @@ func (l *loader) expand(blockType, name string, a *hcl.Attribute, ctx *hcl.EvalC
 	if a == nil {
 		return []instance{{addr: Addr{Type: blockType, Name: name}, ctx: ctx}}
 	}
+	if !l.hclOnly {
+		if out, ok := l.expandCSV(blockType, name, a, ctx); ok {
+			return out
+		}
+	}
 	val, diags := a.Expr.Value(ctx)
 	for _, d := range diags {
 		if d.Summary == "Duplicate object key" {
@@ -239,7 +247,7 @@ func (l *loader) checkDuplicateKeys() {
 		kind     providers.Kind
 		key      string
 	}
-	first := map[scope]*Resource{}
+	first := make(map[scope]*Resource, len(l.cfg.Resources))
 	kept := l.cfg.Resources[:0]
 	for _, r := range l.cfg.Resources {
 		// Keys are unique per realm, and without regard to case: a gateway

@@ -149,6 +149,8 @@ func (w *resourceWire) model() *Resource {
 // model builds the State the snapshot describes.
 func (f *snapshotFile) model() *State {
 	st := New(f.Lineage, f.PayformVersion)
+	st.byAddr = make(map[string]*Resource, len(f.Resources))
+	st.reserved = make(map[KeyRef]bool, len(f.ReservedKeys))
 	st.Serial, st.JournalSeq, st.JournalHash, st.JournalAt, st.JournalOffset = f.Serial, f.JournalSeq, f.JournalHash, f.JournalAt, f.JournalOffset
 	if f.Run != nil {
 		st.Run = Run{PlanID: f.Run.PlanID, Actor: f.Run.Actor}
@@ -211,14 +213,28 @@ func encodeWire(f *snapshotFile, key Key) ([]byte, error) {
 // content that does not match its checksum, and, with key, a seal that
 // does not match (a snapshot without a seal is reported through sealed).
 func decodeSnapshot(name string, data []byte, key Key) (f *snapshotFile, sealed bool, err error) {
-	if sealed, err = checkSnapshotBytes(name, data, key); err != nil {
-		return nil, sealed, err
+	// The checks hash every byte and the decoder reads every byte: at a
+	// million records, seconds each, so they run at once. The checks'
+	// verdict comes first, as if they had run before.
+	type checked struct {
+		sealed bool
+		err    error
 	}
+	ch := make(chan checked, 1)
+	go func() {
+		sealed, err := checkSnapshotBytes(name, data, key)
+		ch <- checked{sealed, err}
+	}()
 	f = &snapshotFile{}
-	if err := json.Unmarshal(data, f); err != nil {
-		return nil, false, &CorruptError{What: name, Reason: "not valid JSON: " + err.Error()}
+	derr := json.Unmarshal(data, f)
+	c := <-ch
+	if c.err != nil {
+		return nil, c.sealed, c.err
 	}
-	return f, sealed, nil
+	if derr != nil {
+		return nil, false, &CorruptError{What: name, Reason: "not valid JSON: " + derr.Error()}
+	}
+	return f, c.sealed, nil
 }
 
 // checkSnapshotBytes checks a snapshot's format version, its checksum and,
