@@ -66,6 +66,10 @@ var valueDiagCases = []diagCase{
 	{name: "foreign_id_duplicate_blocks", want: []string{"payout.a"}, files: config(
 		payoutHCL("a", "foreign_id", `"po-1"`),
 		payoutHCL("b", "foreign_id", `"po-1"`, "address", `"`+btcAddr2+`"`))},
+	{name: "csv_missing_column", files: with(config(payoutHCL("vendor",
+		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,
+		"foreign_id", "each.key", "amount", "each.value.amount")),
+		"vendors.csv", "foreign_id,Amount\npo-1,0.01\npo-2,0.02\npo-3,0.03\n")},
 	{name: "foreign_id_duplicate_csv_rows", files: with(config(payoutHCL("vendor",
 		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,
 		"foreign_id", "each.key", "amount", "each.value.amount")),

@@ -33,6 +33,14 @@ type eachRows struct {
 	base   *hcl.EvalContext // the block's context, without each
 	header []string
 	column map[string]int
+	// source names the CSV in messages ("vendors.csv", or "the CSV"),
+	// block the block's address, rows how many rows it has.
+	source string
+	block  string
+	rows   int
+	// reported marks the expressions whose missing column was reported:
+	// once a block, not once a row.
+	reported map[hcl.Expression]bool
 	// access classifies each attribute expression once (see accessor).
 	access map[hcl.Expression]accessor
 }
@@ -51,6 +59,7 @@ const (
 	accessKey
 	accessColumn
 	accessConst
+	accessMissing // each.value.COLUMN of a column the CSV does not have
 )
 
 // expandCSV returns the instances of a for_each of the shape above, and
@@ -85,7 +94,8 @@ func (l *loader) expandCSV(blockType, name string, a *hcl.Attribute, ctx *hcl.Ev
 	if err != nil {
 		return nil, false
 	}
-	rows := &eachRows{base: ctx, header: header, column: make(map[string]int, len(header)), access: map[hcl.Expression]accessor{}}
+	rows := &eachRows{base: ctx, header: header, column: make(map[string]int, len(header)), access: map[hcl.Expression]accessor{},
+		source: csvSource(call.Args[0]), block: blockType + "." + name, reported: map[hcl.Expression]bool{}}
 	for i, h := range header {
 		if _, dup := rows.column[h]; dup {
 			return nil, false
@@ -112,6 +122,7 @@ func (l *loader) expandCSV(blockType, name string, a *hcl.Attribute, ctx *hcl.Ev
 		key := fields[keyCol]
 		out = append(out, instance{addr: Addr{Type: blockType, Name: name, Key: key, HasKey: true}, rows: rows, fields: fields})
 	}
+	rows.rows = len(out)
 	slices.SortFunc(out, func(x, y instance) int { return strings.Compare(x.addr.Key, y.addr.Key) })
 	for i := 1; i < len(out); i++ {
 		if out[i].addr.Key == out[i-1].addr.Key {
@@ -171,8 +182,12 @@ func (r *eachRows) accessor(expr hcl.Expression) accessor {
 	case ok && len(st.Traversal) == 3:
 		n, ok1 := stepName(st.Traversal[1])
 		col, ok2 := stepName(st.Traversal[2])
-		if i, has := r.column[col]; ok1 && ok2 && has && n == "value" {
+		i, has := r.column[col]
+		switch {
+		case ok1 && ok2 && has && n == "value":
 			acc = accessor{kind: accessColumn, column: i}
+		case ok1 && ok2 && n == "value" && st.Traversal.RootName() == "each":
+			acc = accessor{kind: accessMissing, value: col}
 		}
 	}
 	r.access[expr] = acc
@@ -210,4 +225,40 @@ func (in *instance) plainString(a *hcl.Attribute) (string, bool) {
 		return acc.value, true
 	}
 	return "", false
+}
+
+// csvSource names the CSV a csvdecode argument reads: the file of
+// file("NAME"), else "the CSV".
+func csvSource(arg hcl.Expression) string {
+	if call, ok := arg.(*hclsyntax.FunctionCallExpr); ok && call.Name == "file" && len(call.Args) == 1 {
+		if tpl, ok := call.Args[0].(*hclsyntax.TemplateExpr); ok && len(tpl.Parts) == 1 {
+			if lit, ok := tpl.Parts[0].(*hclsyntax.LiteralValueExpr); ok && lit.Val.Type() == cty.String {
+				return lit.Val.AsString()
+			}
+		}
+	}
+	return "the CSV"
+}
+
+// missingColumn reports, once for the block, an attribute that reads a
+// column the CSV does not have (each.value.amount of a file without an
+// amount column), naming the CSV, its header and the first instance, and
+// says whether a reads one: its instances then fail without a
+// diagnostic each, rather than with the same one a row.
+func (l *loader) missingColumn(in *instance, a *hcl.Attribute) bool {
+	if in.rows == nil || a == nil {
+		return false
+	}
+	acc := in.rows.accessor(a.Expr)
+	if acc.kind != accessMissing {
+		return false
+	}
+	r := in.rows
+	if !r.reported[a.Expr] {
+		r.reported[a.Expr] = true
+		l.errorf(a.Expr.Range().Ptr(), "Missing CSV column",
+			"%s has no column %q, which %s reads for each of its rows (%d; the first is %s). Its columns are %s.%s Add the column to the file's header, or read another one.",
+			r.source, acc.value, r.block, r.rows, in.addr, strings.Join(r.header, ", "), suggest(acc.value, r.header))
+	}
+	return true
 }

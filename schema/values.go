@@ -27,6 +27,9 @@ func (l *loader) evalString(a *hcl.Attribute, ctx *hcl.EvalContext, storable boo
 
 // instString is evalString for an attribute of a resource instance.
 func (l *loader) instString(in *instance, a *hcl.Attribute, storable bool, name string) (string, bool) {
+	if l.missingColumn(in, a) {
+		return "", false
+	}
 	if s, ok := in.plainString(a); ok {
 		return s, true
 	}
@@ -36,6 +39,9 @@ func (l *loader) instString(in *instance, a *hcl.Attribute, storable bool, name 
 // instOptionalString is evalOptionalString for an attribute of a
 // resource instance.
 func (l *loader) instOptionalString(in *instance, a *hcl.Attribute, storable bool, name string) (s string, set, ok bool) {
+	if l.missingColumn(in, a) {
+		return "", false, false
+	}
 	if s, ok := in.plainString(a); ok {
 		return s, true, true
 	}
@@ -44,6 +50,9 @@ func (l *loader) instOptionalString(in *instance, a *hcl.Attribute, storable boo
 
 // instAmount is evalAmount for an attribute of a resource instance.
 func (l *loader) instAmount(in *instance, a *hcl.Attribute, name string) (decimal.Decimal, bool) {
+	if l.missingColumn(in, a) {
+		return decimal.Decimal{}, false
+	}
 	if s, ok := in.plainString(a); ok {
 		return l.amountText(s, false, a.Expr.Range(), name)
 	}
