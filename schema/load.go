@@ -79,6 +79,11 @@ type loader struct {
 	// blocks whose rows were read so.
 	hclOnly   bool
 	csvBlocks int
+	// refused are the instances refused for another reason whose merchant
+	// key is known: checkDuplicateKeys checks them too, so that a
+	// duplicate key is reported with the other errors, not after they are
+	// fixed.
+	refused []*Resource
 }
 
 // Load reads, decodes and validates a configuration. It reports every

@@ -24,16 +24,30 @@ var payoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 func (l *loader) decodePayout(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
 	content, diags := rest.Content(payoutSchema)
 	l.diags = append(l.diags, diags...)
-	if diags.HasErrors() || meta.provider == nil {
+	if meta.provider == nil {
 		return
 	}
 	attrs := content.Attributes
+	for _, a := range payoutSchema.Attributes {
+		if a.Required && attrs[a.Name] == nil {
+			return // its own error says which; nothing to check without it
+		}
+	}
 	ranges := map[string]hcl.Range{}
 	for name, a := range attrs {
 		ranges[name] = a.Expr.Range()
 	}
+	// A block with an error of its own (an unsupported argument) still
+	// has its values checked, so that every error comes in one run; none
+	// of its instances is kept.
+	bad := diags.HasErrors()
 	for i := range meta.instances {
-		if r := l.decodePayoutInstance(b, meta.provider, &meta.instances[i], attrs, ranges); r != nil {
+		r := l.decodePayoutInstance(b, meta.provider, &meta.instances[i], attrs, ranges)
+		switch {
+		case r == nil:
+		case bad:
+			l.refused = append(l.refused, r)
+		default:
 			l.cfg.Resources = append(l.cfg.Resources, r)
 		}
 	}
@@ -98,6 +112,10 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst *instance,
 		l.warnf(attrs["address"].Expr.Range().Ptr(), "Payout without destination tag", "%s: %s payouts to exchanges and custodial wallets need a destination tag; without one the funds may be lost. Set tag if the recipient gave one.", name, cur.Code)
 	}
 	if !(ok && kok && cok && aok && dok) {
+		if kok {
+			l.refused = append(l.refused, &Resource{Addr: inst.addr, address: name, Kind: providers.Payout, Provider: p,
+				Key: key, Currency: cur.Code, Ranges: ranges, DeclRange: b.DefRange})
+		}
 		return nil
 	}
 	r := &Resource{

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -249,7 +250,12 @@ func (l *loader) checkDuplicateKeys() {
 	}
 	first := make(map[scope]*Resource, len(l.cfg.Resources))
 	kept := l.cfg.Resources[:0]
-	for _, r := range l.cfg.Resources {
+	valid := len(l.cfg.Resources)
+	all := l.cfg.Resources
+	if len(l.refused) > 0 {
+		all = append(slices.Clip(all), l.refused...)
+	}
+	for i, r := range all {
 		// Keys are unique per realm, and without regard to case: a gateway
 		// that compares keys case-insensitively would take the second as a
 		// repeat of the first.
@@ -257,7 +263,9 @@ func (l *loader) checkDuplicateKeys() {
 		prev := first[s]
 		if prev == nil {
 			first[s] = r
-			kept = append(kept, r)
+			if i < valid {
+				kept = append(kept, r)
+			}
 			continue
 		}
 		at := r.Provider.Name()
@@ -282,6 +290,7 @@ func (l *loader) checkDuplicateKeys() {
 			attr, r.Key, r.Addr, attr, prev.Addr, prev.Range(attr), attr, r.Kind, at)
 	}
 	l.cfg.Resources = kept
+	l.refused = nil
 }
 
 // UniqueKey is what must be unique per gateway account: the merchant key,
