@@ -104,6 +104,8 @@ func TestScripts(t *testing.T) {
 			"fingerprint":    cmdFingerprint,
 			// script_gaps_test.go
 			"ledgerid": cmdLedgerID,
+			"reqproxy": cmdReqProxy,
+			"milalogs": cmdMilaLogs,
 		},
 	})
 }
