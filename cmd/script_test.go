@@ -102,6 +102,10 @@ func TestScripts(t *testing.T) {
 			"keep":           cmdKeep,
 			"unchanged":      cmdUnchanged,
 			"fingerprint":    cmdFingerprint,
+			// script_gaps_test.go
+			"ledgerid": cmdLedgerID,
+			"reqproxy": cmdReqProxy,
+			"milalogs": cmdMilaLogs,
 		},
 	})
 }
