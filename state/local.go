@@ -173,7 +173,16 @@ func (l *Local) OpenJournal(_ context.Context, st *State) (Journal, error) {
 		return nil, err
 	}
 	// Entries past the state's head can only be a torn line: Load read
-	// everything else. Cut it so the next entry starts on a clean line.
+	// everything else. Cut it so the next entry starts on a clean line,
+	// under the journal file's own lock, as appends are: a second writer
+	// let in by a removed lock file must not cut a line another process is
+	// writing.
+	unlock, err := lockAppend(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	defer unlock()
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
