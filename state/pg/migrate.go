@@ -162,9 +162,9 @@ CREATE INDEX sendlog_latest ON {s}.sendlog (greatest(sent_at, done_at));
 // a superuser migrates (a role that may create the schema, when it does
 // not exist, becomes its owner); any other role is refused, saying what
 // to do. The missing migrations run in one transaction under an advisory
-// lock, so two processes never migrate at once, and as
-// the schema's owner (SET LOCAL ROLE), so that every table belongs to
-// it whoever migrates.
+// lock, so two processes never migrate at once, and as the schema's
+// owner (SET LOCAL ROLE), so that every table belongs to it whoever
+// migrates.
 func migrate(ctx context.Context, conn *pgx.Conn, schema string) error {
 	latest := migrations[len(migrations)-1].version
 	qs := pgx.Identifier{schema}.Sanitize()
@@ -269,8 +269,8 @@ FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`, schema).Scan
 			behind, o.user, o.owner, o.owner, o.user)
 	case !o.exists && !create:
 		return o, fmt.Errorf("the schema %s does not exist, and role %s may not create it: "+
-			"create it for the role that is to own payform's tables (CREATE SCHEMA %s AUTHORIZATION payform_owner), run payform once as that role, "+
-			"then grant %s the privileges README's \"State\" section lists",
+			"create it for the role that is to own payform's tables (CREATE SCHEMA %s AUTHORIZATION payform_owner), "+
+			"run payform once as a member of that role or a superuser (payform init will do), then grant %s the privileges README's \"State\" section lists",
 			schema, o.user, schema, o.user)
 	}
 	return o, nil

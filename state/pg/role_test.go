@@ -215,8 +215,9 @@ func TestRunnerRole(t *testing.T) {
 	}
 }
 
-// TestRunnerRoleWithoutGrants: a runner the grants were not given is
-// told what to grant, not only that it was refused.
+// TestRunnerRoleWithoutGrants: a runner the grants were not given, or
+// whose schema was never made, is told what to do, not only that it was
+// refused.
 func TestRunnerRoleWithoutGrants(t *testing.T) {
 	schema := testSchema(t)
 	r := setupRoles(t, schema)
@@ -226,6 +227,20 @@ func TestRunnerRoleWithoutGrants(t *testing.T) {
 		`grant the role payform connects as USAGE on schema %s and the privileges on its tables that README's "State" section lists`, schema, schema)
 	if err == nil || err.Error() != want {
 		t.Errorf("Open without the grants = %v\nwant %s", err, want)
+	}
+
+	var create bool
+	if err := adminConn(t).QueryRow(context.Background(), `SELECT has_database_privilege($1, current_database(), 'CREATE')`, r.runner).Scan(&create); err != nil || create {
+		t.Fatalf("the runner may create schemas in the test database (%v): this case needs a database where PUBLIC may not", err)
+	}
+	missing := testSchema(t)
+	_, err = Open(context.Background(), Config{ConnString: r.dsn, Schema: missing})
+	want = fmt.Sprintf(`pg:%s/default: the schema %s does not exist, and role %s may not create it: `+
+		`create it for the role that is to own payform's tables (CREATE SCHEMA %s AUTHORIZATION payform_owner), `+
+		`run payform once as a member of that role or a superuser (payform init will do), then grant %s the privileges README's "State" section lists`,
+		missing, missing, r.runner, missing, r.runner)
+	if err == nil || err.Error() != want {
+		t.Errorf("Open of a missing schema = %v\nwant %s", err, want)
 	}
 }
 
