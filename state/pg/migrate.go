@@ -210,12 +210,12 @@ func migrate(ctx context.Context, conn *pgx.Conn, schema string) error {
 		if err != nil {
 			return err
 		}
-		ddl := `CREATE SCHEMA ` + qs
+		ddl, what := `CREATE SCHEMA `+qs, "creating the schema"
 		if own.exists {
-			ddl = `SET LOCAL ROLE ` + pgx.Identifier{own.owner}.Sanitize()
+			ddl, what = `SET LOCAL ROLE `+pgx.Identifier{own.owner}.Sanitize(), "taking the role of the schema's owner, "+own.owner
 		}
 		if _, err := tx.Exec(ctx, ddl); err != nil {
-			return fmt.Errorf("creating the schema: %w", err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		ddl = `CREATE TABLE IF NOT EXISTS ` + qs + `.migrations (
 	version    integer PRIMARY KEY,
