@@ -8,7 +8,12 @@
 // The workspace lock is a session advisory lock on a dedicated
 // connection, plus a visible lease row; journal commits go through that
 // session and are group-committed; snapshot writes compare-and-swap on
-// serial. The schema is created and migrated on first use (migrate.go).
+// serial. The schema is created and migrated on first use (migrate.go),
+// only by its owner (a member of it, or a superuser) and as that owner;
+// a current schema takes no DDL, so payform runs as a role that does not
+// own the tables and so cannot disable their append-only triggers
+// (README's "State" gives that role's grants; TestSuiteAsRunner runs
+// the suite as it).
 //
 // SendLog keeps the rate limiters' recent sends in the sendlog table, per
 // gateway account and shared by the schema's workspaces, so that a run on

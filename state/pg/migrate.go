@@ -2,10 +2,13 @@ package pg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // migration is one step of the schema, applied once, in order.
@@ -152,14 +155,20 @@ CREATE INDEX sendlog_latest ON {s}.sendlog (greatest(sent_at, done_at));
 `},
 }
 
-// migrate brings schema up to the newest version. The check is one query
-// when nothing is to do; otherwise the missing migrations run in one
-// transaction after pg_advisory_xact_lock, so two processes never
-// migrate at once.
+// migrate brings schema up to the newest version. A current schema
+// costs one query and no DDL, so a role that may only read and write
+// payform's tables (README, "State") runs payform on a schema its owner
+// migrated. Otherwise only the schema's owner, a member of that role or
+// a superuser migrates (a role that may create the schema, when it does
+// not exist, becomes its owner); any other role is refused, saying what
+// to do. The missing migrations run in one transaction under an advisory
+// lock, so two processes never migrate at once, and as the schema's
+// owner (SET LOCAL ROLE), so that every table belongs to it whoever
+// migrates.
 func migrate(ctx context.Context, conn *pgx.Conn, schema string) error {
 	latest := migrations[len(migrations)-1].version
 	qs := pgx.Identifier{schema}.Sanitize()
-	v, err := schemaVersion(ctx, conn, qs)
+	v, err := schemaVersion(ctx, conn, schema, qs)
 	if err != nil {
 		return err
 	}
@@ -169,25 +178,52 @@ func migrate(ctx context.Context, conn *pgx.Conn, schema string) error {
 	if v > latest {
 		return tooNew(v, latest)
 	}
+	if _, err := mayMigrate(ctx, conn, schema, v); err != nil {
+		return err
+	}
+	// A session lock, and a transaction begun after it: the catalog
+	// caches are brought up to date when a transaction starts, so the
+	// check below sees the tables of a process that migrated while this
+	// one waited (inside one transaction the lookups could still miss
+	// them). The lock dies with the session if the unlock is not reached.
+	key := advisoryKey("migrate", schema)
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, key)
+	}()
 	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryKey("migrate", schema)); err != nil {
-			return fmt.Errorf("migrating the schema: %w", err)
+		v, err := schemaVersion(ctx, tx, schema, qs) // another process may have migrated meanwhile
+		if err != nil {
+			return err
 		}
-		ddl := `CREATE SCHEMA IF NOT EXISTS ` + qs + `;
-CREATE TABLE IF NOT EXISTS ` + qs + `.migrations (
+		if v >= latest {
+			if v > latest {
+				return tooNew(v, latest)
+			}
+			return nil
+		}
+		own, err := mayMigrate(ctx, tx, schema, v)
+		if err != nil {
+			return err
+		}
+		ddl, what := `CREATE SCHEMA `+qs, "creating the schema"
+		if own.exists {
+			ddl, what = `SET LOCAL ROLE `+pgx.Identifier{own.owner}.Sanitize(), "taking the role of the schema's owner, "+own.owner
+		}
+		if _, err := tx.Exec(ctx, ddl); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		ddl = `CREATE TABLE IF NOT EXISTS ` + qs + `.migrations (
 	version    integer PRIMARY KEY,
 	name       text NOT NULL,
 	applied_at timestamptz NOT NULL DEFAULT now()
 )`
 		if _, err := tx.Exec(ctx, ddl); err != nil {
-			return fmt.Errorf("creating the schema: %w", err)
-		}
-		v, err := schemaVersion(ctx, tx, qs) // another process may have migrated meanwhile
-		if err != nil {
-			return err
-		}
-		if v > latest {
-			return tooNew(v, latest)
+			return fmt.Errorf("creating the migrations table: %w", err)
 		}
 		for _, m := range migrations[v:] {
 			if _, err := tx.Exec(ctx, strings.ReplaceAll(m.sql, "{s}", qs)); err != nil {
@@ -201,25 +237,86 @@ CREATE TABLE IF NOT EXISTS ` + qs + `.migrations (
 	})
 }
 
+// ownership is what migrate needs to know of the schema and the role
+// payform connects as.
+type ownership struct {
+	user   string // current_user
+	exists bool   // the schema exists
+	owner  string // its owner, when it exists
+}
+
+// mayMigrate reads who owns schema and refuses, naming what to do, when
+// the connected role may not bring it from version v to the newest: the
+// schema exists and the role neither owns it nor is a member of its
+// owner, or it does not exist and the role may not create it.
+func mayMigrate(ctx context.Context, q queryRower, schema string, v int) (ownership, error) {
+	var o ownership
+	var member, create bool
+	err := q.QueryRow(ctx, `SELECT current_user, n.nspname IS NOT NULL, coalesce(pg_get_userbyid(n.nspowner), ''),
+	coalesce(pg_has_role(n.nspowner, 'MEMBER'), false), has_database_privilege(current_database(), 'CREATE')
+FROM (SELECT 1) AS one LEFT JOIN pg_namespace n ON n.nspname = $1`, schema).Scan(&o.user, &o.exists, &o.owner, &member, &create)
+	if err != nil {
+		return o, fmt.Errorf("reading the schema's owner: %w", err)
+	}
+	switch {
+	case o.exists && !member:
+		behind := fmt.Sprintf("the schema %s is at version %d and this payform needs %s", schema, v, pending(v))
+		if v == 0 {
+			behind = fmt.Sprintf("the schema %s has none of payform's tables yet", schema)
+		}
+		return o, fmt.Errorf("%s, and role %s may not migrate it: it is not the schema's owner (%s) nor a member of that role. "+
+			"Run payform once as %s or a member of it (payform init will do), then grant %s the privileges on the new tables that README's \"State\" section lists",
+			behind, o.user, o.owner, o.owner, o.user)
+	case !o.exists && !create:
+		return o, fmt.Errorf("the schema %s does not exist, and role %s may not create it: "+
+			"create it for the role that is to own payform's tables (CREATE SCHEMA %s AUTHORIZATION payform_owner), "+
+			"run payform once as a member of that role or a superuser (payform init will do), then grant %s the privileges README's \"State\" section lists",
+			schema, o.user, schema, o.user)
+	}
+	return o, nil
+}
+
+// pending names the migrations after version v: "version 5 (send log)".
+func pending(v int) string {
+	var names []string
+	for _, m := range migrations[v:] {
+		names = append(names, fmt.Sprintf("%d (%s)", m.version, m.name))
+	}
+	if len(names) == 1 {
+		return "version " + names[0]
+	}
+	return "versions " + strings.Join(names, ", ")
+}
+
 type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
 // schemaVersion is the newest applied migration, 0 when the schema or
-// its migrations table does not exist.
-func schemaVersion(ctx context.Context, q queryRower, qs string) (int, error) {
+// its migrations table does not exist. A role refused the schema or
+// the table is told what it lacks.
+func schemaVersion(ctx context.Context, q queryRower, schema, qs string) (int, error) {
 	var exists bool
 	if err := q.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, qs+".migrations").Scan(&exists); err != nil {
-		return 0, fmt.Errorf("reading the schema version: %w", err)
+		return 0, readRefused(schema, err)
 	}
 	if !exists {
 		return 0, nil
 	}
 	var v int
 	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM `+qs+`.migrations`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("reading the schema version: %w", err)
+		return 0, readRefused(schema, err)
 	}
 	return v, nil
+}
+
+// readRefused explains a refusal to read the schema version.
+func readRefused(schema string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" /* insufficient_privilege */ {
+		return fmt.Errorf("reading the schema version: %w: grant the role payform connects as USAGE on schema %s and the privileges on its tables that README's \"State\" section lists", err, schema)
+	}
+	return fmt.Errorf("reading the schema version: %w", err)
 }
 
 func tooNew(v, latest int) error {
