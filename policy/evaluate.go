@@ -57,9 +57,11 @@ type evaluation struct {
 	names    map[string][]string // account → provider names, sorted
 	gateways map[string][]string // gateway → accounts, sorted
 	sentVia  map[string][]string // provider name → its one account
-	sent     []Sent              // history, loaded on first use
+	sent     []record            // history, loaded on first use
+	classes  classes             // the history's
 	loaded   bool
 	spare    []*Finding // backing for verdicts' first findings
+	findings []Finding  // backing for per-item findings
 }
 
 func newEvaluation(in Input) *evaluation {
@@ -106,57 +108,94 @@ func (ev *evaluation) providerNames(acct string) []string {
 type group struct {
 	account, currency string
 	items             []int
-	total             decimal.Decimal
+	sum               amountSum
+	total             decimal.Decimal // sum's value, once every item is in
+	// perItem is the policy's per_item limit in the currency, if any.
+	perItem    *schema.Limit
+	perItemFix fixed
 }
 
 type groupKey struct{ account, currency string }
 
-// policy evaluates one policy.
+// groups are a policy's groups, in the order the plan's items first
+// name them.
+type groups struct {
+	list  []*group
+	index map[groupKey]int
+}
+
+func (gs *groups) lookup(k groupKey) (int, bool) {
+	i, ok := gs.index[k]
+	return i, ok
+}
+
+// policy evaluates one policy. Items of one provider and currency
+// usually follow each other: the loop over them looks accounts, scopes
+// and groups up only when the provider or currency changes, and each
+// destination once in the lists.
 func (ev *evaluation) policy(p *schema.Policy) {
 	sec := &Section{Policy: p.Name, Range: p.DeclRange, Totals: []Total{}, Lines: []Line{}}
 	ev.res.Sections = append(ev.res.Sections, sec)
 	scope := p.Accounts()
 	ls := indexLists(p.Destinations)
-	groups := map[groupKey]*group{}
-	var order []groupKey
+	gs := &groups{index: map[groupKey]int{}}
 	var governed []int
 	refusals := &refusals{policy: p}
+	var (
+		lastProvider, acct string
+		inScope, started   bool
+		g                  *group
+	)
 	for i := range ev.in.Items {
 		it := &ev.in.Items[i]
 		if !p.Governs(it.Kind) {
 			continue
 		}
-		acct := ev.account(it.Provider)
-		if scope != nil && !scope[acct] {
+		if !started || it.Provider != lastProvider {
+			started, lastProvider, g = true, it.Provider, nil
+			acct = ev.account(it.Provider)
+			inScope = scope == nil || scope[acct]
+		}
+		if !inScope {
 			continue
 		}
 		governed = append(governed, i)
-		k := groupKey{acct, it.Currency}
-		g := groups[k]
-		if g == nil {
-			g = &group{account: acct, currency: it.Currency}
-			groups[k] = g
-			order = append(order, k)
+		if g == nil || g.currency != it.Currency {
+			k := groupKey{acct, it.Currency}
+			j, ok := gs.lookup(k)
+			if !ok {
+				j = len(gs.list)
+				gs.index[k] = j
+				ng := &group{account: acct, currency: it.Currency}
+				if lim, ok := p.PerItem[it.Currency]; ok {
+					ng.perItem, ng.perItemFix = &lim, fixedOf(lim.Amount)
+				}
+				gs.list = append(gs.list, ng)
+			}
+			g = gs.list[j]
 		}
 		g.items = append(g.items, i)
-		g.total = g.total.Add(it.Amount)
+		g.sum.add(it.Amount)
 
 		if it.Kind == providers.Payout && p.Destinations != nil {
 			dest := canonical(it.Destination)
-			if e, denied := ls.deny[dest]; denied {
+			l := ls.index[dest]
+			if e := l.deny; e != nil {
 				reason := fmt.Sprintf("%s line %d", e.File, e.Line)
 				if e.Reason != "" {
 					reason = e.Reason + ", " + reason
 				}
-				f := &Finding{Policy: p.Name, Rule: RuleDeny, Decision: Refuse, Currency: it.Currency, Amount: it.Amount, Destination: it.Destination, Reason: reason}
+				f := ev.newFinding()
+				*f = Finding{Policy: p.Name, Rule: RuleDeny, Decision: Refuse, Currency: it.Currency, Amount: it.Amount, Destination: it.Destination, Reason: reason}
 				ev.add(i, f)
 				refusals.item(it, f, "address")
 			}
-			if ls.allow != nil {
-				if !ls.known(it.Currency, dest, it.Tag) {
+			if ls.allow {
+				if !ls.known(l, it.Currency, dest, it.Tag) {
 					sec.NewDestinations++
 					if p.Destinations.Unknown != Allow {
-						f := &Finding{Policy: p.Name, Rule: RuleUnknownDestination, Decision: p.Destinations.Unknown, Currency: it.Currency, Amount: it.Amount, Destination: destination(it)}
+						f := ev.newFinding()
+						*f = Finding{Policy: p.Name, Rule: RuleUnknownDestination, Decision: p.Destinations.Unknown, Currency: it.Currency, Amount: it.Amount, Destination: destination(it)}
 						ev.add(i, f)
 						if f.Decision == Refuse {
 							refusals.item(it, f, "address")
@@ -165,8 +204,9 @@ func (ev *evaluation) policy(p *schema.Policy) {
 				}
 			}
 		}
-		if lim, ok := p.PerItem[it.Currency]; ok && it.Amount.GreaterThan(lim.Amount) {
-			f := &Finding{Policy: p.Name, Rule: RulePerItem, Decision: p.OverLimit, Currency: it.Currency, Amount: it.Amount, Limit: lim.Amount}
+		if g.perItem != nil && cmpFixed(fixedOf(it.Amount), g.perItemFix) > 0 {
+			f := ev.newFinding()
+			*f = Finding{Policy: p.Name, Rule: RulePerItem, Decision: p.OverLimit, Currency: it.Currency, Amount: it.Amount, Limit: g.perItem.Amount}
 			ev.add(i, f)
 			if f.Decision == Refuse {
 				refusals.item(it, f, "amount")
@@ -174,8 +214,8 @@ func (ev *evaluation) policy(p *schema.Policy) {
 		}
 	}
 	sec.Items = len(governed)
-	for _, k := range order {
-		g := groups[k]
+	for _, g := range gs.list {
+		g.total = g.sum.value()
 		sec.Totals = append(sec.Totals, Total{Providers: ev.providerNames(g.account), Currency: g.currency, Items: len(g.items), Amount: g.total})
 		if lim, ok := p.PerPlan[g.currency]; ok && g.total.GreaterThan(lim.Amount) {
 			f := &Finding{Policy: p.Name, Rule: RulePerPlan, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
@@ -186,12 +226,13 @@ func (ev *evaluation) policy(p *schema.Policy) {
 				g.total, g.currency, strings.Join(f.Providers, ", "), count(len(g.items), "item"), p.Name, lim.Amount, g.currency)
 		}
 	}
-	var hist []Sent
+	var hist []record
 	if len(p.Rolling) > 0 {
 		hist = ev.history()
-	}
-	for _, r := range p.Rolling {
-		ev.rolling(p, r, hist, groups, order, refusals)
+		counted := ev.counted(p, gs)
+		for _, r := range p.Rolling {
+			ev.rolling(p, r, hist, counted, gs, refusals)
+		}
 	}
 	if a := p.Approvals; a != nil && a.Always && len(governed) > 0 {
 		ev.addAll(governed, &Finding{Policy: p.Name, Rule: RuleAlways, Decision: Approve, Items: len(governed)})
@@ -204,6 +245,17 @@ func (ev *evaluation) policy(p *schema.Policy) {
 		ev.res.Approvals = append(ev.res.Approvals, req)
 	}
 	ev.res.Diagnostics = append(ev.res.Diagnostics, refusals.done()...)
+}
+
+// newFinding returns a zero finding carved from a block of them, rather
+// than allocated alone.
+func (ev *evaluation) newFinding() *Finding {
+	if len(ev.findings) == 0 {
+		ev.findings = make([]Finding, 256)
+	}
+	f := &ev.findings[0]
+	ev.findings = ev.findings[1:]
+	return f
 }
 
 // destination is how a finding names a payout's destination.
@@ -236,41 +288,59 @@ func (ev *evaluation) addAll(items []int, f *Finding) {
 	}
 }
 
-// rolling checks one rolling window for every account and currency the
-// plan sends in: one pass over the history sums what each of them sent
-// in the window.
-func (ev *evaluation) rolling(p *schema.Policy, r *schema.Rolling, hist []Sent, groups map[groupKey]*group, order []groupKey, refusals *refusals) {
-	since := ev.in.Now.Add(-r.Window)
-	sums := make(map[groupKey]decimal.Decimal, len(order))
-	for _, s := range hist {
-		if !s.At.After(since) || !p.Governs(s.Kind) {
+// counted returns, per class of the history's sends, the groups of
+// the plan (accounts and currency) that the policy's rolling windows
+// count those sends against: the send's currency and one of the accounts
+// it left (sentFrom), when the policy governs its kind.
+func (ev *evaluation) counted(p *schema.Policy, gs *groups) [][]int {
+	out := make([][]int, len(ev.classes.list))
+	for ci, c := range ev.classes.list {
+		if !p.Governs(c.kind) {
 			continue
 		}
-		if _, limited := r.Limit[s.Currency]; !limited {
-			continue
-		}
-		for _, acct := range ev.sentFrom(s) {
-			k := groupKey{acct, s.Currency}
-			if _, inPlan := groups[k]; inPlan {
-				sums[k] = sums[k].Add(s.Amount)
+		for _, a := range ev.sentFrom(c.provider, c.gateway) {
+			if j, ok := gs.lookup(groupKey{a, c.currency}); ok {
+				out[ci] = append(out[ci], j)
 			}
 		}
 	}
-	for _, k := range order {
-		g := groups[k]
+	return out
+}
+
+// rolling checks one rolling window for every account and currency the
+// plan sends in: one pass over the history sums what each of them sent
+// in the window.
+func (ev *evaluation) rolling(p *schema.Policy, r *schema.Rolling, hist []record, counted [][]int, gs *groups, refusals *refusals) {
+	since := ev.in.Now.Add(-r.Window)
+	limited := make([]bool, len(gs.list))
+	for j, g := range gs.list {
+		_, limited[j] = r.Limit[g.currency]
+	}
+	sums := make([]amountSum, len(gs.list))
+	for i := range hist {
+		s := &hist[i]
+		if js := counted[s.class]; len(js) > 0 && s.at.After(since) {
+			for _, j := range js {
+				if limited[j] {
+					sums[j].addFixed(s.amount)
+				}
+			}
+		}
+	}
+	for j, g := range gs.list {
 		lim, ok := r.Limit[g.currency]
 		if !ok {
 			continue
 		}
-		sent := sums[k]
+		sent := sums[j].value()
 		total := sent.Add(g.total)
 		if !total.GreaterThan(lim.Amount) {
 			continue
 		}
 		var inWindow []Sent
-		for _, s := range hist {
-			if s.Currency == g.currency && s.At.After(since) && p.Governs(s.Kind) && slices.Contains(ev.sentFrom(s), g.account) {
-				inWindow = append(inWindow, s)
+		for i := range hist {
+			if s := &hist[i]; slices.Contains(counted[s.class], j) && s.at.After(since) {
+				inWindow = append(inWindow, s.sent(&ev.classes))
 			}
 		}
 		f := &Finding{Policy: p.Name, Rule: RuleRolling, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
@@ -310,18 +380,20 @@ func fitsAt(inWindow []Sent, plan, limit decimal.Decimal, window time.Duration) 
 // history returns the sends the rolling windows count: the state's and
 // Input.Sent, of the kinds and within the longest window any policy
 // has, without those the plan sends again. It is read once.
-func (ev *evaluation) history() []Sent {
+func (ev *evaluation) history() []record {
 	if ev.loaded {
 		return ev.sent
 	}
 	ev.loaded = true
-	kinds := map[providers.Kind]bool{}
+	var kinds []providers.Kind
 	var longest time.Duration
 	for _, p := range ev.in.Config.Policies {
 		for _, r := range p.Rolling {
 			longest = max(longest, r.Window)
 			for _, k := range p.Kinds {
-				kinds[k] = true
+				if !slices.Contains(kinds, k) {
+					kinds = append(kinds, k)
+				}
 			}
 		}
 	}
@@ -329,18 +401,23 @@ func (ev *evaluation) history() []Sent {
 		return nil
 	}
 	since := ev.in.Now.Add(-longest)
-	resent := map[[2]string]bool{}
+	var resent map[[2]string]bool
 	for _, it := range ev.in.Items {
 		if it.Resend {
+			if resent == nil {
+				resent = map[[2]string]bool{}
+			}
 			resent[[2]string{it.Provider, it.Key}] = true
 		}
 	}
-	keep := func(s Sent) bool { return s.At.After(since) && kinds[s.Kind] && !resent[[2]string{s.Provider, s.Key}] }
-	ev.sent = sendsFromState(ev.in.State, kinds, since)
-	ev.sent = slices.DeleteFunc(ev.sent, func(s Sent) bool { return !keep(s) })
+	keep := func(provider, key string) bool { return resent == nil || !resent[[2]string{provider, key}] }
+	if st := ev.in.State; st != nil {
+		ev.sent = recordsFromState(make([]record, 0, st.Len()), &ev.classes, st, kinds, since, keep)
+	}
 	for _, s := range ev.in.Sent {
-		if keep(s) {
-			ev.sent = append(ev.sent, s)
+		if s.At.After(since) && slices.Contains(kinds, s.Kind) && keep(s.Provider, s.Key) {
+			c := ev.classes.of(sendClass{provider: s.Provider, gateway: s.Gateway, currency: s.Currency, kind: s.Kind})
+			ev.sent = append(ev.sent, record{class: c, at: s.At, amount: fixedOf(s.Amount)})
 		}
 	}
 	return ev.sent
@@ -348,31 +425,48 @@ func (ev *evaluation) history() []Sent {
 
 // sentFrom returns the accounts a recorded send left: its provider
 // block's or, when that block is gone, every account of its gateway.
-func (ev *evaluation) sentFrom(s Sent) []string {
-	if a, ok := ev.sentVia[s.Provider]; ok {
+func (ev *evaluation) sentFrom(provider, gateway string) []string {
+	if a, ok := ev.sentVia[provider]; ok {
 		return a
 	}
-	return ev.gateways[s.Gateway]
+	return ev.gateways[gateway]
 }
 
 // unattributed notes the sends a policy's windows count under providers
 // no longer configured.
-func (ev *evaluation) unattributed(p *schema.Policy, hist []Sent, scope map[string]bool) []string {
+func (ev *evaluation) unattributed(p *schema.Policy, hist []record, scope map[string]bool) []string {
+	if len(hist) == 0 {
+		return nil
+	}
 	var longest time.Duration
 	for _, r := range p.Rolling {
 		longest = max(longest, r.Window)
 	}
 	since := ev.in.Now.Add(-longest)
-	byProvider := map[string]int{}
-	for _, s := range hist {
-		if _, ok := ev.accounts[s.Provider]; ok || !p.Governs(s.Kind) || !s.At.After(since) {
+	// Which classes of sends the notes count: those of providers no
+	// longer configured, of kinds the policy governs, of gateways with
+	// an account in its scope.
+	noted := make([]bool, len(ev.classes.list))
+	some := false
+	for ci, c := range ev.classes.list {
+		if _, ok := ev.accounts[c.provider]; ok || !p.Governs(c.kind) {
 			continue
 		}
-		for _, acct := range ev.gateways[s.Gateway] {
+		for _, acct := range ev.gateways[c.gateway] {
 			if scope == nil || scope[acct] {
-				byProvider[s.Provider+"\x00"+s.Gateway]++
+				noted[ci], some = true, true
 				break
 			}
+		}
+	}
+	if !some {
+		return nil
+	}
+	byProvider := map[string]int{}
+	for i := range hist {
+		if s := &hist[i]; noted[s.class] && s.at.After(since) {
+			c := ev.classes.list[s.class]
+			byProvider[c.provider+"\x00"+c.gateway]++
 		}
 	}
 	var notes []string
@@ -387,7 +481,10 @@ func (ev *evaluation) unattributed(p *schema.Policy, hist []Sent, scope map[stri
 	return notes
 }
 
-// lines sums a policy's findings per rule, decision and currency.
+// lines sums a policy's findings per rule, decision and currency. A
+// plan has few lines and each item a finding or two: lines are found by
+// a scan of the few there are, and their amounts summed without a
+// big.Int per item.
 func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 	type key struct {
 		rule     Rule
@@ -395,8 +492,24 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 		currency string
 		shared   *Finding // plan-wide findings are one line each
 	}
-	idx := map[key]int{}
-	var out []Line
+	var (
+		keys []key
+		out  []Line
+		sums []amountSum
+		idx  map[key]int // once there are many lines
+	)
+	find := func(k key) (int, bool) {
+		if idx != nil {
+			j, ok := idx[k]
+			return j, ok
+		}
+		for j := range keys {
+			if keys[j] == k {
+				return j, true
+			}
+		}
+		return 0, false
+	}
 	for _, i := range governed {
 		it := &ev.in.Items[i]
 		for _, f := range ev.res.Verdicts[i].Findings {
@@ -408,11 +521,20 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 			if planWide {
 				k.shared = f
 			}
-			j, ok := idx[k]
+			j, ok := find(k)
 			if !ok {
 				j = len(out)
-				idx[k] = j
+				keys = append(keys, k)
 				out = append(out, Line{Rule: f.Rule, Decision: f.Decision, Currency: f.Currency, Finding: f})
+				sums = append(sums, amountSum{})
+				if idx != nil {
+					idx[k] = j
+				} else if len(keys) > 16 {
+					idx = make(map[key]int, len(keys))
+					for j, k := range keys {
+						idx[k] = j
+					}
+				}
 			}
 			l := &out[j]
 			l.Items++
@@ -420,10 +542,15 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 				l.Amount = f.Amount
 				continue
 			}
-			l.Amount = l.Amount.Add(it.Amount)
-			if it.Amount.GreaterThan(l.Finding.Amount) {
+			sums[j].add(it.Amount)
+			if greater(it.Amount, l.Finding.Amount) {
 				l.Finding = f
 			}
+		}
+	}
+	for j := range out {
+		if r := out[j].Rule; r != RulePerPlan && r != RuleRolling && r != RuleAlways {
+			out[j].Amount = sums[j].value()
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
