@@ -177,16 +177,31 @@ func indexLists(d *schema.Destinations) *lists {
 	ls.index = make(map[string]listed, n)
 	if d.Allow != nil {
 		ls.allow = true
-		for i := range d.Allow.Entries {
-			e := &d.Allow.Entries[i]
+		// An address book lists an address once, mostly: each entry is
+		// stored with one assignment, from the last to the first so that
+		// the first entry of an address is what stays. The map not
+		// growing tells of an address listed again.
+		entries := d.Allow.Entries
+		var again map[string]bool
+		for i := len(entries) - 1; i >= 0; i-- {
+			e := &entries[i]
 			k := canonical(e.Address)
-			if l := ls.index[k]; l.allow == nil {
-				ls.index[k] = listed{allow: e}
-			} else {
-				if ls.more == nil {
-					ls.more = map[string][]*schema.AddressEntry{}
+			n := len(ls.index)
+			ls.index[k] = listed{allow: e}
+			if len(ls.index) == n {
+				if again == nil {
+					again = map[string]bool{}
 				}
-				ls.more[k] = append(ls.more[k], e)
+				again[k] = true
+			}
+		}
+		if again != nil {
+			ls.more = map[string][]*schema.AddressEntry{}
+			for i := range entries {
+				e := &entries[i]
+				if k := canonical(e.Address); again[k] && ls.index[k].allow != e {
+					ls.more[k] = append(ls.more[k], e)
+				}
 			}
 		}
 	}

@@ -107,7 +107,7 @@ func (ev *evaluation) providerNames(acct string) []string {
 // group is one account and currency of a policy.
 type group struct {
 	account, currency string
-	items             []int
+	n                 int // items
 	sum               amountSum
 	total             decimal.Decimal // sum's value, once every item is in
 	// perItem is the policy's per_item limit in the currency, if any.
@@ -118,10 +118,26 @@ type group struct {
 type groupKey struct{ account, currency string }
 
 // groups are a policy's groups, in the order the plan's items first
-// name them.
+// name them, and the items the policy governs with their groups.
 type groups struct {
-	list  []*group
-	index map[groupKey]int
+	list     []*group
+	index    map[groupKey]int
+	governed []int
+	groupOf  []int32 // per governed item
+}
+
+// items returns group j's items.
+func (gs *groups) items(j int) []int {
+	if len(gs.list) == 1 {
+		return gs.governed
+	}
+	out := make([]int, 0, gs.list[j].n)
+	for k, i := range gs.governed {
+		if int(gs.groupOf[k]) == j {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func (gs *groups) lookup(k groupKey) (int, bool) {
@@ -138,13 +154,13 @@ func (ev *evaluation) policy(p *schema.Policy) {
 	ev.res.Sections = append(ev.res.Sections, sec)
 	scope := p.Accounts()
 	ls := indexLists(p.Destinations)
-	gs := &groups{index: map[groupKey]int{}}
-	var governed []int
+	gs := &groups{index: map[groupKey]int{}, governed: make([]int, 0, len(ev.in.Items)), groupOf: make([]int32, 0, len(ev.in.Items))}
 	refusals := &refusals{policy: p}
 	var (
 		lastProvider, acct string
 		inScope, started   bool
 		g                  *group
+		gj                 int32
 	)
 	for i := range ev.in.Items {
 		it := &ev.in.Items[i]
@@ -159,7 +175,6 @@ func (ev *evaluation) policy(p *schema.Policy) {
 		if !inScope {
 			continue
 		}
-		governed = append(governed, i)
 		if g == nil || g.currency != it.Currency {
 			k := groupKey{acct, it.Currency}
 			j, ok := gs.lookup(k)
@@ -172,9 +187,11 @@ func (ev *evaluation) policy(p *schema.Policy) {
 				}
 				gs.list = append(gs.list, ng)
 			}
-			g = gs.list[j]
+			g, gj = gs.list[j], int32(j)
 		}
-		g.items = append(g.items, i)
+		gs.governed = append(gs.governed, i)
+		gs.groupOf = append(gs.groupOf, gj)
+		g.n++
 		g.sum.add(it.Amount)
 
 		if it.Kind == providers.Payout && p.Destinations != nil {
@@ -213,17 +230,18 @@ func (ev *evaluation) policy(p *schema.Policy) {
 			}
 		}
 	}
+	governed := gs.governed
 	sec.Items = len(governed)
-	for _, g := range gs.list {
+	for j, g := range gs.list {
 		g.total = g.sum.value()
-		sec.Totals = append(sec.Totals, Total{Providers: ev.providerNames(g.account), Currency: g.currency, Items: len(g.items), Amount: g.total})
+		sec.Totals = append(sec.Totals, Total{Providers: ev.providerNames(g.account), Currency: g.currency, Items: g.n, Amount: g.total})
 		if lim, ok := p.PerPlan[g.currency]; ok && g.total.GreaterThan(lim.Amount) {
 			f := &Finding{Policy: p.Name, Rule: RulePerPlan, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
-				Amount: g.total, Limit: lim.Amount, Items: len(g.items)}
-			ev.addAll(g.items, f)
+				Amount: g.total, Limit: lim.Amount, Items: g.n}
+			ev.addAll(gs.items(j), f)
 			refusals.plan(f, lim.Range, "Plan over the per_plan limit",
 				"this plan sends %s %s through %s (%s), over policy %q's per_plan limit of %s %s, and over_limit = \"refuse\". Plan fewer items at once (--target), or raise the limit in a reviewed change.",
-				g.total, g.currency, strings.Join(f.Providers, ", "), count(len(g.items), "item"), p.Name, lim.Amount, g.currency)
+				g.total, g.currency, strings.Join(f.Providers, ", "), count(g.n, "item"), p.Name, lim.Amount, g.currency)
 		}
 	}
 	var hist []record
@@ -344,15 +362,15 @@ func (ev *evaluation) rolling(p *schema.Policy, r *schema.Rolling, hist []record
 			}
 		}
 		f := &Finding{Policy: p.Name, Rule: RuleRolling, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
-			Amount: total, Limit: lim.Amount, Window: r.Window, Sent: sent, Items: len(g.items), FitsAt: fitsAt(inWindow, g.total, lim.Amount, r.Window)}
-		ev.addAll(g.items, f)
+			Amount: total, Limit: lim.Amount, Window: r.Window, Sent: sent, Items: g.n, FitsAt: fitsAt(inWindow, g.total, lim.Amount, r.Window)}
+		ev.addAll(gs.items(j), f)
 		when := "The plan alone is over the limit: plan fewer items at once (--target), or raise the limit in a reviewed change."
 		if !f.FitsAt.IsZero() {
 			when = fmt.Sprintf("Earlier sends leave the window by %s: plan again then, plan fewer items (--target), or raise the limit in a reviewed change.", f.FitsAt.UTC().Format(time.RFC3339))
 		}
 		refusals.plan(f, lim.Range, "Plan over the rolling limit",
 			"%s sent %s %s in the last %s and this plan sends %s %s more (%s): %s %s, over policy %q's rolling limit of %s %s per %s, and over_limit = \"refuse\". %s",
-			strings.Join(f.Providers, ", "), sent, g.currency, schema.FormatWindow(r.Window), g.total, g.currency, count(len(g.items), "item"),
+			strings.Join(f.Providers, ", "), sent, g.currency, schema.FormatWindow(r.Window), g.total, g.currency, count(g.n, "item"),
 			total, g.currency, p.Name, lim.Amount, g.currency, schema.FormatWindow(r.Window), when)
 	}
 }
