@@ -515,6 +515,9 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 		out  []Line
 		sums []amountSum
 		idx  map[key]int // once there are many lines
+		// The last plan-wide finding met, and its line.
+		lastShared *Finding
+		lastLine   int
 	)
 	find := func(k key) (int, bool) {
 		if idx != nil {
@@ -534,8 +537,13 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 			if f.Policy != p.Name {
 				continue
 			}
-			k := key{rule: f.Rule, decision: f.Decision, currency: f.Currency}
 			planWide := f.Rule == RulePerPlan || f.Rule == RuleRolling || f.Rule == RuleAlways
+			if planWide && f == lastShared {
+				// A plan-wide finding is shared by a run of items.
+				out[lastLine].Items++
+				continue
+			}
+			k := key{rule: f.Rule, decision: f.Decision, currency: f.Currency}
 			if planWide {
 				k.shared = f
 			}
@@ -558,6 +566,7 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 			l.Items++
 			if planWide {
 				l.Amount = f.Amount
+				lastShared, lastLine = f, j
 				continue
 			}
 			sums[j].add(it.Amount)
