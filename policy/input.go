@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"slices"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -85,76 +84,6 @@ func SentFromState(st *state.State, kinds map[providers.Kind]bool) []Sent {
 		}
 		out = append(out, Sent{Provider: r.Provider, Gateway: r.Gateway, Kind: kind, Key: r.Key,
 			Amount: amount, Currency: r.Currency, At: r.CreatedAt, InDoubt: r.InDoubt()})
-	}
-	st.Each(add)
-	for _, r := range st.ForgottenList() {
-		add(r)
-	}
-	return out
-}
-
-// record is a send as the rolling windows count it: when, how much, and
-// its class (provider, gateway, currency and kind), so that the state's
-// sends, which may be a million, are each read once, without a big.Int
-// for the amount, and compared afterwards by class.
-type record struct {
-	class  int
-	at     time.Time
-	amount fixed
-}
-
-// sendClass is what the rolling windows ask of a send besides its time
-// and amount.
-type sendClass struct {
-	provider, gateway, currency string
-	kind                        providers.Kind
-}
-
-// classes interns sendClasses.
-type classes struct {
-	list  []sendClass
-	index map[sendClass]int
-}
-
-func (cs *classes) of(c sendClass) int {
-	if i, ok := cs.index[c]; ok {
-		return i
-	}
-	if cs.index == nil {
-		cs.index = map[sendClass]int{}
-	}
-	cs.list = append(cs.list, c)
-	cs.index[c] = len(cs.list) - 1
-	return len(cs.list) - 1
-}
-
-func (r *record) sent(cs *classes) Sent {
-	c := cs.list[r.class]
-	return Sent{Provider: c.provider, Gateway: c.gateway, Kind: c.kind, Currency: c.currency, Amount: r.amount.decimal(), At: r.at}
-}
-
-// recordsFromState appends to out the sends the state records after
-// since, of the given kinds, but those keep refuses.
-func recordsFromState(out []record, cs *classes, st *state.State, kinds []providers.Kind, since time.Time, keep func(provider, key string) bool) []record {
-	last, lastClass, counts := sendClass{}, -1, false
-	add := func(r *state.Resource) {
-		if r.Amount == "" || !r.CreatedAt.After(since) {
-			return
-		}
-		// Records of one provider, gateway, currency and kind mostly
-		// follow each other.
-		if lastClass < 0 || r.Provider != last.provider || r.Gateway != last.gateway || r.Currency != last.currency || r.Kind != string(last.kind) {
-			last = sendClass{provider: r.Provider, gateway: r.Gateway, currency: r.Currency, kind: providers.Kind(r.Kind)}
-			lastClass, counts = cs.of(last), slices.Contains(kinds, last.kind)
-		}
-		if !counts || !keep(r.Provider, r.Key) {
-			return
-		}
-		amount, err := parseFixed(r.Amount)
-		if err != nil {
-			return
-		}
-		out = append(out, record{class: lastClass, at: r.CreatedAt, amount: amount})
 	}
 	st.Each(add)
 	for _, r := range st.ForgottenList() {
