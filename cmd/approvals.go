@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/payform/payform/approval"
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/policy"
 	"github.com/payform/payform/state"
@@ -69,7 +70,7 @@ func approvalsMissing(p *planner.Plan, planPath string, checks []approvalCheck) 
 		}
 	}
 	return fmt.Errorf("plan %s cannot be applied without its approvals: %s. Each approver signs %s (payform approve %s --key KEY, or ssh-keygen -Y sign -n payform -f KEY %s) and puts %s.NAME.sig beside it, or passes it with --approval FILE; the plan's author (%s) does not count: make plans with PAYFORM_ACTOR set to your principal. Nothing was sent",
-		p.PlanID, strings.Join(parts, "; "), planPath, planPath, planPath, planPath, p.Author)
+		p.PlanID, strings.Join(parts, "; "), planPath, shell.Quote(planPath), shell.Quote(planPath), planPath, p.Author)
 }
 
 // journaledApprovals lists the approvals that counted, for the apply
@@ -148,9 +149,9 @@ func (a *app) showPlan(path string, asJSON bool, extra []string) error {
 			ok = ok && c.Report.OK()
 		}
 		if ok {
-			fmt.Fprintf(a.ios.Out, "The approvals suffice: payform apply %s checks them again against the configuration's allowed_signers.\n", path)
+			fmt.Fprintf(a.ios.Out, "The approvals suffice: payform apply %s checks them again against the configuration's allowed_signers.\n", shell.Quote(path))
 		} else {
-			fmt.Fprintf(a.ios.Out, "The approvals do not suffice yet: %s.\n", strings.ReplaceAll(signHint, "PLANFILE", path))
+			fmt.Fprintf(a.ios.Out, "The approvals do not suffice yet: %s.\n", strings.ReplaceAll(signHint, "PLANFILE", shell.Quote(path)))
 		}
 	}
 	return nil

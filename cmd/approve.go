@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/payform/payform/approval"
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/state"
 )
@@ -76,7 +77,7 @@ func runApprove(a *app, opts *approveOptions) error {
 	reqs := p.Approvals()
 	switch {
 	case len(reqs) == 0:
-		return fmt.Errorf("plan %s needs no approvals: no policy asks for them (payform show %s). Nothing was signed", p.PlanID, opts.planFile)
+		return fmt.Errorf("plan %s needs no approvals: no policy asks for them (payform show %s). Nothing was signed", p.PlanID, shell.Quote(opts.planFile))
 	case !now.Before(p.ExpiresAt):
 		return fmt.Errorf("plan %s expired at %s: apply would refuse it, approved or not. Make a new plan with payform plan --out FILE. Nothing was signed", p.PlanID, formatTime(p.ExpiresAt))
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/money"
 	"github.com/payform/payform/state"
 )
 
@@ -137,7 +138,7 @@ func runAuditLog(ctx context.Context, a *app, opts *auditLogOptions) error {
 			}
 		}
 		if o := e.Object; o != nil && o.Amount != "" {
-			amount = o.Amount + " " + o.Currency
+			amount = money.FormatString(o.Amount, o.Currency) + " " + o.Currency
 		}
 		if len(e.Approvals) > 0 {
 			outcome = "approved by " + approvers(e.Approvals)

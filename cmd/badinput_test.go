@@ -237,7 +237,7 @@ func biCases() []biCase {
 		{name: "CSV that is not UTF-8", files: withCSV("c-1,BTC,0.1,\xff\xfe\n"),
 			want: []string{summary("Error in function call"), at("main.hcl", 2), says(`"p.csv" is not valid UTF-8 text`)}},
 		{name: "CSV without the address column", files: map[string]string{"main.hcl": biCSVPayout, "p.csv": "foreign_id,currency,amount\nc-1,BTC,0.1\n"},
-			want: []string{summary("Unsupported attribute"), at("main.hcl", 6), says(`does not have an attribute named "address"`)}},
+			want: []string{summary("Missing CSV column"), at("main.hcl", 6), says(`p.csv has no column "address", which payout.p reads for each of its rows (1; the first is payout.p["c-1"]). Its columns are foreign_id, currency, amount.`)}},
 		{name: "CSV with exponent and NaN amounts", files: withCSV("c-1,BTC,1e-3," + btc + "\nc-2,BTC,NaN," + btc + "\n"),
 			want: []string{summary("Invalid amount"), at("main.hcl", 5), says(`payout.p["c-1"]: amount "1e-3"`), says(`payout.p["c-2"]: amount "NaN"`)}},
 		{name: "CSV with a NUL in a key", files: withCSV("c-1\x00,BTC,0.1," + btc + "\n"),

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/payform/payform/schema"
 	"github.com/spf13/cobra"
 )
 
@@ -60,9 +61,11 @@ func runFmt(a *app, opts *fmtOptions) error {
 	var diags hcl.Diagnostics
 	var unformatted []string
 	for _, p := range paths {
-		src, err := os.ReadFile(p)
+		// Through the file's directory: a symlink out of it is refused,
+		// neither read nor written through.
+		src, err := schema.ReadConfigFile(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("cannot format: %s", osErr(err))
 		}
 		f, d := hclsyntax.ParseConfig(src, p, hcl.InitialPos)
 		files[p] = f

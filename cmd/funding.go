@@ -18,7 +18,7 @@ import (
 // It returns nil when the plan sends no payout.
 func checkFunding(ctx context.Context, cfg *schema.Config, provs map[string]providers.Provider, p *planner.Plan) *policy.Funding {
 	items, _ := planner.Items(p.Changes)
-	creates := items[:0:0]
+	creates := items[:0]            // filtered in place: a batch's million items once
 	accounts := map[string]string{} // account → the first provider name of it in the plan
 	for _, it := range items {
 		if it.Kind != providers.Payout || it.Resend {

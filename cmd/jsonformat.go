@@ -24,14 +24,20 @@ type jsonPlan struct {
 	ExpiresAt      time.Time    `json:"expires_at"`
 	State          jsonStateRef `json:"state"`
 	ConfigDigest   string       `json:"config_digest"`
-	Author         string       `json:"author"`
+	// ConfigFiles are the files' digests one by one (a refused plan names
+	// the files that changed).
+	ConfigFiles map[string]string `json:"config_files,omitempty"`
+	Author      string            `json:"author"`
 	// Policy, Funding and ApprovalStatus: render_policy.go.
 	Policy         *jsonPolicy          `json:"policy,omitempty"`
 	Funding        *policy.Funding      `json:"funding,omitempty"`
 	ApprovalStatus []jsonApprovalStatus `json:"approval_status,omitempty"`
 	Changes        []jsonChange         `json:"changes"`
 	Drift          []*planner.Drift     `json:"drift"`
-	Summary        planner.Summary      `json:"summary"`
+	// Warnings are the configuration's, the planning's and the balances'
+	// (a payout without its destination tag, ...), beside the summary.
+	Warnings []planner.Warning `json:"warnings"`
+	Summary  planner.Summary   `json:"summary"`
 }
 
 type jsonStateRef struct {
@@ -81,11 +87,15 @@ func toJSONPlan(p *planner.Plan) jsonPlan {
 		FormatVersion: JSONFormatVersion, Type: "plan", PayformVersion: p.PayformVersion, PlanID: p.PlanID,
 		CreatedAt: p.CreatedAt, ExpiresAt: p.ExpiresAt,
 		State:        jsonStateRef{p.StateLineage, p.StateSerial, p.StateJournalSeq},
-		ConfigDigest: p.ConfigDigest, Author: p.Author, Changes: make([]jsonChange, len(p.Changes)), Drift: p.Drift, Summary: p.Summary,
+		ConfigDigest: p.ConfigDigest, ConfigFiles: p.ConfigFiles, Author: p.Author, Changes: make([]jsonChange, len(p.Changes)), Drift: p.Drift,
+		Warnings: p.Warnings, Summary: p.Summary,
 		Policy: toJSONPolicy(p.Policy), Funding: p.Funding,
 	}
 	if out.Drift == nil {
 		out.Drift = []*planner.Drift{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = []planner.Warning{} // an array a policy can count
 	}
 	for i, c := range p.Changes {
 		out.Changes[i] = toJSONChange(c)

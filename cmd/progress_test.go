@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -133,6 +134,31 @@ func TestProgressCountsCalls(t *testing.T) {
 	p.line(now)
 	p.mu.Unlock()
 	want := "apply: 1/4 calls done (6.0/min, about 30s left), 0 need attention; 6 recorded without a call\n"
+	if got := stderr.String(); got != want {
+		t.Errorf("progress line\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestRefreshProgress: refresh's line counts the statuses read and those
+// it could not read.
+func TestRefreshProgress(t *testing.T) {
+	ios, _, stderr := Test("")
+	a := &app{ios: ios}
+	p := a.newProgress()
+	p.verb = "refresh"
+	p.Started(5000)
+	defer p.finish()
+	for range 1200 {
+		p.Finished(&planner.Change{Provider: "wllxpay"}, executor.ItemResult{Outcome: state.OutcomeRefreshed})
+	}
+	p.Finished(&planner.Change{Provider: "wllxpay"}, executor.ItemResult{Outcome: state.OutcomeUnknown, Err: errors.New("timeout")})
+	p.mu.Lock()
+	now := time.Now()
+	p.start = now.Add(-5 * time.Second)
+	stderr.Reset()
+	p.line(now)
+	p.mu.Unlock()
+	want := "refresh: 1201/5000 done (240/s, about 16s left), 1 not read\n"
 	if got := stderr.String(); got != want {
 		t.Errorf("progress line\n got %q\nwant %q", got, want)
 	}

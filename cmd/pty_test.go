@@ -157,6 +157,11 @@ payout "batch" {
 	if strings.Contains(r.output(), "Apply ") {
 		t.Fatalf("the stop was announced only after apply ended:\n%s", r.output())
 	}
+	// It starts a line of its own: the terminal's echo of ^C over the
+	// progress bar is ended first, so no stray "C" is left in front.
+	if !strings.Contains(r.output(), "\r\nInterrupt received.") {
+		t.Errorf("the interrupt message does not start its own line:\n%q", r.output())
+	}
 	time.Sleep(100 * time.Millisecond) // a person's second Ctrl-C
 	r.ctrlC(t)
 	r.waitFor(t, "Interrupt received again.")

@@ -1,11 +1,14 @@
 package cmd
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/payform/payform/money"
 	"github.com/payform/payform/planner"
@@ -18,6 +21,9 @@ import (
 // verdict of a change the policies do not simply allow), status drift,
 // then the money summary and the balances.
 func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
+	bw := bufio.NewWriterSize(w, 64<<10) // a large batch renders a line per change
+	defer bw.Flush()
+	w = bw
 	s := p.Summary
 	statuses := a.renderStatuses(w, p) // what the refresh learned, what needs attention first
 	if !p.HasChanges() {
@@ -61,8 +67,20 @@ func (a *app) renderPlan(w io.Writer, p *planner.Plan) {
 	a.renderPolicy(w, p)
 	if len(p.Changes) > 0 {
 		fmt.Fprintf(w, "payform will perform the following actions:\n\n")
+		// A line per change, a million of them in a large batch: appended
+		// into one buffer rather than formatted.
+		glyphs := map[planner.Action]string{}
+		var line []byte
 		for _, c := range p.Changes {
-			fmt.Fprintf(w, "%s %-*s  %s%s\n", a.glyph(c.Action), width, c.Address, describe(c), a.verdictTag(c))
+			g, ok := glyphs[c.Action]
+			if !ok {
+				g = a.glyph(c.Action)
+				glyphs[c.Action] = g
+			}
+			line = append(append(line[:0], g...), ' ')
+			line = appendPadded(line, c.Address, width)
+			line = append(append(append(line, "  "...), describe(c)...), a.verdictTag(c)...)
+			w.Write(append(line, '\n'))
 		}
 		fmt.Fprintln(w)
 	}
@@ -123,6 +141,15 @@ func (a *app) renderTotals(w io.Writer, p *planner.Plan) {
 	fmt.Fprintln(w)
 }
 
+// appendPadded appends s padded with spaces to width runes (fmt's %-*s).
+func appendPadded(b []byte, s string, width int) []byte {
+	b = append(b, s...)
+	for n := utf8.RuneCountInString(s); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
 func (a *app) glyph(act planner.Action) string {
 	g := fmt.Sprintf("%2s", act.Glyph())
 	switch act {
@@ -147,7 +174,7 @@ func describe(c *planner.Change) string {
 	what := object(c)
 	switch c.Action {
 	case planner.Create:
-		return fmt.Sprintf("%s (%s, %s %q)", verb(c.Kind)+" "+what, c.Provider, keyAttr, c.Key)
+		return verb(c.Kind) + " " + what + " (" + c.Provider + ", " + keyAttr + " " + strconv.Quote(c.Key) + ")"
 	case planner.Adopt:
 		return fmt.Sprintf("adopt %s: %s (id %s, %s); no call", what, c.Note, orDash(c.Found.ID), c.Found.Status)
 	case planner.Resolve:

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/payform/payform/internal/atomicfile"
 	"github.com/payform/payform/report"
 	"github.com/payform/payform/state"
 )
@@ -145,26 +144,8 @@ func reportPeriod(opts *reportOptions, now time.Time) (report.Period, error) {
 	return p, nil
 }
 
-// writeReportFile writes path through a temporary file beside it, so a
-// reader never sees half a report, with mode 0600.
+// writeReportFile writes path atomically (a reader never sees half a
+// report), mode 0600.
 func writeReportFile(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	err = write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
+	return atomicfile.WriteFunc(path, write)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -72,6 +73,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitsandbox": cmdWaitSandbox,
+			"exits":       cmdExits,
 			"ledger":      cmdLedger,
 			"gencsv":      cmdGenCSV,
 			"sandboxapi":  cmdSandboxAPI,
@@ -100,6 +102,10 @@ func TestScripts(t *testing.T) {
 			"keep":           cmdKeep,
 			"unchanged":      cmdUnchanged,
 			"fingerprint":    cmdFingerprint,
+			// script_gaps_test.go
+			"ledgerid": cmdLedgerID,
+			"reqproxy": cmdReqProxy,
+			"milalogs": cmdMilaLogs,
 		},
 	})
 }
@@ -287,6 +293,31 @@ func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // waitfile FILE: wait (up to 10 s) until FILE exists.
+// cmdExits runs a program as exec does (its stdout and stderr are what
+// the next stdout and stderr lines check) and requires its exact exit
+// code: exits 2 payform plan --detailed-exitcode. "! exec" only says
+// "not 0", and CI gates on 2.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exits: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
 func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: waitfile FILE")

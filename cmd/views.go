@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/payform/payform/executor"
+	"github.com/payform/payform/internal/shell"
 	"github.com/payform/payform/planner"
 	"github.com/payform/payform/state"
 )
@@ -70,7 +71,7 @@ func (v humanView) plan(p *planner.Plan) { v.a.renderPlan(v.a.ios.Out, p) }
 
 func (v humanView) saved(p *planner.Plan, path string) {
 	fmt.Fprintf(v.a.ios.Out, "\nSaved the plan to %s (plan %s, valid until %s).\nTo apply exactly this plan: payform apply %s\n",
-		path, p.PlanID, formatTime(p.ExpiresAt), path)
+		path, p.PlanID, formatTime(p.ExpiresAt), shell.Quote(path))
 }
 
 func (v humanView) applying(p *planner.Plan, approvals []state.Approval) {

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/payform/payform/internal/atomicfile"
 )
 
 // Local is the inbox of a local state at PATH: PATH.inbox holds one item
@@ -77,7 +79,7 @@ func OpenLocal(statePath string, write bool) (*Local, error) {
 		return nil, err
 	}
 	if errors.Is(statErr, fs.ErrNotExist) {
-		if err := syncDir(filepath.Dir(l.path)); err != nil {
+		if err := atomicfile.SyncDir(filepath.Dir(l.path)); err != nil {
 			f.Close()
 			lock.Close()
 			return nil, err
@@ -288,7 +290,7 @@ func (l *Local) SetFolded(_ context.Context, seq uint64, notes map[uint64]string
 	}
 	c.Folded, c.Offset, c.At = seq, off, time.Now().UTC()
 	data, _ := json.Marshal(c)
-	return writeFileAtomic(l.path+".folded", append(data, '\n'))
+	return atomicfile.Write(l.path+".folded", append(data, '\n'))
 }
 
 // Notes reads the notes PATH.inbox.folded keeps.
@@ -315,43 +317,4 @@ func (l *Local) Close() error {
 		}
 	}
 	return err
-}
-
-// writeFileAtomic writes data through a temporary file: write, fsync,
-// rename, fsync the directory. Mode 0600.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -72,16 +72,20 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 	}
 	pl := &planning{st: st, obs: obs, plan: p, declared: make(map[string]bool, len(cfg.Resources))}
 	for _, r := range cfg.Resources {
-		pl.declared[r.Addr.String()] = true
+		pl.declared[r.Address()] = true
 	}
-	pl.indexKeys()
 	for _, r := range cfg.Resources {
 		pl.planDeclared(r)
 	}
-	for _, r := range st.List() {
+	var gone []*state.Resource
+	st.Each(func(r *state.Resource) {
 		if !pl.declared[r.Address] {
-			pl.undeclared(r)
+			gone = append(gone, r)
 		}
+	})
+	sort.Slice(gone, func(i, j int) bool { return gone[i].Address < gone[j].Address })
+	for _, r := range gone {
+		pl.undeclared(r)
 	}
 	if opts.RefreshOnly {
 		p.Changes = []*Change{}
@@ -94,7 +98,7 @@ func MakePlan(cfg *schema.Config, st *state.State, obs *Observed, opts Options) 
 	if len(cfg.Policies) > 0 {
 		pl.evaluatePolicies(cfg, opts.Now)
 	}
-	p.Summary = summarize(p, pl.noops, pl.manual, knownDestinations(st))
+	p.Summary = summarize(p, pl.noops, pl.manual, func() map[dest]bool { return knownDestinations(st) })
 	p.Summary.Invoices = InvoiceTotals(st, obs.Current, p.Changes)
 	if pl.diags.HasErrors() {
 		return nil, pl.diags
@@ -109,7 +113,10 @@ type planning struct {
 	diags hcl.Diagnostics
 	// owners maps every used key, its key folded to lower case (fold), to
 	// the resource that used it; reserved maps every reserved key, folded,
-	// to itself.
+	// to itself. They and pairs are made (indexKeys) when a declared
+	// resource is not in the state: a plan with nothing new (a million
+	// records, all up to date) never needs them.
+	indexed  bool
 	owners   map[state.KeyRef]*state.Resource
 	reserved map[state.KeyRef]state.KeyRef
 	// pairs maps a deposit address's (provider, foreign_id, currency) to
@@ -173,6 +180,10 @@ type pairKey struct{ provider, key, currency string }
 // indexKeys maps every used key to the resource that used it, and every
 // deposit address that can be restored to its record.
 func (pl *planning) indexKeys() {
+	if pl.indexed {
+		return
+	}
+	pl.indexed = true
 	pl.owners = make(map[state.KeyRef]*state.Resource, pl.st.Len())
 	pl.reserved = map[state.KeyRef]state.KeyRef{}
 	for _, k := range pl.st.ReservedKeyList() {
@@ -219,6 +230,7 @@ func fold(k state.KeyRef) state.KeyRef {
 // (records older than that), without regard to case. It
 // returns the key as used, and whether it was found.
 func (pl *planning) usedKey(r *schema.Resource) (state.KeyRef, bool) {
+	pl.indexKeys()
 	for _, scope := range []string{r.Provider.Realm(), r.Provider.Gateway.Name} {
 		k := fold(state.KeyRef{Provider: scope, Kind: string(r.Kind), Key: r.Key})
 		if o := pl.owners[k]; o != nil {
@@ -232,7 +244,7 @@ func (pl *planning) usedKey(r *schema.Resource) (state.KeyRef, bool) {
 }
 
 func (pl *planning) planDeclared(r *schema.Resource) {
-	addr := r.Addr.String()
+	addr := r.Address()
 	rec := pl.st.Resource(addr)
 	if rec == nil {
 		pl.notInState(r, addr)
@@ -284,6 +296,7 @@ func (pl *planning) notInState(r *schema.Resource, addr string) {
 // the address payform took for them, so a recorded one is restored (no
 // call); only a pair never taken is taken.
 func (pl *planning) poolPair(r *schema.Resource, addr string) {
+	pl.indexKeys()
 	k := pairKey{r.Provider.Name(), r.Key, r.Currency}
 	rec := pl.pairs[k]
 	if rec == nil {
@@ -384,6 +397,9 @@ func (pl *planning) sameObject(r *schema.Resource, rec *state.Resource) bool {
 	if was, err := decimal.NewFromString(rec.Amount); rec.Amount != "" && (err != nil || !was.Equal(r.Amount)) {
 		fail("amount", rec.Amount+" "+rec.Currency, r.Amount.String()+" "+r.Currency)
 	}
+	if sameAttrs(rec.Attrs, r.Attrs) {
+		return ok
+	}
 	names := map[string]bool{}
 	for k := range rec.Attrs {
 		names[k] = true
@@ -399,6 +415,20 @@ func (pl *planning) sameObject(r *schema.Resource, rec *state.Resource) bool {
 		}
 	}
 	return ok
+}
+
+// sameAttrs reports whether two attribute maps hold the same names and
+// values.
+func sameAttrs(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }
 
 // keyReused reports a declared key that state already used.
@@ -448,11 +478,13 @@ func (pl *planning) foundMatches(r *schema.Resource, c *Change, found providers.
 }
 
 // NewChange returns the change of action a for the declared resource r.
+// The change shares r's Attrs (nothing writes either after Load; the
+// state copies what it records).
 func NewChange(r *schema.Resource, a Action) *Change {
 	return &Change{
-		Address: r.Addr.String(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
+		Address: r.Address(), Action: a, Kind: r.Kind, Provider: r.Provider.Name(), Scope: r.Provider.Realm(),
 		Gateway: r.Provider.Gateway.Name, Key: r.Key, Amount: r.Amount, Currency: r.Currency,
-		Attrs: maps.Clone(r.Attrs), decl: r,
+		Attrs: r.Attrs, decl: r,
 	}
 }
 

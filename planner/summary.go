@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"math"
 	"sort"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -146,15 +148,19 @@ type Item struct {
 // LargestPerCurrency bounds Summary.Largest per currency.
 const LargestPerCurrency = 3
 
-func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
+// summarize sums the plan up; known gives the destinations the state
+// has sent to, asked for once, when the plan sends a payout.
+func summarize(p *Plan, noops, manual int, known func() map[dest]bool) Summary {
 	s := Summary{NoOp: noops, Unknown: manual, Drift: len(p.Drift), Totals: []Total{}, Largest: []Item{}, NewDestinationSample: []string{}, Invoices: []InvoiceTotal{}}
-	fresh := map[string]bool{}
+	fresh := make(map[dest]bool, len(p.Changes))
 	type tkey struct {
 		kind               providers.Kind
 		provider, currency string
 		action             Action
 	}
 	totals := map[tkey]*Total{}
+	sums := map[*Total]*amountSum{}
+	var sentTo map[dest]bool
 	largest := map[string][]Item{}
 	for _, c := range p.Changes {
 		switch c.Action {
@@ -177,19 +183,24 @@ func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
 		if t == nil {
 			t = &Total{Kind: c.Kind, Provider: c.Provider, Currency: c.Currency, Action: c.Action}
 			totals[k] = t
+			sums[t] = &amountSum{}
 		}
 		t.Count++
-		t.Amount = t.Amount.Add(c.Amount)
+		sums[t].add(c.Amount)
 		if c.Action == Create && !c.Amount.IsZero() {
 			largest[c.Currency] = keepLargest(largest[c.Currency], Item{Address: c.Address, Provider: c.Provider, Amount: c.Amount, Currency: c.Currency})
 		}
 		if c.Action == Create && c.Kind == providers.Payout {
-			if d := destination(c.Currency, c.Attrs); !known[d] {
+			if sentTo == nil {
+				sentTo = known()
+			}
+			if d := destOf(c.Currency, c.Attrs); !sentTo[d] {
 				fresh[d] = true
 			}
 		}
 	}
 	for _, t := range totals {
+		t.Amount = sums[t].value()
 		s.Totals = append(s.Totals, *t)
 	}
 	sort.Slice(s.Totals, func(i, j int) bool {
@@ -214,32 +225,105 @@ func summarize(p *Plan, noops, manual int, known map[string]bool) Summary {
 		s.Largest = append(s.Largest, largest[c]...)
 	}
 	s.NewDestinations = len(fresh)
-	for d := range fresh {
-		s.NewDestinationSample = append(s.NewDestinationSample, d)
+	s.NewDestinationSample = firstSorted(fresh, NewDestinationSampleSize)
+	return s
+}
+
+// firstSorted returns the names of the n first destinations of set,
+// sorted, without naming or sorting them all (a batch may bring a
+// million new destinations).
+func firstSorted(set map[dest]bool, n int) []string {
+	out := make([]string, 0, max(0, min(n, len(set))))
+	if n <= 0 {
+		return out
 	}
-	sort.Strings(s.NewDestinationSample)
-	if len(s.NewDestinationSample) > NewDestinationSampleSize {
-		s.NewDestinationSample = s.NewDestinationSample[:NewDestinationSampleSize]
+	for d := range set {
+		if len(out) == n && d.compare(out[n-1]) >= 0 {
+			continue
+		}
+		i := sort.Search(len(out), func(i int) bool { return d.compare(out[i]) <= 0 })
+		if len(out) < n {
+			out = append(out, "")
+		}
+		copy(out[i+1:], out[i:])
+		out[i] = d.String()
+	}
+	return out
+}
+
+// amountSum adds amounts exactly without a big.Int for every addition:
+// coefficients at one exponent are added as int64 while they fit, and
+// the rest as decimals. Its value equals the sum decimal.Add makes, at the
+// same exponent.
+type amountSum struct {
+	exp   int32
+	n     int64
+	has   bool
+	total decimal.Decimal // the amounts that did not fit
+}
+
+func (s *amountSum) add(d decimal.Decimal) {
+	if d.NumDigits() <= 18 {
+		if !s.has {
+			s.exp, s.has = d.Exponent(), true
+		}
+		if c := d.CoefficientInt64(); d.Exponent() == s.exp && ((c >= 0 && s.n <= math.MaxInt64-c) || (c < 0 && s.n >= math.MinInt64-c)) {
+			s.n += c
+			return
+		}
+	}
+	s.total = s.total.Add(d)
+}
+
+func (s *amountSum) value() decimal.Decimal {
+	return s.total.Add(decimal.New(s.n, s.exp))
+}
+
+// dest is where a payout goes: a currency's address, and its tag.
+type dest struct{ currency, address, tag string }
+
+func destOf(currency string, attrs map[string]string) dest {
+	return dest{currency, attrs["address"], attrs["tag"]}
+}
+
+// String names the destination: "BTC bc1q...", with " tag N".
+func (d dest) String() string {
+	s := d.currency + " " + d.address
+	if d.tag != "" {
+		s += " tag " + d.tag
 	}
 	return s
 }
 
-// destination names where a payout goes: "BTC bc1q...", with " tag N".
-func destination(currency string, attrs map[string]string) string {
-	d := currency + " " + attrs["address"]
-	if t := attrs["tag"]; t != "" {
-		d += " tag " + t
+// compare compares d's String with s, without making it.
+func (d dest) compare(s string) int {
+	tag := ""
+	if d.tag != "" {
+		tag = " tag "
 	}
-	return d
+	for _, part := range [...]string{d.currency, " ", d.address, tag, d.tag} {
+		n := min(len(part), len(s))
+		if c := strings.Compare(part[:n], s[:n]); c != 0 {
+			return c
+		}
+		if len(part) > n {
+			return 1 // s is a prefix of d's String
+		}
+		s = s[n:]
+	}
+	if s != "" {
+		return -1
+	}
+	return 0
 }
 
 // knownDestinations lists every payout destination in the state,
 // managed or forgotten.
-func knownDestinations(st *state.State) map[string]bool {
-	known := map[string]bool{}
+func knownDestinations(st *state.State) map[dest]bool {
+	known := make(map[dest]bool, st.Len())
 	add := func(r *state.Resource) {
 		if r.Kind == string(providers.Payout) {
-			known[destination(r.Currency, r.Attrs)] = true
+			known[destOf(r.Currency, r.Attrs)] = true
 		}
 	}
 	st.Each(add)

@@ -16,6 +16,9 @@ type Backoff struct {
 	// Sleep waits for d or until ctx is done; time-based when nil. Tests
 	// inject an instant one.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Jitter returns a random wait from 0 to max (inclusive); math/rand
+	// when nil. Tests inject a fixed one to know each wait exactly.
+	Jitter func(max time.Duration) time.Duration
 }
 
 // Wait sleeps before attempt n (1 = the first retry), at least min.
@@ -33,7 +36,11 @@ func (b Backoff) Delay(n int) time.Duration {
 	for i := 1; i < n && d < max; i++ {
 		d *= 2
 	}
-	d = d/2 + rand.N(d/2+1)
+	jitter := b.Jitter
+	if jitter == nil {
+		jitter = func(max time.Duration) time.Duration { return rand.N(max + 1) }
+	}
+	d = d/2 + jitter(d/2)
 	return min(d, max)
 }
 

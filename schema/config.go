@@ -87,10 +87,42 @@ type Provider struct {
 	// Options holds gateway-specific settings (e.g. wllxpay v2_lookup).
 	Options   map[string]string
 	DeclRange hcl.Range
+
+	// names holds Name and Realm, made once by Load: every resource asks
+	// for them.
+	names *madeNames
+}
+
+// madeNames is a provider's Name and Realm, and what they were made
+// from.
+type madeNames struct {
+	gateway, alias, endpoint string
+	sandbox                  bool
+	name, realm              string
+}
+
+func (p *Provider) makeNames() *madeNames {
+	return &madeNames{gateway: p.Gateway.Name, alias: p.Alias, endpoint: p.Endpoint, sandbox: p.Sandbox, name: p.makeName(), realm: p.makeRealm()}
+}
+
+// made returns the names Load made, nil when the block has changed
+// since (or was not made by Load).
+func (p *Provider) made() *madeNames {
+	if n := p.names; n != nil && n.gateway == p.Gateway.Name && n.alias == p.Alias && n.endpoint == p.Endpoint && n.sandbox == p.Sandbox {
+		return n
+	}
+	return nil
 }
 
 // Name is how resources refer to the provider: "wllxpay" or "wllxpay.eu".
 func (p *Provider) Name() string {
+	if n := p.made(); n != nil {
+		return n.name
+	}
+	return p.makeName()
+}
+
+func (p *Provider) makeName() string {
 	if p.Alias == "" {
 		return p.Gateway.Name
 	}
@@ -104,6 +136,13 @@ func (p *Provider) Name() string {
 // rotated, and (stricter than needed, never looser) two accounts behind
 // one endpoint.
 func (p *Provider) Realm() string {
+	if n := p.made(); n != nil {
+		return n.realm
+	}
+	return p.makeRealm()
+}
+
+func (p *Provider) makeRealm() string {
 	if p.Sandbox {
 		return p.Gateway.Name + "|sandbox:" + p.Name()
 	}
@@ -195,6 +234,16 @@ type Resource struct {
 	// attribute name ("amount", "address", "foreign_id", ...).
 	Ranges    map[string]hcl.Range
 	DeclRange hcl.Range
+
+	address string // Addr.String(), made once where Load made the resource
+}
+
+// Address is r.Addr.String(), made once per resource that Load decoded.
+func (r *Resource) Address() string {
+	if r.address != "" {
+		return r.address
+	}
+	return r.Addr.String()
 }
 
 // KeyAttr names the attribute that holds a kind's merchant key.

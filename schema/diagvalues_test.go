@@ -66,10 +66,24 @@ var valueDiagCases = []diagCase{
 	{name: "foreign_id_duplicate_blocks", want: []string{"payout.a"}, files: config(
 		payoutHCL("a", "foreign_id", `"po-1"`),
 		payoutHCL("b", "foreign_id", `"po-1"`, "address", `"`+btcAddr2+`"`))},
+	{name: "csv_missing_column", files: with(config(payoutHCL("vendor",
+		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,
+		"foreign_id", "each.key", "amount", "each.value.amount")),
+		"vendors.csv", "foreign_id,Amount\npo-1,0.01\npo-2,0.02\npo-3,0.03\n")},
 	{name: "foreign_id_duplicate_csv_rows", files: with(config(payoutHCL("vendor",
 		"for_each", `{ for v in csvdecode(file("vendors.csv")) : v.foreign_id => v }`,
 		"foreign_id", "each.key", "amount", "each.value.amount")),
 		"vendors.csv", "foreign_id,amount\npo-1,0.01\npo-2,0.02\npo-1,0.03\n")},
+	// Every error in one run: a bad amount, a bad address, a block with an
+	// unsupported argument whose values are bad too, and a key that the
+	// refused blocks share (reported now, not once the others are fixed).
+	{name: "errors_in_one_wave", want: []string{}, files: config(
+		payoutHCL("a", "foreign_id", `"k-1"`, "amount", `"-1"`),
+		payoutHCL("b", "foreign_id", `"k-1"`, "currency", `"USDT"`, "address", `"`+trxAddr+`"`),
+		payoutHCL("c", "foreign_id", `"k-3"`, "amount", `"-2"`, "bogus", "1"))},
+	{name: "foreign_id_duplicate_case", want: []string{"payout.a"}, files: config(
+		payoutHCL("a", "foreign_id", `"PO-1"`),
+		payoutHCL("b", "foreign_id", `"po-1"`, "address", `"`+btcAddr2+`"`))},
 	{name: "foreign_id_duplicate_for_each_value", want: []string{`payout.vendor["a"]`}, files: config(payoutHCL("vendor",
 		"for_each", `{ a = "po-1", b = "po-1" }`,
 		"foreign_id", "each.value"))},

@@ -60,7 +60,7 @@ func (l *loader) decodeInvoiceBatch(b *hcl.Block, meta *blockMeta, rest hcl.Body
 		l.errorf(b.DefRange.Ptr(), "for_each on an invoice batch", "invoice_batch.%s: give many invoices with invoices = { for r in ... : r.order_id => r } instead of for_each; each invoice is addressed by its own key.", b.Labels[0])
 		return
 	}
-	ctx := meta.instances[0].ctx
+	ctx := meta.instances[0].evalContext()
 	batch := l.evalInvoiceAttrs(content.Attributes, ctx, "invoice_batch."+b.Labels[0])
 	if batch == nil {
 		return

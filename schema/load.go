@@ -3,7 +3,9 @@ package schema
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -72,13 +74,31 @@ type loader struct {
 	// sensitiveVars is set when a variable block says sensitive: variable
 	// files may then hold secrets.
 	sensitiveVars bool
+	// hclOnly turns off reading CSV for_each rows without HCL
+	// (each_csv.go), for tests that compare the two; csvBlocks counts the
+	// blocks whose rows were read so.
+	hclOnly   bool
+	csvBlocks int
+	// refused are the instances refused for another reason whose merchant
+	// key is known: checkDuplicateKeys checks them too, so that a
+	// duplicate key is reported with the other errors, not after they are
+	// fixed.
+	refused []*Resource
 }
 
 // Load reads, decodes and validates a configuration. It reports every
 // problem it finds, not just the first; the returned Config (never nil)
 // carries the parsed files even when there are errors, for rendering.
 func Load(opts Options) (*Config, hcl.Diagnostics) {
-	l := &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+	return newLoader(opts).load()
+}
+
+func newLoader(opts Options) *loader {
+	return &loader{opts: opts, parser: hclparse.NewParser(), env: envMap(opts.Env), reads: map[string][]byte{}}
+}
+
+func (l *loader) load() (*Config, hcl.Diagnostics) {
+	opts := l.opts
 	l.dir = opts.Dir
 	if opts.File != "" {
 		l.dir = filepath.Dir(opts.File)
@@ -170,12 +190,16 @@ func (l *loader) parseConfigFiles() ([]*hcl.File, []string) {
 	}
 	var files []*hcl.File
 	for _, p := range paths {
-		if fi, err := os.Stat(p); err == nil && fi.Size() > maxConfigFile {
-			l.errorf(nil, "Configuration file too large", "%s is %d bytes; configuration files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", p, fi.Size(), maxConfigFile)
+		src, err := ReadConfigFile(p)
+		var big *tooLarge
+		switch {
+		case errors.As(err, &big):
+			l.errorf(nil, "Configuration file too large", "%s is %d bytes; configuration files are limited to %d. Put bulk data in a CSV or JSON file and read it with file().", p, big.size, maxConfigFile)
 			continue
-		}
-		src, err := os.ReadFile(p)
-		if err != nil {
+		case errors.Is(err, errOutside):
+			l.errorf(nil, "Configuration file outside the directory", "%s is a symlink leading outside its directory (%s); payform reads configuration files inside it only (a pull request could otherwise point one at the runner's environment or a secret file). Copy the file in instead.", p, displayDir(filepath.Dir(p)))
+			continue
+		case err != nil:
 			l.errorf(nil, "Cannot read configuration file", "%s: %v.", p, unwrapPathError(err))
 			continue
 		}
@@ -277,7 +301,7 @@ func SkippedBackends(opts Options) []string {
 		return nil
 	}
 	has := func(p string) bool {
-		src, err := os.ReadFile(p)
+		src, err := ReadConfigFile(p)
 		if err != nil {
 			return false
 		}
@@ -317,4 +341,53 @@ func SkippedBackends(opts Options) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// errOutside is a configuration file that is a symlink out of its
+// directory.
+var errOutside = errors.New("leads outside the configuration directory")
+
+type tooLarge struct{ size int64 }
+
+func (e *tooLarge) Error() string { return fmt.Sprintf("%d bytes, over %d", e.size, maxConfigFile) }
+
+// ReadConfigFile reads a configuration file (*.hcl) through its directory
+// (os.Root), so that a symlink leading out of the directory is refused
+// (errOutside) rather than followed: a pull request that adds x.hcl ->
+// /proc/self/environ would otherwise put the CI runner's environment into
+// the plan's diagnostics. It refuses files over maxConfigFile and
+// anything but a regular file. payform fmt reads (and writes) through it
+// too.
+func ReadConfigFile(path string) ([]byte, error) {
+	root, err := os.OpenRoot(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	f, err := root.Open(filepath.Base(path))
+	if err != nil {
+		if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
+			return nil, fmt.Errorf("%s: %w", path, errOutside)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > maxConfigFile {
+		return nil, &tooLarge{fi.Size()}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > maxConfigFile {
+		return nil, &tooLarge{int64(len(data))}
+	}
+	return data, nil
 }

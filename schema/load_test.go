@@ -1,12 +1,14 @@
 package schema
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
 )
 
 func TestLoadResources(t *testing.T) {
@@ -200,6 +202,61 @@ func TestLoadRanges(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ranges (-want +got):\n%s", diff)
+	}
+}
+
+// TestConfigFilesConfined: a *.hcl in the configuration directory that is a
+// symlink out of it (to the runner's environment, a secret file) is
+// refused, and nothing it points at reaches a diagnostic or the
+// configuration; one that stays inside is read.
+func TestConfigFilesConfined(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.hcl")
+	if err := os.WriteFile(outside, []byte("WLLXPAY_SECRET_KEY = hunter2hunter2 ="), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	main := `provider "wllxpay" { sandbox = true }
+`
+	for _, tc := range []struct{ target, want string }{
+		{outside, "x.hcl is a symlink leading outside its directory"},
+		{"/proc/self/environ", "x.hcl is a symlink leading outside its directory"},
+		{"inside.txt", ""},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(main), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		payout := `payout "x" {
+  foreign_id = "po-1"
+  currency   = "BTC"
+  amount     = "0.1"
+  address    = "bc1qac9ugdn47xg69zet79n3uegql4dru99ad6p3dv"
+}
+`
+		if err := os.WriteFile(filepath.Join(dir, "inside.txt"), []byte(payout), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(tc.target, filepath.Join(dir, "x.hcl")); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := Load(Options{Dir: dir, Gateways: testGateways, Env: []string{"CI_SECRET=hunter2hunter2"}})
+		var shown strings.Builder
+		wr := hcl.NewDiagnosticTextWriter(&shown, cfg.Files, 100, false)
+		wr.WriteDiagnostics(diags)
+		switch {
+		case tc.want == "" && diags.HasErrors():
+			t.Errorf("symlink to %s: %v", tc.target, diags)
+		case tc.want == "" && len(cfg.Resources) != 1:
+			t.Errorf("symlink to %s: resources %v", tc.target, addrs(cfg.Resources))
+		case tc.want != "" && !strings.Contains(shown.String(), tc.want):
+			t.Errorf("symlink to %s:\n%s\nwant %q", tc.target, shown.String(), tc.want)
+		case strings.Contains(shown.String(), "hunter2"):
+			t.Errorf("symlink to %s put the secret in a message:\n%s", tc.target, shown.String())
+		}
+		if tc.want != "" {
+			if _, err := ReadConfigFile(filepath.Join(dir, "x.hcl")); !errors.Is(err, errOutside) {
+				t.Errorf("ReadConfigFile through a symlink to %s: %v", tc.target, err)
+			}
+		}
 	}
 }
 

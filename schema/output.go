@@ -59,7 +59,11 @@ func (l *loader) decodeOutputs(blocks []*hcl.Block) {
 		seen[name] = o
 		l.cfg.Outputs = append(l.cfg.Outputs, o)
 	}
-	l.cfg.evalCtx = l.evalContext()
+	if len(l.cfg.Outputs) > 0 {
+		// Only outputs need the context after Load; it holds the loader,
+		// and with it every file file() read.
+		l.cfg.evalCtx = l.evalContext()
+	}
 }
 
 // EvalOutput evaluates an output with resources, the values of what the

@@ -24,40 +24,54 @@ var payoutSchema = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{
 func (l *loader) decodePayout(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
 	content, diags := rest.Content(payoutSchema)
 	l.diags = append(l.diags, diags...)
-	if diags.HasErrors() || meta.provider == nil {
+	if meta.provider == nil {
 		return
 	}
 	attrs := content.Attributes
+	for _, a := range payoutSchema.Attributes {
+		if a.Required && attrs[a.Name] == nil {
+			return // its own error says which; nothing to check without it
+		}
+	}
 	ranges := map[string]hcl.Range{}
 	for name, a := range attrs {
 		ranges[name] = a.Expr.Range()
 	}
-	for _, inst := range meta.instances {
-		if r := l.decodePayoutInstance(b, meta.provider, inst, attrs, ranges); r != nil {
+	// A block with an error of its own (an unsupported argument) still
+	// has its values checked, so that every error comes in one run; none
+	// of its instances is kept.
+	bad := diags.HasErrors()
+	for i := range meta.instances {
+		r := l.decodePayoutInstance(b, meta.provider, &meta.instances[i], attrs, ranges)
+		switch {
+		case r == nil:
+		case bad:
+			l.refused = append(l.refused, r)
+		default:
 			l.cfg.Resources = append(l.cfg.Resources, r)
 		}
 	}
 }
 
-func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, attrs hcl.Attributes, ranges map[string]hcl.Range) *Resource {
+func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst *instance, attrs hcl.Attributes, ranges map[string]hcl.Range) *Resource {
 	name := inst.addr.String()
 	ok := true
-	key, kok := l.evalString(attrs["foreign_id"], inst.ctx, true, name)
+	key, kok := l.instString(inst, attrs["foreign_id"], true, name)
 	if kok {
 		if msg := keyCheck(key); msg != "" {
 			l.errorf(attrs["foreign_id"].Expr.Range().Ptr(), "Invalid foreign_id", "%s: foreign_id %s %s.", name, quote(key), msg)
 			kok = false
 		}
 	}
-	cur, cok := l.evalCurrency(attrs["currency"], inst.ctx, p.Gateway, name)
-	amount, aok := l.evalAmount(attrs["amount"], inst.ctx, name)
+	cur, cok := l.evalCurrency(inst, attrs["currency"], p.Gateway, name)
+	amount, aok := l.instAmount(inst, attrs["amount"], name)
 	if aok && cok {
 		if err := money.CheckPrecision(amount, cur); err != nil {
 			l.errorf(attrs["amount"].Expr.Range().Ptr(), "Invalid amount", "%s: amount %s %s.", name, amount, err)
 			aok = false
 		}
 	}
-	address, dok := l.evalString(attrs["address"], inst.ctx, true, name)
+	address, dok := l.instString(inst, attrs["address"], true, name)
 	if dok && cok {
 		if err := money.ValidateAddress(cur.Code, address); err != nil {
 			var ae *money.AddressError
@@ -71,7 +85,7 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 	}
 	var tag string
 	if a := attrs["tag"]; a != nil {
-		t, set, tok := l.evalOptionalString(a, inst.ctx, true, name)
+		t, set, tok := l.instOptionalString(inst, a, true, name)
 		// An empty tag is no tag: a CSV with a tag column has one in
 		// every row, empty where the chain takes none.
 		set = set && t != ""
@@ -98,10 +112,14 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 		l.warnf(attrs["address"].Expr.Range().Ptr(), "Payout without destination tag", "%s: %s payouts to exchanges and custodial wallets need a destination tag; without one the funds may be lost. Set tag if the recipient gave one.", name, cur.Code)
 	}
 	if !(ok && kok && cok && aok && dok) {
+		if kok {
+			l.refused = append(l.refused, &Resource{Addr: inst.addr, address: name, Kind: providers.Payout, Provider: p,
+				Key: key, Currency: cur.Code, Ranges: ranges, DeclRange: b.DefRange})
+		}
 		return nil
 	}
 	r := &Resource{
-		Addr: inst.addr, Kind: providers.Payout, Provider: p,
+		Addr: inst.addr, address: name, Kind: providers.Payout, Provider: p,
 		Key: key, Amount: amount, Currency: cur.Code,
 		Attrs:  map[string]string{"address": address},
 		Ranges: ranges, DeclRange: b.DefRange,
@@ -112,9 +130,10 @@ func (l *loader) decodePayoutInstance(b *hcl.Block, p *Provider, inst instance, 
 	return r
 }
 
-// evalCurrency evaluates a currency code and checks the gateway takes it.
-func (l *loader) evalCurrency(a *hcl.Attribute, ctx *hcl.EvalContext, gw providers.Gateway, inst string) (money.Currency, bool) {
-	code, ok := l.evalString(a, ctx, true, inst)
+// evalCurrency evaluates an instance's currency code and checks the
+// gateway takes it.
+func (l *loader) evalCurrency(in *instance, a *hcl.Attribute, gw providers.Gateway, inst string) (money.Currency, bool) {
+	code, ok := l.instString(in, a, true, inst)
 	if !ok {
 		return money.Currency{}, false
 	}

@@ -33,10 +33,11 @@ func (l *loader) decodePool(b *hcl.Block, meta *blockMeta, rest hcl.Body) {
 	}
 	name := b.Labels[0]
 	seen := map[string]string{} // pair → the instance that declared it
-	for _, inst := range meta.instances {
+	for i := range meta.instances {
+		inst := &meta.instances[i]
 		where := inst.addr.String()
-		ids, ok1 := l.evalStringList(attrs["foreign_ids"], inst.ctx, where)
-		curs, ok2 := l.evalStringList(attrs["currencies"], inst.ctx, where)
+		ids, ok1 := l.evalStringList(attrs["foreign_ids"], inst.evalContext(), where)
+		curs, ok2 := l.evalStringList(attrs["currencies"], inst.evalContext(), where)
 		if !ok1 || !ok2 {
 			continue
 		}

@@ -52,6 +52,7 @@ func (l *loader) decodeProviders(blocks []*hcl.Block) {
 			l.failedProviders[b.Labels[0]] = true
 			continue
 		}
+		p.names = p.makeNames()
 		if prev := seen[p.Name()]; prev != nil {
 			l.errorf(b.DefRange.Ptr(), "Duplicate provider", "provider %q is also configured at %s. Give one of them an alias (alias = \"eu\") and refer to it as %s.eu.",
 				p.Name(), prev.DeclRange, gw.Name)

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,10 +36,13 @@ type blockMeta struct {
 }
 
 // instance is one for_each element (or the single instance of a block
-// without for_each).
+// without for_each). An instance of a CSV for_each (each_csv.go) has its
+// row instead of a context until one is needed: use evalContext.
 type instance struct {
-	addr Addr
-	ctx  *hcl.EvalContext
+	addr   Addr
+	ctx    *hcl.EvalContext
+	rows   *eachRows
+	fields []string
 }
 
 func (l *loader) decodeResources(byType map[string][]*hcl.Block) {
@@ -142,6 +146,11 @@ func (l *loader) expand(blockType, name string, a *hcl.Attribute, ctx *hcl.EvalC
 	if a == nil {
 		return []instance{{addr: Addr{Type: blockType, Name: name}, ctx: ctx}}
 	}
+	if !l.hclOnly {
+		if out, ok := l.expandCSV(blockType, name, a, ctx); ok {
+			return out
+		}
+	}
 	val, diags := a.Expr.Value(ctx)
 	for _, d := range diags {
 		if d.Summary == "Duplicate object key" {
@@ -239,9 +248,14 @@ func (l *loader) checkDuplicateKeys() {
 		kind     providers.Kind
 		key      string
 	}
-	first := map[scope]*Resource{}
+	first := make(map[scope]*Resource, len(l.cfg.Resources))
 	kept := l.cfg.Resources[:0]
-	for _, r := range l.cfg.Resources {
+	valid := len(l.cfg.Resources)
+	all := l.cfg.Resources
+	if len(l.refused) > 0 {
+		all = append(slices.Clip(all), l.refused...)
+	}
+	for i, r := range all {
 		// Keys are unique per realm, and without regard to case: a gateway
 		// that compares keys case-insensitively would take the second as a
 		// repeat of the first.
@@ -249,7 +263,9 @@ func (l *loader) checkDuplicateKeys() {
 		prev := first[s]
 		if prev == nil {
 			first[s] = r
-			kept = append(kept, r)
+			if i < valid {
+				kept = append(kept, r)
+			}
 			continue
 		}
 		at := r.Provider.Name()
@@ -274,6 +290,7 @@ func (l *loader) checkDuplicateKeys() {
 			attr, r.Key, r.Addr, attr, prev.Addr, prev.Range(attr), attr, r.Kind, at)
 	}
 	l.cfg.Resources = kept
+	l.refused = nil
 }
 
 // UniqueKey is what must be unique per gateway account: the merchant key,

@@ -25,6 +25,40 @@ func (l *loader) evalString(a *hcl.Attribute, ctx *hcl.EvalContext, storable boo
 	return s, ok && set
 }
 
+// instString is evalString for an attribute of a resource instance.
+func (l *loader) instString(in *instance, a *hcl.Attribute, storable bool, name string) (string, bool) {
+	if l.missingColumn(in, a) {
+		return "", false
+	}
+	if s, ok := in.plainString(a); ok {
+		return s, true
+	}
+	return l.evalString(a, in.evalContext(), storable, name)
+}
+
+// instOptionalString is evalOptionalString for an attribute of a
+// resource instance.
+func (l *loader) instOptionalString(in *instance, a *hcl.Attribute, storable bool, name string) (s string, set, ok bool) {
+	if l.missingColumn(in, a) {
+		return "", false, false
+	}
+	if s, ok := in.plainString(a); ok {
+		return s, true, true
+	}
+	return l.evalOptionalString(a, in.evalContext(), storable, name)
+}
+
+// instAmount is evalAmount for an attribute of a resource instance.
+func (l *loader) instAmount(in *instance, a *hcl.Attribute, name string) (decimal.Decimal, bool) {
+	if l.missingColumn(in, a) {
+		return decimal.Decimal{}, false
+	}
+	if s, ok := in.plainString(a); ok {
+		return l.amountText(s, false, a.Expr.Range(), name)
+	}
+	return l.evalAmount(a, in.evalContext(), name)
+}
+
 // evalOptionalString is evalString where null means "not set". inst names
 // the resource instance in messages ("" outside resources).
 func (l *loader) evalOptionalString(a *hcl.Attribute, ctx *hcl.EvalContext, storable bool, inst string) (s string, set, ok bool) {
@@ -93,10 +127,16 @@ func (l *loader) amountOf(val cty.Value, rng hcl.Range, inst string) (decimal.De
 		l.errorf(rng.Ptr(), "Invalid amount", "%samount must be a decimal string such as \"12.50\" or a number, not %s.", prefix(inst), val.Type().FriendlyName())
 		return decimal.Decimal{}, false
 	}
+	return l.amountText(text, val.Type() == cty.Number, rng, inst)
+}
+
+// amountText parses an amount's text (number says it was a number,
+// written in full), as amountOf does.
+func (l *loader) amountText(text string, number bool, rng hcl.Range, inst string) (decimal.Decimal, bool) {
 	d, err := money.ParseAmount(text)
 	if err != nil {
 		hint := ""
-		if val.Type() == cty.Number && err == money.ErrAmountTooLong {
+		if number && err == money.ErrAmountTooLong {
 			hint = " Arithmetic on numbers is binary floating point and rarely exact: write the amount as a decimal string such as \"0.1\"."
 		}
 		l.errorf(rng.Ptr(), "Invalid amount", "%samount %s %s.%s", prefix(inst), quote(text), err, hint)

@@ -86,7 +86,10 @@ func payout(plan, n string) *state.Entry {
 // hold the lock (the first's lock file was removed, the second made a new
 // one) append to the journal at the same instant, round after round. The
 // journal never becomes unreadable, and every entry either process was
-// told it recorded is in it, once.
+// told it recorded is in it, once. In every round the writers collide:
+// exactly one write is refused (docs/reliability.md "One writer"), the
+// loser's first, as another process's write; the winner records all its
+// entries.
 func TestLockFileRemovedTwoWriters(t *testing.T) {
 	child(t, func(path string, args []string) error {
 		// args: the writer's plan, then the entries to write.
@@ -122,7 +125,7 @@ func TestLockFileRemovedTwoWriters(t *testing.T) {
 	})
 
 	const rounds, entries = 20, 30
-	races := 0
+	races, atOpen := 0, 0
 	for round := range rounds {
 		path := filepath.Join(t.TempDir(), "payform.state.json")
 		s, err := state.Open(context.Background(), &state.Local{Path: path}, childOptions("tester"))
@@ -148,7 +151,9 @@ func TestLockFileRemovedTwoWriters(t *testing.T) {
 		io.WriteString(inB, at)
 
 		var recorded []string
-		for _, out := range []*bufio.Reader{outA, outB} {
+		var wrote [2]int       // entries each writer was told it recorded
+		var refusals [2]string // the write each writer was refused, if any
+		for i, out := range []*bufio.Reader{outA, outB} {
 			for {
 				line, err := out.ReadString('\n')
 				if err != nil {
@@ -159,10 +164,35 @@ func TestLockFileRemovedTwoWriters(t *testing.T) {
 				}
 				if a, ok := strings.CutPrefix(line, "recorded "); ok {
 					recorded = append(recorded, strings.TrimSpace(a))
-				} else if strings.HasPrefix(line, "refused:") {
+					wrote[i]++
+				} else if r, ok := strings.CutPrefix(line, "refused: "); ok {
+					if refusals[i] != "" {
+						t.Fatalf("round %d: writer %d was refused twice (it stops at the first)", round, i)
+					}
+					refusals[i] = strings.TrimSpace(r)
 					races++
 				}
 			}
+		}
+		// Exactly one write per round is refused: the loser's first, since
+		// the winner's first write moved the journal's end before it (seen
+		// when the loser opens the journal, at its first write, or when it
+		// checks the end under the journal's lock); the winner is never
+		// refused and records every entry.
+		loser := slices.IndexFunc(refusals[:], func(r string) bool { return r != "" })
+		switch {
+		case loser < 0:
+			t.Fatalf("round %d: neither writer was refused (recorded %d and %d): the writers did not collide", round, wrote[0], wrote[1])
+		case refusals[1-loser] != "":
+			t.Fatalf("round %d: both writers were refused:\n%s\n%s", round, refusals[0], refusals[1])
+		case !strings.Contains(refusals[loser], "another process wrote to it (was the lock file removed?)") &&
+			!strings.Contains(refusals[loser], "complete entries after byte 0 that the state did not load; another process may be writing without the lock"):
+			t.Fatalf("round %d: writer %d was refused for another reason: %s", round, loser, refusals[loser])
+		case wrote[loser] != 0 || wrote[1-loser] != entries+1:
+			t.Fatalf("round %d: the refused writer recorded %d entries (want 0), the other %d (want %d)", round, wrote[loser], wrote[1-loser], entries+1)
+		}
+		if strings.Contains(refusals[loser], "opening journal") {
+			atOpen++
 		}
 
 		st, _, err := (&state.Local{Path: path}).Load(context.Background())
@@ -185,7 +215,10 @@ func TestLockFileRemovedTwoWriters(t *testing.T) {
 			t.Fatalf("round %d: the state holds %d records, the writers were told %d were recorded:\n got %q\nwant %q", round, len(got), len(recorded), got, recorded)
 		}
 	}
-	t.Logf("%d rounds of two writers: %d writes refused as another process's, the journal readable after every round", rounds, races)
+	if races != rounds {
+		t.Fatalf("%d writes refused in %d rounds, want exactly one a round", races, rounds)
+	}
+	t.Logf("%d rounds of two writers: %d writes refused as another process's (%d when the journal was opened, %d at the end check), the journal readable after every round", rounds, races, atOpen, races-atOpen)
 }
 
 // TestCutJournalAfterCrash: a store killed (SIGKILL) after many intents,

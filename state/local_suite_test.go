@@ -1,6 +1,7 @@
 package state_test
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"os"
@@ -30,6 +31,7 @@ func TestLocalSuite(t *testing.T) {
 			var lost *state.LostLockError
 			return errors.As(err, &lost)
 		},
+		Tear:   tearLocal,
 		Golden: "testdata/statetest.golden",
 		Update: *update,
 	})
@@ -40,4 +42,24 @@ func removeFile(t *testing.T, path string) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// tearLocal records e, then kills s and cuts e's journal line half-way,
+// newline included: what a crash in the middle of its write leaves.
+func tearLocal(t *testing.T, s *state.Store, e *state.Entry) bool {
+	t.Helper()
+	if err := s.Record(e, true); err != nil {
+		t.Fatal(err)
+	}
+	state.Kill(s)
+	path := s.Describe() + ".journal"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := bytes.LastIndexByte(data[:len(data)-1], '\n') + 1
+	if err := os.Truncate(path, int64(start+(len(data)-start)/2)); err != nil {
+		t.Fatal(err)
+	}
+	return true
 }

@@ -7,10 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/payform/payform/internal/atomicfile"
 )
 
 // FormatVersion is the snapshot format this package writes. Read takes
@@ -149,6 +149,8 @@ func (w *resourceWire) model() *Resource {
 // model builds the State the snapshot describes.
 func (f *snapshotFile) model() *State {
 	st := New(f.Lineage, f.PayformVersion)
+	st.byAddr = make(map[string]*Resource, len(f.Resources))
+	st.reserved = make(map[KeyRef]bool, len(f.ReservedKeys))
 	st.Serial, st.JournalSeq, st.JournalHash, st.JournalAt, st.JournalOffset = f.Serial, f.JournalSeq, f.JournalHash, f.JournalAt, f.JournalOffset
 	if f.Run != nil {
 		st.Run = Run{PlanID: f.Run.PlanID, Actor: f.Run.Actor}
@@ -211,14 +213,28 @@ func encodeWire(f *snapshotFile, key Key) ([]byte, error) {
 // content that does not match its checksum, and, with key, a seal that
 // does not match (a snapshot without a seal is reported through sealed).
 func decodeSnapshot(name string, data []byte, key Key) (f *snapshotFile, sealed bool, err error) {
-	if sealed, err = checkSnapshotBytes(name, data, key); err != nil {
-		return nil, sealed, err
+	// The checks hash every byte and the decoder reads every byte: at a
+	// million records, seconds each, so they run at once. The checks'
+	// verdict comes first, as if they had run before.
+	type checked struct {
+		sealed bool
+		err    error
 	}
+	ch := make(chan checked, 1)
+	go func() {
+		sealed, err := checkSnapshotBytes(name, data, key)
+		ch <- checked{sealed, err}
+	}()
 	f = &snapshotFile{}
-	if err := json.Unmarshal(data, f); err != nil {
-		return nil, false, &CorruptError{What: name, Reason: "not valid JSON: " + err.Error()}
+	derr := json.Unmarshal(data, f)
+	c := <-ch
+	if c.err != nil {
+		return nil, c.sealed, c.err
 	}
-	return f, sealed, nil
+	if derr != nil {
+		return nil, false, &CorruptError{What: name, Reason: "not valid JSON: " + derr.Error()}
+	}
+	return f, c.sealed, nil
 }
 
 // checkSnapshotBytes checks a snapshot's format version, its checksum and,
@@ -333,40 +349,4 @@ func sniffVersion(data []byte) (int, bool) {
 // WriteFileAtomic writes data to path through a temporary file in the
 // same directory: write, fsync, rename, fsync the directory. Mode 0600.
 // A reader sees the old bytes or the new ones, never a mix.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName) // no-op after a successful rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+func WriteFileAtomic(path string, data []byte) error { return atomicfile.Write(path, data) }

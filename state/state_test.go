@@ -114,29 +114,6 @@ func TestNotCreatedReleasesKey(t *testing.T) {
 	}
 }
 
-func TestTornTail(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "payform.state.json")
-	s := openStore(t, path)
-	record(t, s, apply1(), intent(`payout.a["1"]`, "k1"), outcome(`payout.a["1"]`, "k1", "101"))
-	s.Close()
-	// A crash in the middle of writing the next line.
-	f, _ := os.OpenFile(path+".journal", os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString(`{"seq":3,"at":"2026-11-21T10:00:00Z","actor":"x","op":"int`)
-	f.Close()
-
-	s2 := openStore(t, path)
-	if w := s2.Warnings(); len(w) != 1 || !strings.Contains(w[0], "torn last line") {
-		t.Errorf("warnings = %q", w)
-	}
-	record(t, s2, intent(`payout.a["2"]`, "k2"))
-	s2.Close()
-
-	rep, err := Verify(context.Background(), &Local{Path: path}, nil, nil)
-	if err != nil || rep.Entries != 4 {
-		t.Errorf("Verify = %+v, %v; want 4 entries, no error", rep, err)
-	}
-}
-
 // TestLocalFileModes: the state's directory, snapshot, journal and lock
 // file are the user's alone.
 func TestLocalFileModes(t *testing.T) {

@@ -175,6 +175,10 @@ func (s *Store) Record(e *Entry, durable bool) error {
 		}
 	}
 	s.mu.Lock()
+	// Not the command's context: Ctrl-C stops new work, but an entry
+	// recording a call already made (an outcome) must still be written, and
+	// so must the snapshot and head that close the run. The backends bound
+	// each such write with their own timeout (pg: opCtx).
 	if err := s.openJournal(context.Background()); err != nil {
 		s.mu.Unlock()
 		return err

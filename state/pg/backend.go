@@ -88,6 +88,11 @@ var (
 // Open connects, creates or migrates the schema, and returns the backend
 // for cfg's workspace. It does not lock or read the workspace.
 func Open(ctx context.Context, cfg Config) (*Backend, error) {
+	return open(ctx, cfg, "payform")
+}
+
+// open is Open with its connection named app in pg_stat_activity.
+func open(ctx context.Context, cfg Config, app string) (*Backend, error) {
 	if cfg.Schema == "" {
 		cfg.Schema = DefaultSchema
 	}
@@ -120,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 		opTimeout:  time.Minute,
 		journals:   map[*journal]bool{},
 	}
-	conn, err := b.connect(ctx, "payform")
+	conn, err := b.connect(ctx, app)
 	if err != nil {
 		return nil, err
 	}

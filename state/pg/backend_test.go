@@ -92,7 +92,7 @@ func TestMigrations(t *testing.T) {
 		rows.Scan(&v)
 		versions = append(versions, v)
 	}
-	if diff := cmp.Diff([]int{1, 2, 3, 4}, versions); diff != "" {
+	if diff := cmp.Diff([]int{1, 2, 3, 4, 5}, versions); diff != "" {
 		t.Errorf("applied migrations (-want +got):\n%s", diff)
 	}
 	rows, err = admin.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, schema)
@@ -105,7 +105,7 @@ func TestMigrations(t *testing.T) {
 		rows.Scan(&name)
 		tables = append(tables, name)
 	}
-	if diff := cmp.Diff([]string{"heads", "inbox", "inbox_folded", "inbox_notes", "journal", "lock_leases", "migrations", "plans", "workspaces"}, tables); diff != "" {
+	if diff := cmp.Diff([]string{"heads", "inbox", "inbox_folded", "inbox_notes", "journal", "lock_leases", "migrations", "plans", "sendlog", "workspaces"}, tables); diff != "" {
 		t.Errorf("tables (-want +got):\n%s", diff)
 	}
 
@@ -113,7 +113,7 @@ func TestMigrations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Open(ctx, Config{ConnString: dsn, Schema: schema})
-	if want := "pg:" + schema + "/default: the schema is at version 99; this payform knows up to 4: upgrade payform"; err == nil || err.Error() != want {
+	if want := "pg:" + schema + "/default: the schema is at version 99; this payform knows up to 5: upgrade payform"; err == nil || err.Error() != want {
 		t.Errorf("Open of a newer schema = %v, want %s", err, want)
 	}
 }

@@ -10,6 +10,12 @@
 // session and are group-committed; snapshot writes compare-and-swap on
 // serial. The schema is created and migrated on first use (migrate.go).
 //
+// SendLog keeps the rate limiters' recent sends in the sendlog table, per
+// gateway account and shared by the schema's workspaces, so that a run on
+// another machine starts with the windows earlier runs filled; cmd adapts
+// it to providers.SendLog, which this package does not import, and runs
+// the send-log conformance suite against it.
+//
 // Encodings, the hash chain and replay belong to package state; this
 // package stores bytes and checks the links between rows. Commands and
 // flags (backend "pg", state migrate, force-unlock) live in cmd/.

@@ -134,6 +134,22 @@ CREATE TABLE {s}.inbox_notes (
 	PRIMARY KEY (workspace, seq)
 );
 `},
+	{5, "send log", `
+-- When the rate limiters' requests left payform and when their answers
+-- came, per gateway account, so that a run on any machine starts with
+-- the windows earlier runs filled (providers.SendLog). Shared by the
+-- schema's workspaces, as the gateway's counters are per account. Not
+-- evidence: rows older than the longest window are deleted.
+CREATE TABLE {s}.sendlog (
+	account   text NOT NULL,             -- a digest of the limiter's account identity, never a secret
+	id        text NOT NULL,             -- the limiter's id for the request
+	sent_at   timestamptz NOT NULL,      -- when it left, rounded up to the microsecond
+	done_at   timestamptz,               -- when its answer came; NULL while under way
+	is_create boolean NOT NULL,          -- counted by creates-only limits
+	PRIMARY KEY (account, id)
+);
+CREATE INDEX sendlog_latest ON {s}.sendlog (greatest(sent_at, done_at));
+`},
 }
 
 // migrate brings schema up to the newest version. The check is one query

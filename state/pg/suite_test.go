@@ -3,6 +3,7 @@ package pg
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"testing"
 	"time"
@@ -37,6 +38,7 @@ func TestSuite(t *testing.T) {
 		},
 		Kill:     func(t *testing.T, s *state.Store) { kill(t, s.Backend().(*Backend)) },
 		LoseLock: func(t *testing.T, s *state.Store) { terminate(t, lockPID(t, s.Backend().(*Backend))) },
+		Tear:     tear,
 		Changed:  ErrChanged,
 		Golden:   "testdata/statetest.golden",
 		Update:   *update,
@@ -125,4 +127,52 @@ func (r *tables) SetJournal(t *testing.T, lines [][]byte) {
 	if err != nil {
 		t.Fatalf("rewriting the journal: %v", err)
 	}
+}
+
+// tear records e on s with the journal's commit made as a crash leaves
+// it: the INSERT of e's row is made inside its transaction, on the lock's
+// session, and that session is killed (pg_terminate_backend, waiting for
+// it to end) before the transaction commits. Then s is killed. Nothing is
+// left for a load to warn of.
+func tear(t *testing.T, s *state.Store, e *state.Entry) bool {
+	t.Helper()
+	b := s.Backend().(*Backend)
+	admin := adminConn(t)
+	b.mu.Lock()
+	held := b.held
+	journals := len(b.journals)
+	b.mu.Unlock()
+	if held == nil || journals != 1 {
+		t.Fatalf("tear: the store holds the lock: %v, with %d journals open; want it held, with one", held != nil, journals)
+	}
+	var inserted, killed bool
+	for j := range b.journals {
+		j.mu.Lock()
+		j.commit = func(ctx context.Context, rows []row) error {
+			return held.sess.do(func(c *pgx.Conn) error {
+				tx, err := c.Begin(ctx)
+				if err != nil {
+					return err
+				}
+				if err := b.insertRows(ctx, tx, rows); err != nil {
+					return err
+				}
+				inserted = true
+				// The crash: the session ends with the INSERT made and
+				// not committed.
+				err = admin.QueryRow(context.Background(), `SELECT pg_terminate_backend($1, 5000)`, int32(c.PgConn().PID())).Scan(&killed)
+				if err != nil || !killed {
+					return errors.Join(errors.New("tear: the lock's session did not end"), err)
+				}
+				return tx.Commit(ctx)
+			})
+		}
+		j.mu.Unlock()
+	}
+	err := s.Record(e, true)
+	if !inserted || !killed || err == nil {
+		t.Fatalf("tear: Record = %v after the INSERT (made: %v) and the kill of its session (%v); want an error after both", err, inserted, killed)
+	}
+	kill(t, b)
+	return false
 }

@@ -24,6 +24,14 @@ type Suite struct {
 	// LostLock reports whether err is the refusal of a durable write
 	// after LoseLock; nil accepts any error.
 	LostLock func(err error) bool
+	// Tear records e on s as a crash in the middle of writing it leaves
+	// it, then ends s as Kill does. What a torn write is depends on the
+	// backend: Local, the entry's journal line cut half-way, without its
+	// newline (a write the crash interrupted); pg, the entry's INSERT
+	// made inside its transaction, whose session is killed before it
+	// commits. It reports whether the next load warns of what it
+	// dropped. Nil skips TornTail.
+	Tear func(t *testing.T, s *state.Store, e *state.Entry) (warns bool)
 	// Changed is the error a snapshot write wraps when the workspace is
 	// no longer what the backend loaded (compare-and-swap); nil when the
 	// backend has none and relies on its lock alone.
@@ -75,6 +83,7 @@ func Run(t *testing.T, s Suite) {
 		{"StaleWriter", testStaleWriter},
 		{"CompareAndSwap", testCompareAndSwap},
 		{"LostLock", testLostLock},
+		{"TornTail", testTornTail},
 		{"JournalTamper", testJournalTamper},
 		{"SnapshotTamper", testSnapshotTamper},
 		{"AuditKey", testAuditKey},
