@@ -45,11 +45,7 @@ func Items(changes []*Change) ([]policy.Item, []*Change) {
 			continue
 		}
 		items = append(items, policy.Item{Address: c.Address, Kind: c.Kind, Provider: c.Provider, Key: c.Key, Amount: c.Amount,
-			Currency: c.Currency, Destination: c.Attrs["address"], Tag: c.Attrs["tag"], Resend: c.Action == Resolve})
-		if c.decl != nil {
-			it := &items[len(items)-1]
-			it.Ranges, it.DeclRange = c.decl.Ranges, c.decl.DeclRange
-		}
+			Currency: c.Currency, Destination: c.Attrs["address"], Tag: c.Attrs["tag"], Resend: c.Action == Resolve, Decl: c.decl})
 		of = append(of, c)
 	}
 	return items, of

@@ -72,17 +72,30 @@ func isHex(s string) bool {
 }
 
 // letterCases reports whether s has upper and lower case ASCII letters.
+// Every destination of a plan and every address of its lists goes
+// through it: a table lookup per byte, without branches.
 func letterCases(s string) (upper, lower bool) {
+	var seen byte
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		case c >= 'a' && c <= 'z':
-			lower = true
-		}
+		seen |= letterClass[s[i]]
 	}
-	return upper, lower
+	return seen&upperLetter != 0, seen&lowerLetter != 0
 }
+
+const (
+	upperLetter = 1 << iota
+	lowerLetter
+)
+
+var letterClass = func() (t [256]byte) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = upperLetter
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = lowerLetter
+	}
+	return t
+}()
 
 const bech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -131,15 +144,22 @@ func cashToLegacy(payload string) (string, bool) {
 	return base58.CheckEncode(out[1:], version), true
 }
 
-// lists are a policy's destination lists, indexed by canonical address.
+// lists are a policy's destination lists, indexed by canonical address
+// in one map, so that a payout's destination is looked up once.
 type lists struct {
-	// allow holds the address book's first entry per address (nil
-	// without an allow list), more holds the others (the same address in
-	// other currencies, or with other tags); a payout matches an entry
-	// with its currency and tag.
-	allow map[string]*schema.AddressEntry
+	index map[string]listed
+	// allow is set with an allow list; more holds the address book's
+	// entries after an address's first (the same address in other
+	// currencies, or with other tags).
+	allow bool
 	more  map[string][]*schema.AddressEntry
-	deny  map[string]*schema.DeniedAddress
+}
+
+// listed is what the lists hold of one address: the address book's
+// first entry for it and the screening list's.
+type listed struct {
+	allow *schema.AddressEntry
+	deny  *schema.DeniedAddress
 }
 
 func indexLists(d *schema.Destinations) *lists {
@@ -147,25 +167,51 @@ func indexLists(d *schema.Destinations) *lists {
 	if d == nil {
 		return ls
 	}
+	n := 0
 	if d.Allow != nil {
-		ls.allow = make(map[string]*schema.AddressEntry, len(d.Allow.Entries))
-		ls.more = map[string][]*schema.AddressEntry{}
-		for i := range d.Allow.Entries {
-			e := &d.Allow.Entries[i]
+		n += len(d.Allow.Entries)
+	}
+	if d.Deny != nil {
+		n += len(d.Deny.Entries)
+	}
+	ls.index = make(map[string]listed, n)
+	if d.Allow != nil {
+		ls.allow = true
+		// An address book lists an address once, mostly: each entry is
+		// stored with one assignment, from the last to the first so that
+		// the first entry of an address is what stays. The map not
+		// growing tells of an address listed again.
+		entries := d.Allow.Entries
+		var again map[string]bool
+		for i := len(entries) - 1; i >= 0; i-- {
+			e := &entries[i]
 			k := canonical(e.Address)
-			if ls.allow[k] == nil {
-				ls.allow[k] = e
-			} else {
-				ls.more[k] = append(ls.more[k], e)
+			n := len(ls.index)
+			ls.index[k] = listed{allow: e}
+			if len(ls.index) == n {
+				if again == nil {
+					again = map[string]bool{}
+				}
+				again[k] = true
+			}
+		}
+		if again != nil {
+			ls.more = map[string][]*schema.AddressEntry{}
+			for i := range entries {
+				e := &entries[i]
+				if k := canonical(e.Address); again[k] && ls.index[k].allow != e {
+					ls.more[k] = append(ls.more[k], e)
+				}
 			}
 		}
 	}
 	if d.Deny != nil {
-		ls.deny = make(map[string]*schema.DeniedAddress, len(d.Deny.Entries))
 		for i := range d.Deny.Entries {
 			e := &d.Deny.Entries[i]
-			if k := canonical(e.Address); ls.deny[k] == nil {
-				ls.deny[k] = e
+			k := canonical(e.Address)
+			if l := ls.index[k]; l.deny == nil {
+				l.deny = e
+				ls.index[k] = l
 			}
 		}
 	}
@@ -173,9 +219,9 @@ func indexLists(d *schema.Destinations) *lists {
 }
 
 // known reports whether the address book lists a payout's currency,
-// canonical address and tag.
-func (ls *lists) known(currency, address, tag string) bool {
-	e := ls.allow[address]
+// canonical address and tag; l is what the lists hold of the address.
+func (ls *lists) known(l listed, currency, address, tag string) bool {
+	e := l.allow
 	if e == nil {
 		return false
 	}

@@ -2,11 +2,9 @@ package policy
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/shopspring/decimal"
@@ -57,9 +55,11 @@ type evaluation struct {
 	names    map[string][]string // account → provider names, sorted
 	gateways map[string][]string // gateway → accounts, sorted
 	sentVia  map[string][]string // provider name → its one account
-	sent     []Sent              // history, loaded on first use
+	sent     []record            // history, loaded on first use
+	classes  classes             // the history's
 	loaded   bool
 	spare    []*Finding // backing for verdicts' first findings
+	findings []Finding  // backing for per-item findings
 }
 
 func newEvaluation(in Input) *evaluation {
@@ -105,58 +105,112 @@ func (ev *evaluation) providerNames(acct string) []string {
 // group is one account and currency of a policy.
 type group struct {
 	account, currency string
-	items             []int
-	total             decimal.Decimal
+	n                 int // items
+	sum               amountSum
+	total             decimal.Decimal // sum's value, once every item is in
+	// perItem is the policy's per_item limit in the currency, if any.
+	perItem    *schema.Limit
+	perItemFix fixed
 }
 
 type groupKey struct{ account, currency string }
 
-// policy evaluates one policy.
+// groups are a policy's groups, in the order the plan's items first
+// name them, and the items the policy governs with their groups.
+type groups struct {
+	list     []*group
+	index    map[groupKey]int
+	governed []int
+	groupOf  []int32 // per governed item
+}
+
+// items returns group j's items.
+func (gs *groups) items(j int) []int {
+	if len(gs.list) == 1 {
+		return gs.governed
+	}
+	out := make([]int, 0, gs.list[j].n)
+	for k, i := range gs.governed {
+		if int(gs.groupOf[k]) == j {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (gs *groups) lookup(k groupKey) (int, bool) {
+	i, ok := gs.index[k]
+	return i, ok
+}
+
+// policy evaluates one policy. Items of one provider and currency
+// usually follow each other: the loop over them looks accounts, scopes
+// and groups up only when the provider or currency changes, and each
+// destination once in the lists.
 func (ev *evaluation) policy(p *schema.Policy) {
 	sec := &Section{Policy: p.Name, Range: p.DeclRange, Totals: []Total{}, Lines: []Line{}}
 	ev.res.Sections = append(ev.res.Sections, sec)
 	scope := p.Accounts()
 	ls := indexLists(p.Destinations)
-	groups := map[groupKey]*group{}
-	var order []groupKey
-	var governed []int
+	gs := &groups{index: map[groupKey]int{}, governed: make([]int, 0, len(ev.in.Items)), groupOf: make([]int32, 0, len(ev.in.Items))}
 	refusals := &refusals{policy: p}
+	var (
+		lastProvider, acct string
+		inScope, started   bool
+		g                  *group
+		gj                 int32
+	)
 	for i := range ev.in.Items {
 		it := &ev.in.Items[i]
 		if !p.Governs(it.Kind) {
 			continue
 		}
-		acct := ev.account(it.Provider)
-		if scope != nil && !scope[acct] {
+		if !started || it.Provider != lastProvider {
+			started, lastProvider, g = true, it.Provider, nil
+			acct = ev.account(it.Provider)
+			inScope = scope == nil || scope[acct]
+		}
+		if !inScope {
 			continue
 		}
-		governed = append(governed, i)
-		k := groupKey{acct, it.Currency}
-		g := groups[k]
-		if g == nil {
-			g = &group{account: acct, currency: it.Currency}
-			groups[k] = g
-			order = append(order, k)
+		if g == nil || g.currency != it.Currency {
+			k := groupKey{acct, it.Currency}
+			j, ok := gs.lookup(k)
+			if !ok {
+				j = len(gs.list)
+				gs.index[k] = j
+				ng := &group{account: acct, currency: it.Currency}
+				if lim, ok := p.PerItem[it.Currency]; ok {
+					ng.perItem, ng.perItemFix = &lim, fixedOf(lim.Amount)
+				}
+				gs.list = append(gs.list, ng)
+			}
+			g, gj = gs.list[j], int32(j)
 		}
-		g.items = append(g.items, i)
-		g.total = g.total.Add(it.Amount)
+		gs.governed = append(gs.governed, i)
+		gs.groupOf = append(gs.groupOf, gj)
+		g.n++
+		g.sum.add(it.Amount)
 
 		if it.Kind == providers.Payout && p.Destinations != nil {
 			dest := canonical(it.Destination)
-			if e, denied := ls.deny[dest]; denied {
+			l := ls.index[dest]
+			if e := l.deny; e != nil {
 				reason := fmt.Sprintf("%s line %d", e.File, e.Line)
 				if e.Reason != "" {
 					reason = e.Reason + ", " + reason
 				}
-				f := &Finding{Policy: p.Name, Rule: RuleDeny, Decision: Refuse, Currency: it.Currency, Amount: it.Amount, Destination: it.Destination, Reason: reason}
+				f := ev.newFinding()
+				*f = Finding{Policy: p.Name, Rule: RuleDeny, Decision: Refuse, Currency: it.Currency, Amount: it.Amount, Destination: it.Destination, Reason: reason}
 				ev.add(i, f)
 				refusals.item(it, f, "address")
 			}
-			if ls.allow != nil {
-				if !ls.known(it.Currency, dest, it.Tag) {
+			if ls.allow {
+				if !ls.known(l, it.Currency, dest, it.Tag) {
 					sec.NewDestinations++
 					if p.Destinations.Unknown != Allow {
-						f := &Finding{Policy: p.Name, Rule: RuleUnknownDestination, Decision: p.Destinations.Unknown, Currency: it.Currency, Amount: it.Amount, Destination: destination(it)}
+						f := ev.newFinding()
+						*f = Finding{Policy: p.Name, Rule: RuleUnknownDestination, Decision: p.Destinations.Unknown, Currency: it.Currency, Amount: it.Amount, Destination: destination(it)}
 						ev.add(i, f)
 						if f.Decision == Refuse {
 							refusals.item(it, f, "address")
@@ -165,33 +219,36 @@ func (ev *evaluation) policy(p *schema.Policy) {
 				}
 			}
 		}
-		if lim, ok := p.PerItem[it.Currency]; ok && it.Amount.GreaterThan(lim.Amount) {
-			f := &Finding{Policy: p.Name, Rule: RulePerItem, Decision: p.OverLimit, Currency: it.Currency, Amount: it.Amount, Limit: lim.Amount}
+		if g.perItem != nil && cmpFixed(fixedOf(it.Amount), g.perItemFix) > 0 {
+			f := ev.newFinding()
+			*f = Finding{Policy: p.Name, Rule: RulePerItem, Decision: p.OverLimit, Currency: it.Currency, Amount: it.Amount, Limit: g.perItem.Amount}
 			ev.add(i, f)
 			if f.Decision == Refuse {
 				refusals.item(it, f, "amount")
 			}
 		}
 	}
+	governed := gs.governed
 	sec.Items = len(governed)
-	for _, k := range order {
-		g := groups[k]
-		sec.Totals = append(sec.Totals, Total{Providers: ev.providerNames(g.account), Currency: g.currency, Items: len(g.items), Amount: g.total})
+	for j, g := range gs.list {
+		g.total = g.sum.value()
+		sec.Totals = append(sec.Totals, Total{Providers: ev.providerNames(g.account), Currency: g.currency, Items: g.n, Amount: g.total})
 		if lim, ok := p.PerPlan[g.currency]; ok && g.total.GreaterThan(lim.Amount) {
 			f := &Finding{Policy: p.Name, Rule: RulePerPlan, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
-				Amount: g.total, Limit: lim.Amount, Items: len(g.items)}
-			ev.addAll(g.items, f)
+				Amount: g.total, Limit: lim.Amount, Items: g.n}
+			ev.addAll(gs.items(j), f)
 			refusals.plan(f, lim.Range, "Plan over the per_plan limit",
 				"this plan sends %s %s through %s (%s), over policy %q's per_plan limit of %s %s, and over_limit = \"refuse\". Plan fewer items at once (--target), or raise the limit in a reviewed change.",
-				g.total, g.currency, strings.Join(f.Providers, ", "), count(len(g.items), "item"), p.Name, lim.Amount, g.currency)
+				g.total, g.currency, strings.Join(f.Providers, ", "), count(g.n, "item"), p.Name, lim.Amount, g.currency)
 		}
 	}
-	var hist []Sent
+	var hist []record
 	if len(p.Rolling) > 0 {
 		hist = ev.history()
-	}
-	for _, r := range p.Rolling {
-		ev.rolling(p, r, hist, groups, order, refusals)
+		counted := ev.counted(p, gs)
+		for _, r := range p.Rolling {
+			ev.rolling(p, r, hist, counted, gs, refusals)
+		}
 	}
 	if a := p.Approvals; a != nil && a.Always && len(governed) > 0 {
 		ev.addAll(governed, &Finding{Policy: p.Name, Rule: RuleAlways, Decision: Approve, Items: len(governed)})
@@ -204,6 +261,17 @@ func (ev *evaluation) policy(p *schema.Policy) {
 		ev.res.Approvals = append(ev.res.Approvals, req)
 	}
 	ev.res.Diagnostics = append(ev.res.Diagnostics, refusals.done()...)
+}
+
+// newFinding returns a zero finding carved from a block of them, rather
+// than allocated alone.
+func (ev *evaluation) newFinding() *Finding {
+	if len(ev.findings) == 0 {
+		ev.findings = make([]Finding, 256)
+	}
+	f := &ev.findings[0]
+	ev.findings = ev.findings[1:]
+	return f
 }
 
 // destination is how a finding names a payout's destination.
@@ -236,158 +304,10 @@ func (ev *evaluation) addAll(items []int, f *Finding) {
 	}
 }
 
-// rolling checks one rolling window for every account and currency the
-// plan sends in: one pass over the history sums what each of them sent
-// in the window.
-func (ev *evaluation) rolling(p *schema.Policy, r *schema.Rolling, hist []Sent, groups map[groupKey]*group, order []groupKey, refusals *refusals) {
-	since := ev.in.Now.Add(-r.Window)
-	sums := make(map[groupKey]decimal.Decimal, len(order))
-	for _, s := range hist {
-		if !s.At.After(since) || !p.Governs(s.Kind) {
-			continue
-		}
-		if _, limited := r.Limit[s.Currency]; !limited {
-			continue
-		}
-		for _, acct := range ev.sentFrom(s) {
-			k := groupKey{acct, s.Currency}
-			if _, inPlan := groups[k]; inPlan {
-				sums[k] = sums[k].Add(s.Amount)
-			}
-		}
-	}
-	for _, k := range order {
-		g := groups[k]
-		lim, ok := r.Limit[g.currency]
-		if !ok {
-			continue
-		}
-		sent := sums[k]
-		total := sent.Add(g.total)
-		if !total.GreaterThan(lim.Amount) {
-			continue
-		}
-		var inWindow []Sent
-		for _, s := range hist {
-			if s.Currency == g.currency && s.At.After(since) && p.Governs(s.Kind) && slices.Contains(ev.sentFrom(s), g.account) {
-				inWindow = append(inWindow, s)
-			}
-		}
-		f := &Finding{Policy: p.Name, Rule: RuleRolling, Decision: p.OverLimit, Currency: g.currency, Providers: ev.providerNames(g.account),
-			Amount: total, Limit: lim.Amount, Window: r.Window, Sent: sent, Items: len(g.items), FitsAt: fitsAt(inWindow, g.total, lim.Amount, r.Window)}
-		ev.addAll(g.items, f)
-		when := "The plan alone is over the limit: plan fewer items at once (--target), or raise the limit in a reviewed change."
-		if !f.FitsAt.IsZero() {
-			when = fmt.Sprintf("Earlier sends leave the window by %s: plan again then, plan fewer items (--target), or raise the limit in a reviewed change.", f.FitsAt.UTC().Format(time.RFC3339))
-		}
-		refusals.plan(f, lim.Range, "Plan over the rolling limit",
-			"%s sent %s %s in the last %s and this plan sends %s %s more (%s): %s %s, over policy %q's rolling limit of %s %s per %s, and over_limit = \"refuse\". %s",
-			strings.Join(f.Providers, ", "), sent, g.currency, schema.FormatWindow(r.Window), g.total, g.currency, count(len(g.items), "item"),
-			total, g.currency, p.Name, lim.Amount, g.currency, schema.FormatWindow(r.Window), when)
-	}
-}
-
-// fitsAt returns when enough of the window's sends have left it for plan
-// more to fit under limit; zero when the plan alone is over it.
-func fitsAt(inWindow []Sent, plan, limit decimal.Decimal, window time.Duration) time.Time {
-	if plan.GreaterThan(limit) {
-		return time.Time{}
-	}
-	sort.SliceStable(inWindow, func(i, j int) bool { return inWindow[i].At.Before(inWindow[j].At) })
-	remaining := plan
-	for _, s := range inWindow {
-		remaining = remaining.Add(s.Amount)
-	}
-	for _, s := range inWindow {
-		remaining = remaining.Sub(s.Amount)
-		if !remaining.GreaterThan(limit) {
-			return s.At.Add(window)
-		}
-	}
-	return time.Time{}
-}
-
-// history returns the sends the rolling windows count: the state's and
-// Input.Sent, of the kinds and within the longest window any policy
-// has, without those the plan sends again. It is read once.
-func (ev *evaluation) history() []Sent {
-	if ev.loaded {
-		return ev.sent
-	}
-	ev.loaded = true
-	kinds := map[providers.Kind]bool{}
-	var longest time.Duration
-	for _, p := range ev.in.Config.Policies {
-		for _, r := range p.Rolling {
-			longest = max(longest, r.Window)
-			for _, k := range p.Kinds {
-				kinds[k] = true
-			}
-		}
-	}
-	if longest == 0 {
-		return nil
-	}
-	since := ev.in.Now.Add(-longest)
-	resent := map[[2]string]bool{}
-	for _, it := range ev.in.Items {
-		if it.Resend {
-			resent[[2]string{it.Provider, it.Key}] = true
-		}
-	}
-	keep := func(s Sent) bool { return s.At.After(since) && kinds[s.Kind] && !resent[[2]string{s.Provider, s.Key}] }
-	ev.sent = sendsFromState(ev.in.State, kinds, since)
-	ev.sent = slices.DeleteFunc(ev.sent, func(s Sent) bool { return !keep(s) })
-	for _, s := range ev.in.Sent {
-		if keep(s) {
-			ev.sent = append(ev.sent, s)
-		}
-	}
-	return ev.sent
-}
-
-// sentFrom returns the accounts a recorded send left: its provider
-// block's or, when that block is gone, every account of its gateway.
-func (ev *evaluation) sentFrom(s Sent) []string {
-	if a, ok := ev.sentVia[s.Provider]; ok {
-		return a
-	}
-	return ev.gateways[s.Gateway]
-}
-
-// unattributed notes the sends a policy's windows count under providers
-// no longer configured.
-func (ev *evaluation) unattributed(p *schema.Policy, hist []Sent, scope map[string]bool) []string {
-	var longest time.Duration
-	for _, r := range p.Rolling {
-		longest = max(longest, r.Window)
-	}
-	since := ev.in.Now.Add(-longest)
-	byProvider := map[string]int{}
-	for _, s := range hist {
-		if _, ok := ev.accounts[s.Provider]; ok || !p.Governs(s.Kind) || !s.At.After(since) {
-			continue
-		}
-		for _, acct := range ev.gateways[s.Gateway] {
-			if scope == nil || scope[acct] {
-				byProvider[s.Provider+"\x00"+s.Gateway]++
-				break
-			}
-		}
-	}
-	var notes []string
-	for _, k := range slices.Sorted(maps.Keys(byProvider)) {
-		prov, gw, _ := strings.Cut(k, "\x00")
-		verb := "count"
-		if byProvider[k] == 1 {
-			verb = "counts"
-		}
-		notes = append(notes, fmt.Sprintf("%s recorded under provider %s, which is no longer configured, %s against every %s account", count(byProvider[k], "send"), prov, verb, gw))
-	}
-	return notes
-}
-
-// lines sums a policy's findings per rule, decision and currency.
+// lines sums a policy's findings per rule, decision and currency. A
+// plan has few lines and each item a finding or two: lines are found by
+// a scan of the few there are, and their amounts summed without a
+// big.Int per item.
 func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 	type key struct {
 		rule     Rule
@@ -395,35 +315,74 @@ func (ev *evaluation) lines(p *schema.Policy, governed []int) []Line {
 		currency string
 		shared   *Finding // plan-wide findings are one line each
 	}
-	idx := map[key]int{}
-	var out []Line
+	var (
+		keys []key
+		out  []Line
+		sums []amountSum
+		idx  map[key]int // once there are many lines
+		// The last plan-wide finding met, and its line.
+		lastShared *Finding
+		lastLine   int
+	)
+	find := func(k key) (int, bool) {
+		if idx != nil {
+			j, ok := idx[k]
+			return j, ok
+		}
+		for j := range keys {
+			if keys[j] == k {
+				return j, true
+			}
+		}
+		return 0, false
+	}
 	for _, i := range governed {
 		it := &ev.in.Items[i]
 		for _, f := range ev.res.Verdicts[i].Findings {
 			if f.Policy != p.Name {
 				continue
 			}
-			k := key{rule: f.Rule, decision: f.Decision, currency: f.Currency}
 			planWide := f.Rule == RulePerPlan || f.Rule == RuleRolling || f.Rule == RuleAlways
+			if planWide && f == lastShared {
+				// A plan-wide finding is shared by a run of items.
+				out[lastLine].Items++
+				continue
+			}
+			k := key{rule: f.Rule, decision: f.Decision, currency: f.Currency}
 			if planWide {
 				k.shared = f
 			}
-			j, ok := idx[k]
+			j, ok := find(k)
 			if !ok {
 				j = len(out)
-				idx[k] = j
+				keys = append(keys, k)
 				out = append(out, Line{Rule: f.Rule, Decision: f.Decision, Currency: f.Currency, Finding: f})
+				sums = append(sums, amountSum{})
+				if idx != nil {
+					idx[k] = j
+				} else if len(keys) > 16 {
+					idx = make(map[key]int, len(keys))
+					for j, k := range keys {
+						idx[k] = j
+					}
+				}
 			}
 			l := &out[j]
 			l.Items++
 			if planWide {
 				l.Amount = f.Amount
+				lastShared, lastLine = f, j
 				continue
 			}
-			l.Amount = l.Amount.Add(it.Amount)
-			if it.Amount.GreaterThan(l.Finding.Amount) {
+			sums[j].add(it.Amount)
+			if greater(it.Amount, l.Finding.Amount) {
 				l.Finding = f
 			}
+		}
+	}
+	for j := range out {
+		if r := out[j].Rule; r != RulePerPlan && r != RuleRolling && r != RuleAlways {
+			out[j].Amount = sums[j].value()
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -255,6 +255,55 @@ payout "xrp-wrong-tag" {
 	checkGolden(t, "destinations.txt", report(t, cfg, r))
 }
 
+// TestAddressListedTwice: an address the book lists in several
+// currencies or with several tags matches each of its entries, whichever
+// spelling and order they have.
+func TestAddressListedTwice(t *testing.T) {
+	eth := addr(t, "ETH", "twice")
+	xrp := addr(t, "XRP", "twice")
+	xrpPayout := func(name, tag string) string {
+		return `payout "` + name + `" {
+  provider   = wllxpay
+  foreign_id = "` + name + `"
+  currency   = "XRP"
+  amount     = "10"
+  address    = "` + xrp + `"
+  tag        = "` + tag + `"
+}
+
+`
+	}
+	cfg := config(t, `policy "book" {
+  destinations {
+    allow   = "book.csv"
+    unknown = "approve"
+  }
+`+approvals+`}
+
+`+payouts(
+		[5]string{"wllxpay", "eth", "ETH", "1", eth},
+		[5]string{"wllxpay", "usdc", "USDC", "1", strings.ToLower(eth)},
+		[5]string{"wllxpay", "usdt", "USDT", "1", eth},
+	)+xrpPayout("xrp-7", "7")+xrpPayout("xrp-8", "8")+xrpPayout("xrp-9", "9"),
+		"book.csv", "currency,address,tag,label\nUSDC,"+strings.ToLower(eth)+",,\nXRP,"+xrp+",9,\nETH,0x"+strings.ToUpper(eth[2:])+",,\nXRP,"+xrp+",7,\nUSDC,"+eth+",,again\n")
+	in := items(cfg)
+	r := Evaluate(Input{Config: cfg, Items: in, Now: t0})
+	want := []string{
+		"payout.eth allow",
+		"payout.usdc allow",
+		"payout.usdt approve book/unknown_destination=approve",
+		"payout.xrp-7 allow",
+		"payout.xrp-8 approve book/unknown_destination=approve",
+		"payout.xrp-9 allow",
+	}
+	if diff := cmp.Diff(want, decisions(in, r)); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+	if r.Sections[0].NewDestinations != 2 {
+		t.Errorf("new destinations: %d, want 2", r.Sections[0].NewDestinations)
+	}
+}
+
 // TestUnknownDestinationRefused: unknown = "refuse" is an error at the
 // payout's address; unknown = "allow" only counts new destinations.
 func TestUnknownDestination(t *testing.T) {

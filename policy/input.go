@@ -27,17 +27,20 @@ type Item struct {
 	// Resend is set for a resolve: the record already holds the first
 	// attempt, which the plan's item replaces in the rolling windows.
 	Resend bool
-	// Ranges and DeclRange locate the declaration (schema.Resource's),
-	// so that a refusal is an error at its attribute.
-	Ranges    map[string]hcl.Range
-	DeclRange hcl.Range
+	// Decl is the declaration the item comes from, nil for a change read
+	// from a plan file: a refusal is an error at its attribute. (A
+	// pointer rather than its ranges, as a plan's items are 100,000.)
+	Decl *schema.Resource
 }
 
 func (it *Item) rangeOf(attr string) *hcl.Range {
-	if r, ok := it.Ranges[attr]; ok {
+	if it.Decl == nil {
+		return &hcl.Range{}
+	}
+	if r, ok := it.Decl.Ranges[attr]; ok {
 		return &r
 	}
-	r := it.DeclRange
+	r := it.Decl.DeclRange
 	return &r
 }
 
@@ -46,8 +49,7 @@ func (it *Item) rangeOf(attr string) *hcl.Range {
 func ItemOf(r *schema.Resource) Item {
 	return Item{
 		Address: r.Addr.String(), Kind: r.Kind, Provider: r.Provider.Name(), Key: r.Key,
-		Amount: r.Amount, Currency: r.Currency, Destination: r.Attrs["address"], Tag: r.Attrs["tag"],
-		Ranges: r.Ranges, DeclRange: r.DeclRange,
+		Amount: r.Amount, Currency: r.Currency, Destination: r.Attrs["address"], Tag: r.Attrs["tag"], Decl: r,
 	}
 }
 
@@ -69,18 +71,13 @@ type Sent struct {
 // gateway refused, or that was settled as not created, left nothing and
 // is not in the state.
 func SentFromState(st *state.State, kinds map[providers.Kind]bool) []Sent {
-	return sendsFromState(st, kinds, time.Time{})
-}
-
-// sendsFromState is SentFromState of the sends after since.
-func sendsFromState(st *state.State, kinds map[providers.Kind]bool, since time.Time) []Sent {
 	if st == nil {
 		return nil
 	}
 	out := make([]Sent, 0, st.Len())
 	add := func(r *state.Resource) {
 		kind := providers.Kind(r.Kind)
-		if !kinds[kind] || r.Amount == "" || !r.CreatedAt.After(since) {
+		if !kinds[kind] || r.Amount == "" || !r.CreatedAt.After(time.Time{}) {
 			return
 		}
 		amount, err := decimal.NewFromString(r.Amount)
