@@ -221,13 +221,9 @@ Exit codes: 0 intact; 1 altered, missing or unreadable (named).`,
 }
 
 func runAuditVerify(ctx context.Context, a *app, opts *auditVerifyOptions) error {
-	var anchors []state.Head
-	for _, h := range opts.heads {
-		head, err := state.ParseHead(h)
-		if err != nil {
-			return err
-		}
-		anchors = append(anchors, head)
+	anchors, err := parseHeads(opts.heads)
+	if err != nil {
+		return err
 	}
 	key, err := a.auditKey()
 	if err != nil {
@@ -312,4 +308,18 @@ func runAuditHead(ctx context.Context, a *app, opts *auditHeadOptions) error {
 	}
 	fmt.Fprintln(a.ios.Out, h)
 	return nil
+}
+
+// parseHeads reads --head SEQ:HASH values, the anchors audit verify and
+// report check the journal against.
+func parseHeads(heads []string) ([]state.Head, error) {
+	var anchors []state.Head
+	for _, h := range heads {
+		head, err := state.ParseHead(h)
+		if err != nil {
+			return nil, err
+		}
+		anchors = append(anchors, head)
+	}
+	return anchors, nil
 }

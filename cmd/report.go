@@ -11,7 +11,6 @@ import (
 
 	"github.com/payform/payform/internal/atomicfile"
 	"github.com/payform/payform/report"
-	"github.com/payform/payform/state"
 )
 
 type reportOptions struct {
@@ -80,13 +79,9 @@ func runReport(ctx context.Context, a *app, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
-	var anchors []state.Head
-	for _, h := range opts.heads {
-		head, err := state.ParseHead(h)
-		if err != nil {
-			return err
-		}
-		anchors = append(anchors, head)
+	anchors, err := parseHeads(opts.heads)
+	if err != nil {
+		return err
 	}
 	key, err := a.auditKey()
 	if err != nil {
