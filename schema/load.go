@@ -237,14 +237,15 @@ func (l *loader) digest(configPaths []string) (string, map[string]string) {
 		parts = append(parts, part{"file:" + filepath.ToSlash(p), data})
 	}
 	sort.Slice(parts, func(i, j int) bool { return parts[i].name < parts[j].name })
+	// Each file is hashed once; the digest of the whole is over the
+	// files' names and digests.
 	h := sha256.New()
 	files := make(map[string]string, len(parts))
 	for _, p := range parts {
-		fmt.Fprintf(h, "%s\x00%d\x00", p.name, len(p.data))
-		h.Write(p.data)
 		sum := sha256.Sum256(p.data)
 		_, name, _ := strings.Cut(p.name, ":")
 		files[name] = "sha256:" + hex.EncodeToString(sum[:])
+		fmt.Fprintf(h, "%s\x00%d\x00%x\n", p.name, len(p.data), sum)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), files
 }
